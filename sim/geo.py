@@ -1,0 +1,194 @@
+"""Province boundaries for the maps: the shipped Natural Earth layer or a user-supplied GeoJSON.
+
+Shipped layer: Natural Earth 10m admin-1 (public domain, de facto boundaries), simplified with
+``shapely.coverage_simplify`` at 0.02 degrees (see ``data/geo/README.md``). It has the 30 study
+provinces plus Tibet; Hong Kong, Macao and Taiwan come from the context layer. Everything not in
+the study (Tibet, Hong Kong, Macao, Taiwan) is drawn grey as "not analysed".
+
+A user may bring an officially reviewed boundary file instead (GeoJSON FeatureCollection of
+Polygon/MultiPolygon features in WGS84). Each feature is matched to a province through its
+properties: a GB/T 2260 code (2-digit, or a 6-digit adcode such as 110000), an ISO 3166-2 code
+(CN-BJ), or a name in English, pinyin or Chinese. Unmatched features are kept as "not analysed"
+and reported; study provinces with no feature are reported too.
+
+No Streamlit here: ``load_boundaries`` is a pure function of its input bytes.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim import schema
+
+DEFAULT_BOUNDARIES = schema.DATA_DIR / "geo" / "provinces_ne10m_simplified.geojson"
+CONTEXT_LAYER = schema.DATA_DIR / "geo" / "context_ne10m_simplified.geojson"
+BOUNDARY_CREDIT = ("Boundaries: Natural Earth (public domain; de facto, not an authority on territorial "
+                   "status). City and capital coordinates: GeoNames (geonames.org), CC BY 4.0.")
+MAX_BOUNDARY_BYTES = 20 * 1024 * 1024
+
+
+class BoundaryError(ValueError):
+    """A boundary file that cannot be used; ``problems`` lists every reason in plain words."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Matched boundary features.
+
+    Attributes
+    ----------
+    features : dict
+        Canonical province name -> GeoJSON geometry, for the 30 study provinces found.
+    not_analysed : list of (label, geometry)
+        Features drawn grey: Tibet, Hong Kong, Macao, Taiwan, and unmatched features of a user file.
+    notes : list of str
+        What matching found worth telling the user (unmatched features, missing provinces).
+    source : str
+        Where the boundaries came from (shown under every map).
+    """
+
+    features: dict
+    not_analysed: list
+    notes: list = field(default_factory=list)
+    source: str = BOUNDARY_CREDIT
+
+
+def _province_lookup() -> dict[str, str]:
+    """Normalised key -> canonical name, for every mainland unit (Tibet included)."""
+    out: dict[str, str] = {}
+    for p in schema.provinces(include_not_in_study=True):
+        keys = {p.name, p.name_zh, p.iso, str(p.gb_code), str(p.gb_code * 10000),
+                p.name_zh.rstrip("省市"), p.name.replace(" ", "")}
+        for suffix in ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区"):
+            if p.name_zh.endswith(suffix):
+                keys.add(p.name_zh[: -len(suffix)])
+        for k in keys:
+            out[_norm(k)] = p.name
+    out.update({_norm(k): v for k, v in {"Xizang": "Tibet", "Nei Mongol": "Inner Mongolia",
+                                          "Inner Mongol": "Inner Mongolia"}.items()})
+    return out
+
+
+def _norm(text) -> str:
+    return "".join(str(text).split()).lower()
+
+
+def _match(properties: dict, lookup: dict[str, str]) -> str | None:
+    for value in properties.values():
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            name = lookup.get(_norm(value))
+            if name:
+                return name
+    return None
+
+
+def load_boundaries(source: bytes | str | Path | None = None) -> Boundaries:
+    """Read and match a province boundary GeoJSON.
+
+    Parameters
+    ----------
+    source : bytes, str or Path, optional
+        GeoJSON bytes (an upload) or a path; ``None`` reads the shipped Natural Earth layer.
+
+    Returns
+    -------
+    Boundaries
+
+    Raises
+    ------
+    BoundaryError
+        Not JSON, not a FeatureCollection, no usable polygon, or none of the study provinces matched.
+    """
+    if source is None:
+        source = DEFAULT_BOUNDARIES
+    if isinstance(source, (str, Path)):
+        raw = Path(source).read_bytes()
+        origin = "shipped" if Path(source) == DEFAULT_BOUNDARIES else Path(source).name
+    else:
+        raw, origin = bytes(source), "uploaded"
+    if len(raw) > MAX_BOUNDARY_BYTES:
+        raise BoundaryError([f"The boundary file is {len(raw) / 2**20:.1f} MiB; at most "
+                             f"{MAX_BOUNDARY_BYTES // 2**20} MiB is accepted (simplify it first)."])
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BoundaryError([f"The boundary file is not valid UTF-8 GeoJSON ({exc})."]) from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
+            doc.get("features"), list):
+        raise BoundaryError(["Expected a GeoJSON FeatureCollection with a 'features' list; found "
+                             f"{type(doc).__name__} with type={doc.get('type') if isinstance(doc, dict) else None!r}."])
+    lookup = _province_lookup()
+    study = set(schema.province_names())
+    features: dict = {}
+    not_analysed: list = []
+    notes: list[str] = []
+    problems: list[str] = []
+    for k, feat in enumerate(doc["features"], start=1):
+        geom = feat.get("geometry") if isinstance(feat, dict) else None
+        props = feat.get("properties") or {} if isinstance(feat, dict) else {}
+        if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
+            problems.append(f"Feature {k}: geometry must be Polygon or MultiPolygon, found "
+                            f"{geom.get('type') if isinstance(geom, dict) else geom!r}.")
+            continue
+        if not _coordinates_ok(geom):
+            problems.append(f"Feature {k} ({_label(props)}): coordinates are not longitude/latitude "
+                            "pairs in degrees (is it projected? GeoJSON must be WGS84).")
+            continue
+        name = _match(props, lookup) if isinstance(props, dict) else None
+        if name in study:
+            if name in features:
+                problems.append(f"Feature {k}: a second feature for {name}; merge it into one "
+                                "MultiPolygon.")
+                continue
+            features[name] = geom
+        else:
+            label = name or _label(props)
+            not_analysed.append((label, geom))
+            if name is None:
+                notes.append(f"Feature {k} ({label}) matches no province; drawn grey as not analysed.")
+    if not features:
+        problems.append("None of the 30 study provinces could be matched: give each feature a "
+                        "property with the province name (English or Chinese), a GB/T 2260 code "
+                        "or an ISO 3166-2 code.")
+    if problems:
+        raise BoundaryError(problems)
+    missing = sorted(study - set(features))
+    if missing:
+        notes.append("No boundary for: " + ", ".join(missing) + " (they are left off the maps).")
+    if origin == "shipped":
+        ctx = json.loads(CONTEXT_LAYER.read_text(encoding="utf-8"))
+        for feat in ctx["features"]:
+            if feat["properties"].get("kind") == "not_in_study":
+                not_analysed.append((feat["properties"]["name"], feat["geometry"]))
+        source_text = BOUNDARY_CREDIT
+    else:
+        source_text = (f"Boundaries: {origin} file supplied by the user. City and capital coordinates: "
+                       "GeoNames (geonames.org), CC BY 4.0.")
+    return Boundaries(features, not_analysed, notes, source_text)
+
+
+def context_features() -> list[dict]:
+    """Neighbouring countries (Natural Earth admin-0, public domain) drawn as a quiet basemap."""
+    ctx = json.loads(CONTEXT_LAYER.read_text(encoding="utf-8"))
+    return [f for f in ctx["features"] if f["properties"].get("kind") == "neighbour"]
+
+
+def _label(props) -> str:
+    if isinstance(props, dict):
+        for key in ("name", "name_en", "NAME", "name_zh", "NAME_1"):
+            if props.get(key):
+                return str(props[key])[:60]
+    return "unnamed feature"
+
+
+def _coordinates_ok(geom: dict) -> bool:
+    def walk(c):
+        if isinstance(c, (list, tuple)) and len(c) >= 2 and all(isinstance(v, (int, float)) for v in c[:2]):
+            return -180 <= c[0] <= 180 and -90 <= c[1] <= 90
+        return isinstance(c, (list, tuple)) and len(c) > 0 and all(walk(x) for x in c)
+    return walk(geom.get("coordinates"))
