@@ -1,0 +1,34 @@
+"""Entry point: ``streamlit run streamlit_app.py``. Navigation only; every page lives in ``pages/``."""
+from pathlib import Path
+
+import streamlit as st
+
+st.set_page_config(page_title="Regional innovation policy simulator", page_icon=":material/hub:",
+                   layout="wide")
+
+ROOT = Path(__file__).resolve().parent
+
+# PAGES: (section, file under pages/, title, icon). Add a line here when a page is added.
+PAGES = [
+    ("Start", "home.py", "Home", ":material/home:"),
+    ("Start", "data.py", "Data", ":material/table:"),
+    ("Study A: provinces", "coupling.py", "Coupling", ":material/join_inner:"),
+    ("Study A: provinces", "spatial.py", "Spatial patterns", ":material/map:"),
+    ("Study A: provinces", "dynamics.py", "Dynamics", ":material/timeline:"),
+    ("Study B: AI clusters", "clusters.py", "AI clusters", ":material/hub:"),
+    ("What if", "simulator.py", "Simulator", ":material/tune:"),
+]
+
+sections: dict[str, list] = {}
+for section, file, title, icon in PAGES:
+    if (ROOT / "pages" / file).exists():
+        sections.setdefault(section, []).append(
+            st.Page(str(ROOT / "pages" / file), title=title, icon=icon, default=(file == "home.py"),
+                    url_path=Path(file).stem if file != "home.py" else None))
+
+navigation = st.navigation(sections)
+
+from ui.state import sidebar_status  # noqa: E402  (after set_page_config)
+
+sidebar_status()
+navigation.run()

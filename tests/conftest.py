@@ -1,0 +1,82 @@
+"""Shared fixtures: the project root on sys.path, and a real Streamlit server for browser tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """Start ``streamlit run streamlit_app.py`` on a free loopback port; yield its base URL."""
+    port = _free_port()
+    log = open(ROOT / ".pytest_cache" / "streamlit_server.log", "w") if (ROOT / ".pytest_cache").exists() \
+        else subprocess.DEVNULL
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                             "--server.headless", "true", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read().strip() == b"ok":
+                break
+        except OSError:
+            pass
+        if time.time() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail("the Streamlit server did not become healthy within 90 s")
+        time.sleep(0.3)
+    yield base
+    os.killpg(proc.pid, 15)
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright. Skips only outside CI when chromium is absent."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but chromium is not installed at {CHROMIUM}")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def wait_for_script(page, timeout_s: float = 90) -> None:
+    """Wait until Streamlit is connected and its script run has finished."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
+                           timeout=timeout_s * 1000)
+    t0 = time.time()
+    while time.time() - t0 < timeout_s:
+        state = page.get_attribute("[data-testid='stApp']", "data-test-script-state")
+        if state == "notRunning" and time.time() - t0 > 0.5:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the Streamlit script did not finish in time")
