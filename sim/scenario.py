@@ -1,0 +1,279 @@
+"""What-if scenarios as plain data (SPEC section 4): a list of changes, a horizon and options.
+
+A ``Scenario`` is a frozen dataclass that round-trips through JSON (``to_json`` / ``from_json``) and
+through a URL (``to_query_params`` / ``from_query_params``: one ``s`` parameter holding
+zlib-compressed, base64url-encoded JSON, so a link stays short and is validated like any upload).
+Everything read from outside is validated: an unknown province, an absurd value or a malformed URL
+raises ``ScenarioError`` whose ``problems`` say exactly what was wrong; the caller then loads the
+default scenario.
+
+Kinds of change
+---------------
+``IndicatorChange``
+    Study A (Liu et al. 2026) indicators: one indicator id, a whole dimension (``"dim:New laborers"``)
+    or a whole system (``"system:inno"``); provinces by name or region (``"East"``), or ``"all"``;
+    from a year; ``pct`` (+x %), ``abs`` (+x in the indicator's unit) or ``set`` (set to x); an
+    optional compound yearly growth in % from that year on.
+``PolicyChange``
+    Study B (Wang et al. 2025) AI incentive policies: extra policies per year in given clusters.
+``LinkEdit``
+    Study B cooperation network: add x cooperative patents a year between two cities, remove the
+    link, or scale it by a factor; this changes closeness centrality NC.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import zlib
+from dataclasses import asdict, dataclass, fields
+
+from sim import schema
+
+SCHEMA_VERSION = 1
+INDICATOR_MODES = ("pct", "abs", "set")
+LINK_MODES = ("add", "remove", "scale")
+PARAMETER_SOURCES = ("data", "paper")
+CLASS_SCHEMES = ("fixed", "quartile")
+MAX_URL_CHARS = 8000
+MAX_JSON_BYTES = 200_000
+MAX_CHANGES = 100
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario; ``problems`` lists each problem in plain words."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class IndicatorChange:
+    target: str  # indicator id, "dim:<dimension>", or "system:nqpf" / "system:inno"
+    provinces: tuple = ("all",)  # canonical province names, region names, or "all"
+    from_year: int = 2023
+    mode: str = "pct"  # "pct" | "abs" | "set"
+    value: float = 0.0
+    growth_pct: float = 0.0  # compound growth per year after from_year, in %
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    clusters: tuple = ()  # cluster city names, region names, or "all"
+    from_year: int = 2021
+    extra_per_year: float = 0.0  # additional AI incentive policies issued each year
+
+
+@dataclass(frozen=True)
+class LinkEdit:
+    city_a: str
+    city_b: str
+    mode: str = "add"  # "add" | "remove" | "scale"
+    value: float = 0.0  # cooperative patents per year to add, or the scale factor
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A what-if scenario. The default (no changes) reproduces the baseline exactly."""
+
+    name: str = "Baseline"
+    indicator_changes: tuple = ()
+    policy_changes: tuple = ()
+    link_edits: tuple = ()
+    horizon: int = 5  # years projected beyond the last observed year
+    parameter_source: str = "data"  # transition matrices and GMM coefficients: "data" or "paper"
+    class_scheme: str = "fixed"  # coordination classes: fixed cut-offs or pooled quartiles
+    coupling_method: str = "traditional"  # which coupling degree D drives the classes
+    n_paths: int = 10_000
+    notes: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.indicator_changes or self.policy_changes or self.link_edits)
+
+    # -- serialisation ---------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["version"] = SCHEMA_VERSION
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes, **context) -> "Scenario":
+        if isinstance(text, bytes):
+            if len(text) > MAX_JSON_BYTES:
+                raise ScenarioError([f"Scenario file is {len(text):,} bytes; at most {MAX_JSON_BYTES:,}."])
+            try:
+                text = text.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ScenarioError(["Scenario file is not UTF-8 text."]) from None
+        if len(text) > MAX_JSON_BYTES:
+            raise ScenarioError([f"Scenario text is {len(text):,} characters; at most {MAX_JSON_BYTES:,}."])
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ScenarioError([f"Scenario is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                                 f"column {exc.colno}."]) from None
+        return cls.from_dict(raw, **context)
+
+    def to_query_params(self) -> dict:
+        packed = zlib.compress(json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True,
+                                          ensure_ascii=False).encode("utf-8"), 9)
+        return {"s": base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")}
+
+    @classmethod
+    def from_query_params(cls, params, **context) -> "Scenario":
+        """Read a scenario from URL query parameters (a mapping; Streamlit's ``st.query_params``)."""
+        value = params.get("s") if hasattr(params, "get") else None
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else None
+        if not value:
+            raise ScenarioError(["The link carries no scenario (no 's' parameter)."])
+        if not isinstance(value, str) or len(value) > MAX_URL_CHARS:
+            raise ScenarioError([f"The scenario in the link is too long (over {MAX_URL_CHARS} characters)."])
+        try:
+            packed = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+            inflater = zlib.decompressobj()
+            text = inflater.decompress(packed, MAX_JSON_BYTES)
+            if inflater.unconsumed_tail:
+                raise ScenarioError(["The scenario in the link expands to too much data."])
+            text = text.decode("utf-8")
+        except ScenarioError:
+            raise
+        except (ValueError, zlib.error, UnicodeDecodeError):
+            raise ScenarioError(["The scenario in the link is damaged (it is not a scenario this app "
+                                 "wrote; was the link cut short when copied?)."]) from None
+        return cls.from_json(text, **context)
+
+    @classmethod
+    def from_dict(cls, raw, *, clusters=None, cities=None, indicator_ids=None, dimensions=None) -> "Scenario":
+        """Build and validate a scenario from plain data.
+
+        ``clusters`` / ``cities``: the names valid for policy changes and link edits in the loaded
+        data (``None`` skips that check, e.g. before city data is loaded).
+        """
+        problems: list[str] = []
+        if not isinstance(raw, dict):
+            raise ScenarioError([f"A scenario must be a JSON object; found {type(raw).__name__}."])
+        version = raw.get("version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            problems.append(f"Scenario format version {version!r} is not supported (this app reads "
+                            f"version {SCHEMA_VERSION}).")
+        known = {f.name for f in fields(cls)} | {"version"}
+        for key in raw:
+            if key not in known:
+                problems.append(f"Unknown scenario field {key!r}.")
+        ids = set(indicator_ids or schema.indicator_ids())
+        dims = set(dimensions or {i.dimension for i in schema.indicators()})
+        provinces = set(schema.province_names())
+        regions = set(schema.REGIONS)
+
+        def num(where, value, lo, hi):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                problems.append(f"{where}: expected a number, found {value!r}.")
+                return 0.0
+            if not lo <= value <= hi:
+                problems.append(f"{where}: {value!r} is outside the accepted range [{lo}, {hi}].")
+            return float(value)
+
+        def year(where, value):
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems.append(f"{where}: the year must be a whole number, found {value!r}.")
+                return 2023
+            if not 2000 <= value <= 2100:
+                problems.append(f"{where}: year {value} is outside 2000-2100.")
+            return value
+
+        def names(where, value, allowed, what):
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) for v in value):
+                problems.append(f"{where}: expected a list of {what} names, found {value!r}.")
+                return ()
+            if allowed is not None:
+                for v in value:
+                    if v != "all" and v not in allowed and v not in regions:
+                        problems.append(f"{where}: unknown {what} {v!r}.")
+            return tuple(value)
+
+        def items(key, max_n=MAX_CHANGES):
+            value = raw.get(key, [])
+            if not isinstance(value, (list, tuple)):
+                problems.append(f"{key}: expected a list, found {type(value).__name__}.")
+                return []
+            if len(value) > max_n:
+                problems.append(f"{key}: {len(value)} changes; at most {max_n}.")
+                return []
+            bad = [i for i, v in enumerate(value, 1) if not isinstance(v, dict)]
+            for i in bad:
+                problems.append(f"{key} #{i}: expected an object.")
+            return [v for v in value if isinstance(v, dict)]
+
+        ind = []
+        for i, c in enumerate(items("indicator_changes"), 1):
+            where = f"Indicator change #{i}"
+            target = c.get("target")
+            if not isinstance(target, str) or not (
+                    target in ids or (target.startswith("dim:") and target[4:] in dims)
+                    or target in ("system:nqpf", "system:inno")):
+                problems.append(f"{where}: unknown indicator or dimension {target!r}.")
+            mode = c.get("mode", "pct")
+            if mode not in INDICATOR_MODES:
+                problems.append(f"{where}: mode must be one of {', '.join(INDICATOR_MODES)}, found {mode!r}.")
+            lo, hi = {"pct": (-100.0, 1000.0), "abs": (-1e9, 1e9), "set": (0.0, 1e12)}.get(mode, (-1e9, 1e9))
+            ind.append(IndicatorChange(
+                target=str(target), provinces=names(where, c.get("provinces", ["all"]), provinces, "province"),
+                from_year=year(where, c.get("from_year", 2023)), mode=str(mode),
+                value=num(f"{where} value", c.get("value", 0.0), lo, hi),
+                growth_pct=num(f"{where} yearly growth", c.get("growth_pct", 0.0), -50.0, 100.0)))
+        pol = []
+        for i, c in enumerate(items("policy_changes"), 1):
+            where = f"Policy change #{i}"
+            pol.append(PolicyChange(
+                clusters=names(where, c.get("clusters", ["all"]), None if clusters is None else set(clusters),
+                               "cluster"),
+                from_year=year(where, c.get("from_year", 2021)),
+                extra_per_year=num(f"{where} extra policies", c.get("extra_per_year", 0.0), -1000.0, 1000.0)))
+        links = []
+        for i, c in enumerate(items("link_edits"), 1):
+            where = f"Link edit #{i}"
+            a, b = c.get("city_a"), c.get("city_b")
+            for v in (a, b):
+                if not isinstance(v, str) or (cities is not None and v not in cities):
+                    problems.append(f"{where}: unknown city {v!r}.")
+            if isinstance(a, str) and a == b:
+                problems.append(f"{where}: a city cannot be linked to itself ({a!r}).")
+            mode = c.get("mode", "add")
+            if mode not in LINK_MODES:
+                problems.append(f"{where}: mode must be one of {', '.join(LINK_MODES)}, found {mode!r}.")
+            lo, hi = (0.0, 100.0) if mode == "scale" else (0.0, 1e6)
+            links.append(LinkEdit(str(a), str(b), str(mode), num(f"{where} value", c.get("value", 0.0), lo, hi)))
+        horizon = raw.get("horizon", 5)
+        if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 30:
+            problems.append(f"horizon: expected whole years from 1 to 30, found {horizon!r}.")
+            horizon = 5
+        n_paths = raw.get("n_paths", 10_000)
+        if isinstance(n_paths, bool) or not isinstance(n_paths, int) or not 100 <= n_paths <= 100_000:
+            problems.append(f"n_paths: expected a whole number from 100 to 100,000, found {n_paths!r}.")
+            n_paths = 10_000
+        for key, allowed in (("parameter_source", PARAMETER_SOURCES), ("class_scheme", CLASS_SCHEMES)):
+            if raw.get(key, allowed[0]) not in allowed:
+                problems.append(f"{key}: expected one of {', '.join(allowed)}, found {raw.get(key)!r}.")
+        method = raw.get("coupling_method", "traditional")
+        if not isinstance(method, str) or len(method) > 40:
+            problems.append(f"coupling_method: expected a method name, found {method!r}.")
+        name = raw.get("name", "Scenario")
+        notes = raw.get("notes", "")
+        if not isinstance(name, str) or len(name) > 120:
+            problems.append("name: expected text of at most 120 characters.")
+        if not isinstance(notes, str) or len(notes) > 2000:
+            problems.append("notes: expected text of at most 2,000 characters.")
+        if problems:
+            raise ScenarioError(problems)
+        return cls(name=name, indicator_changes=tuple(ind), policy_changes=tuple(pol), link_edits=tuple(links),
+                   horizon=horizon, parameter_source=raw.get("parameter_source", "data"),
+                   class_scheme=raw.get("class_scheme", "fixed"), coupling_method=method,
+                   n_paths=n_paths, notes=notes)
