@@ -1,0 +1,328 @@
+"""Spatial weight matrices for Study A (Liu et al. 2026): economic-geographic, contiguity, k-nearest.
+
+All matrices are dense ``numpy`` arrays of shape (n, n), one row and column per province in the
+order of the inputs, with a zero diagonal. Nothing here reads files except
+``contiguity_from_geojson``, which takes an already parsed GeoJSON dict.
+
+* ``econ_geo_weights``: the paper's economic-geographic matrix (Liu et al. 2026, section "Global
+  spatial autocorrelation", W_ij = (1/d_ij^2)(1/|PGDP_i - PGDP_j|)), used for Moran's I.
+* ``contiguity_from_geojson`` and ``knn_weights``: geographic proximity, used for the spatial lag of
+  the spatial Markov chain (the paper: "a spatial weight matrix ... based on the geographical
+  proximity").
+* ``row_standardise``: every row divided by its sum.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+PGDP_FLOOR_FRACTION = 1e-3
+PGDP_GUARD_RULE = (
+    "Equal GDP per capita would make 1/|PGDP_i - PGDP_j| infinite. Every |PGDP_i - PGDP_j| is "
+    "replaced by max(|PGDP_i - PGDP_j|, f x (max PGDP - min PGDP)) with f = {f:g}, so pairs closer "
+    "than that floor all get the same (largest) economic weight.")
+
+ISLAND_RULE = (
+    "Provinces whose boundary touches no other province (Hainan is an island) are linked, in both "
+    "directions, to the {k} provinces with the nearest capitals (great-circle distance).")
+
+
+def _as_coords(lat, lon) -> tuple[np.ndarray, np.ndarray]:
+    lat = np.asarray(lat, dtype=float).ravel()
+    lon = np.asarray(lon, dtype=float).ravel()
+    if lat.shape != lon.shape:
+        raise ValueError(f"lat and lon must have the same length; found {lat.size} and {lon.size}.")
+    if lat.size < 2:
+        raise ValueError(f"At least 2 locations are needed; found {lat.size}.")
+    if not (np.all(np.isfinite(lat)) and np.all(np.isfinite(lon))):
+        raise ValueError("lat and lon must be finite numbers (degrees); found NaN or inf.")
+    if np.any(np.abs(lat) > 90) or np.any(np.abs(lon) > 180):
+        raise ValueError("lat must lie in [-90, 90] and lon in [-180, 180] degrees; found values "
+                         f"lat in [{lat.min():g}, {lat.max():g}], lon in [{lon.min():g}, {lon.max():g}].")
+    return lat, lon
+
+
+def great_circle_km(lat, lon) -> np.ndarray:
+    """Great-circle (haversine) distances between all pairs of points, in kilometres.
+
+    The paper's "spherical distance between the administrative centers" (Liu et al. 2026, d_ij).
+
+    Parameters
+    ----------
+    lat, lon : array_like, shape (n,)
+        Latitude and longitude in decimal degrees (WGS84).
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        Symmetric, zero diagonal; Earth radius 6371.0088 km.
+
+    Examples
+    --------
+    >>> d = great_circle_km([0.0, 0.0], [0.0, 90.0])
+    >>> round(float(d[0, 1]), 1)  # a quarter of the equator
+    10007.6
+    """
+    lat, lon = _as_coords(lat, lon)
+    phi, lam = np.radians(lat), np.radians(lon)
+    dphi = phi[:, None] - phi[None, :]
+    dlam = lam[:, None] - lam[None, :]
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
+    d = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+def econ_geo_weights(lat, lon, pgdp, floor_fraction: float = PGDP_FLOOR_FRACTION) -> np.ndarray:
+    """The paper's economic-geographic weight matrix (raw, not row-standardised).
+
+    Liu et al. (2026), equation of the weight matrix in "Global spatial autocorrelation":
+    W_ij = (1 / d_ij^2) * (1 / |PGDP_i - PGDP_j|) for i != j and W_ii = 0, with d_ij the great-circle
+    distance between provincial capitals (km) and PGDP the long-run mean GDP per capita.
+
+    Equal-PGDP guard (not in the paper, which divides by zero there): every |PGDP_i - PGDP_j| is
+    replaced by ``max(|PGDP_i - PGDP_j|, floor_fraction * (max(PGDP) - min(PGDP)))``; see
+    ``PGDP_GUARD_RULE``.
+
+    Parameters
+    ----------
+    lat, lon : array_like, shape (n,)
+        Capital coordinates in degrees.
+    pgdp : array_like, shape (n,)
+        Long-run mean GDP per capita (any positive unit; the result scales with 1/unit).
+    floor_fraction : float, default 1e-3
+        Floor of the economic distance as a fraction of the PGDP range, in (0, 1].
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        Non-negative, zero diagonal. Units are 1/(km^2 * PGDP unit); only ratios matter after
+        ``row_standardise``.
+
+    Raises
+    ------
+    ValueError
+        Mismatched lengths, non-finite values, two capitals at the same place, or every PGDP equal
+        (the economic term is then undefined for every pair).
+
+    Examples
+    --------
+    >>> W = econ_geo_weights([30.0, 31.0, 30.0], [110.0, 110.0, 111.0], [1.0, 2.0, 4.0])
+    >>> bool(W[0, 1] > W[0, 2])  # nearer and more similar
+    True
+    """
+    lat, lon = _as_coords(lat, lon)
+    pgdp = np.asarray(pgdp, dtype=float).ravel()
+    if pgdp.shape != lat.shape:
+        raise ValueError(f"pgdp must have one value per location ({lat.size}); found {pgdp.size}.")
+    if not np.all(np.isfinite(pgdp)):
+        raise ValueError("pgdp must be finite; found NaN or inf (is a province's GDP per capita missing?).")
+    if not 0 < floor_fraction <= 1:
+        raise ValueError(f"floor_fraction must lie in (0, 1]; found {floor_fraction!r}.")
+    spread = float(pgdp.max() - pgdp.min())
+    if spread <= 0:
+        raise ValueError("Every PGDP value is equal, so 1/|PGDP_i - PGDP_j| is undefined for every "
+                         "pair; the economic-geographic matrix needs differing GDP per capita.")
+    d = great_circle_km(lat, lon)
+    off = ~np.eye(lat.size, dtype=bool)
+    if np.any(d[off] <= 0):
+        i, j = np.argwhere((d <= 0) & off)[0]
+        raise ValueError(f"Locations {i} and {j} have the same coordinates; 1/d^2 is undefined.")
+    econ = np.maximum(np.abs(pgdp[:, None] - pgdp[None, :]), floor_fraction * spread)
+    W = np.zeros_like(d)
+    W[off] = 1.0 / (d[off] ** 2 * econ[off])
+    return W
+
+
+def row_standardise(W) -> np.ndarray:
+    """Divide each row by its sum (a new array; the input is not modified).
+
+    Parameters
+    ----------
+    W : array_like, shape (n, n)
+        Non-negative weights.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        Rows summing to 1.
+
+    Raises
+    ------
+    ValueError
+        Not square, negative or non-finite entries, or a row with zero sum (a unit without
+        neighbours has no spatial lag; give it neighbours first, e.g. ``ISLAND_RULE``).
+
+    Examples
+    --------
+    >>> row_standardise([[0, 1, 3], [1, 0, 1], [2, 2, 0]]).tolist()
+    [[0.0, 0.25, 0.75], [0.5, 0.0, 0.5], [0.5, 0.5, 0.0]]
+    """
+    W = check_weights(W)
+    rs = W.sum(axis=1)
+    if np.any(rs <= 0):
+        bad = np.flatnonzero(rs <= 0).tolist()
+        raise ValueError(f"Rows {bad} of W sum to zero (units without neighbours); cannot "
+                         "row-standardise. Link them to neighbours first.")
+    return W / rs[:, None]
+
+
+def check_weights(W) -> np.ndarray:
+    """Validate a weight matrix and return it as a new float array of shape (n, n)."""
+    W = np.array(W, dtype=float, copy=True)
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        raise ValueError(f"W must be a square (n, n) matrix; found shape {W.shape}.")
+    if not np.all(np.isfinite(W)):
+        raise ValueError("W must be finite; found NaN or inf.")
+    if np.any(W < 0):
+        raise ValueError("W must be non-negative; found negative weights.")
+    return W
+
+
+def knn_weights(lat, lon, k: int) -> np.ndarray:
+    """Binary k-nearest-neighbour weights by great-circle distance between capitals.
+
+    Row i has 1 for the k nearest other locations (ties broken by index order), else 0; the
+    matrix is not symmetric in general.
+
+    Parameters
+    ----------
+    lat, lon : array_like, shape (n,)
+    k : int, 1 <= k < n
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+
+    Examples
+    --------
+    >>> knn_weights([0.0, 0.0, 0.0], [0.0, 1.0, 3.0], 1).tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+    d = great_circle_km(lat, lon)
+    n = d.shape[0]
+    if not (isinstance(k, (int, np.integer)) and 1 <= k < n):
+        raise ValueError(f"k must be an integer in [1, {n - 1}]; found {k!r}.")
+    d = d.copy()
+    np.fill_diagonal(d, np.inf)
+    nearest = np.argsort(d, axis=1, kind="stable")[:, :k]
+    W = np.zeros((n, n))
+    W[np.arange(n)[:, None], nearest] = 1.0
+    return W
+
+
+def contiguity_from_geojson(geojson: dict, names, lat=None, lon=None, tolerance_deg: float = 0.02,
+                            island_k: int = 2) -> np.ndarray:
+    """Binary contiguity weights from province boundaries, with a rule for islands.
+
+    Two provinces are neighbours when their polygons touch or come within ``tolerance_deg``
+    (simplified boundaries do not always share vertices exactly). A province with no neighbour
+    (Hainan) is linked both ways to its ``island_k`` nearest capitals (``ISLAND_RULE``); this needs
+    ``lat`` and ``lon``. Used for the spatial lag of the spatial Markov chain (Liu et al. 2026,
+    "a spatial weight matrix is constructed based on the geographical proximity").
+
+    Parameters
+    ----------
+    geojson : dict
+        Parsed GeoJSON FeatureCollection; each feature's properties must hold the province name in
+        ``name_en`` or ``name`` (as in ``data/geo/provinces_ne10m_simplified.geojson``).
+    names : sequence of str, length n
+        Province names in the order wanted for the rows.
+    lat, lon : array_like, shape (n,), optional
+        Capital coordinates, required only if some province has no contiguous neighbour.
+    tolerance_deg : float, default 0.02
+    island_k : int, default 2
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        Symmetric 0/1 matrix, zero diagonal.
+    """
+    from shapely.geometry import shape
+
+    names = list(names)
+    geoms = {}
+    for feat in geojson.get("features", []):
+        props = feat.get("properties") or {}
+        key = props.get("name_en", props.get("name"))
+        if key in names:
+            geoms[key] = shape(feat["geometry"]).buffer(0)
+    missing = [nm for nm in names if nm not in geoms]
+    if missing:
+        raise ValueError(f"No boundary feature for: {', '.join(missing)} (expected properties "
+                         "'name_en' or 'name' matching the province names).")
+    n = len(names)
+    polys = [geoms[nm] for nm in names]
+    W = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            if polys[i].distance(polys[j]) <= tolerance_deg:
+                W[i, j] = W[j, i] = 1.0
+    isolated = np.flatnonzero(W.sum(axis=1) == 0)
+    if isolated.size:
+        if lat is None or lon is None:
+            raise ValueError(f"{', '.join(names[i] for i in isolated)} touch no other province; pass "
+                             "lat and lon so they can be linked to their nearest capitals.")
+        d = great_circle_km(lat, lon).copy()
+        if d.shape[0] != n:
+            raise ValueError(f"lat/lon must have {n} entries (one per name); found {d.shape[0]}.")
+        np.fill_diagonal(d, np.inf)
+        for i in isolated:
+            for j in np.argsort(d[i], kind="stable")[:island_k]:
+                W[i, j] = W[j, i] = 1.0
+    return W
+
+
+def study_weights(kind: str = "econ_geo", pgdp=None, k: int = 4) -> np.ndarray:
+    """Convenience: a weight matrix for the 30 study provinces in ``schema.province_names()`` order.
+
+    Reads the shipped registries (``data/geo``). ``kind`` is "econ_geo" (needs ``pgdp``, shape (30,),
+    same order), "contiguity" (shipped Natural Earth boundaries plus ``ISLAND_RULE`` with k=2) or
+    "knn" (``k`` nearest capitals). Raw (not row-standardised).
+    """
+    import json
+
+    from sim import schema
+
+    provs = schema.provinces()
+    lat = [p.capital_lat for p in provs]
+    lon = [p.capital_lon for p in provs]
+    if kind == "econ_geo":
+        if pgdp is None:
+            raise ValueError("kind='econ_geo' needs pgdp (long-run mean GDP per capita per province).")
+        return econ_geo_weights(lat, lon, pgdp)
+    if kind == "contiguity":
+        path = schema.DATA_DIR / "geo" / "provinces_ne10m_simplified.geojson"
+        gj = json.loads(path.read_text(encoding="utf-8"))
+        return contiguity_from_geojson(gj, [p.name for p in provs], lat, lon)
+    if kind == "knn":
+        return knn_weights(lat, lon, k)
+    raise ValueError(f"kind must be 'econ_geo', 'contiguity' or 'knn'; found {kind!r}.")
+
+
+def long_run_mean_pgdp(panel, names=None) -> np.ndarray:
+    """Mean GDP per capita per province over all years of a province panel (the paper's PGDP-bar).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Province panel with columns ``province``, ``year``, ``gdp_per_capita``.
+    names : sequence of str, optional
+        Output order; default ``schema.province_names()``.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    from sim import schema
+
+    names = list(schema.province_names() if names is None else names)
+    for col in (schema.PROVINCE, schema.GDP_PER_CAPITA):
+        if col not in panel.columns:
+            raise ValueError(f"The province panel needs a '{col}' column; found {list(panel.columns)[:8]}...")
+    means = panel.groupby(schema.PROVINCE)[schema.GDP_PER_CAPITA].mean()
+    missing = [nm for nm in names if nm not in means.index or not np.isfinite(means[nm])]
+    if missing:
+        raise ValueError(f"No GDP per capita for: {', '.join(missing)}.")
+    return means.loc[names].to_numpy(dtype=float)
