@@ -1,0 +1,204 @@
+"""Upload templates generated from the schema, and the byte encoders behind every download.
+
+The templates are what ``sim.data`` reads: the header row is the canonical column names of
+``sim.schema`` (so a filled-in template loads without renaming). The Excel template carries a
+"README" sheet describing each column with its unit and a "names" sheet listing accepted province
+or city names; the CSV template is the header row only (its units are in ``schema_table``, which
+the data page offers as its own CSV). Column meanings follow Liu et al. (2026), Table 1 (province
+indicators) and Wang et al. (2025), section "Variables" (city, link and firm panels).
+
+CSV downloads are UTF-8 with a byte-order mark so that Excel opens Chinese text correctly.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+
+from sim import schema
+from sim.data import KINDS, MIN_UNITS, MIN_YEARS, NOT_ANALYSED, YEAR_RANGE, column_specs
+
+__all__ = ["schema_table", "template", "province_template", "city_template", "links_template",
+           "firms_template", "to_csv_bytes", "to_excel_bytes"]
+
+_TITLES = {"provinces": "Province panel (Study A, Liu et al. 2026)",
+           "cities": "City panel (Study B, Wang et al. 2025)",
+           "links": "City cooperation links (Study B, Wang et al. 2025)",
+           "firms": "Firm panel (Study B mediation, Wang et al. 2025 Table 5)"}
+_ROWS = {"provinces": "one row per province and year",
+         "cities": "one row per city and year",
+         "links": "one row per unordered city pair and year with cooperative AI patents",
+         "firms": "one row per firm and year"}
+
+
+def schema_table(kind: str) -> pd.DataFrame:
+    """The columns of one upload kind, for the data page and the template's README sheet.
+
+    Parameters
+    ----------
+    kind : {"provinces", "cities", "links", "firms"}
+
+    Returns
+    -------
+    DataFrame, shape (n_columns, 5)
+        column, unit, description, required (bool), also_accepted (other header spellings).
+
+    Examples
+    --------
+    >>> schema_table("links")["column"].tolist()
+    ['city_a', 'city_b', 'year', 'ai_coop']
+    """
+    rows = []
+    for c in column_specs(kind):
+        accepted = [a for a in c.aliases if a != c.name]
+        rows.append({"column": c.name, "unit": c.unit, "description": c.description,
+                     "required": c.required, "also_accepted": "; ".join(accepted)})
+    return pd.DataFrame(rows, columns=["column", "unit", "description", "required", "also_accepted"])
+
+
+def _notes(kind: str) -> list[str]:
+    notes = [
+        f"{_TITLES[kind]}: {_ROWS[kind]}. Put the data on the first sheet (this template's 'data' "
+        "sheet) with the header in row 1; the README and names sheets are not read.",
+        "Files: CSV in UTF-8 (with or without BOM) or GBK/GB18030, or Excel .xlsx. Column names "
+        "may be the ids below, the paper's names, or the alternatives listed; case and spaces do "
+        "not matter. Unknown columns are reported (delete them).",
+        f"Years: whole numbers {YEAR_RANGE[0]}-{YEAR_RANGE[1]}; at least {MIN_YEARS} consecutive years.",
+        "Numbers: plain numbers in the unit given; '1,234.5' thousands separators are accepted; "
+        "empty, NA or '-' mean missing.",
+    ]
+    if kind == "provinces":
+        notes += [
+            "Provinces: English, pinyin or Chinese names (Beijing, 北京, 北京市; Inner Mongolia, "
+            "Nei Mongol, 内蒙古), GB/T 2260 or ISO 3166-2 codes. Shaanxi (陕西) and Shanxi (山西) "
+            "are different provinces.",
+            f"The study covers 30 provinces; rows of {', '.join(NOT_ANALYSED)} are left out with a "
+            f"note. At least {MIN_UNITS} provinces.",
+            "The panel must be balanced (every province in every year) with no empty cells, unless "
+            "gap filling is switched on: then gaps are filled by linear interpolation within the "
+            "province (flat beyond its first/last year) and every filled cell is listed.",
+            "No indicator may have the same value in every row (its entropy weight is undefined). "
+            "Percent columns lie in 0-100; nothing may be negative.",
+        ]
+    else:
+        notes += [
+            "Cities: English or Chinese names of prefecture-level cities (Xi'an, Xian, 西安, 西安市); "
+            "for homonyms write the Chinese name or 'Suzhou, Anhui'.",
+        ]
+    if kind == "links":
+        notes.append("A pair is unordered: list Beijing-Shenzhen or Shenzhen-Beijing once per year, "
+                     "not both. Cooperation within one city goes in the city panel (ai_coop_intra).")
+    if kind == "firms":
+        notes.append("firm is text: stock codes keep leading zeros. Ratios (ep, cs, oc) are fractions, "
+                     "not percent.")
+    return notes
+
+
+def _names_frame(kind: str) -> pd.DataFrame:
+    if kind == "provinces":
+        return pd.DataFrame([{"province": p.name, "name_zh": p.name_zh, "region": p.region,
+                              "gb_code": p.gb_code} for p in schema.provinces()])
+    from sim.data import _city_file  # the same table the reader matches against
+
+    df = pd.read_csv(_city_file(), dtype=str, keep_default_na=False)
+    keep = [c for c in ("city", "city_zh", "province", "province_en") if c in df.columns]
+    return df[keep]
+
+
+def template(kind: str, format: str = "csv") -> bytes:  # noqa: A002 - the brief's parameter name
+    """An empty upload template for one kind.
+
+    Parameters
+    ----------
+    kind : {"provinces", "cities", "links", "firms"}
+    format : {"csv", "xlsx"}
+        CSV: the header row only (UTF-8 with BOM). xlsx: a "data" sheet with the header row, a
+        "README" sheet (notes and ``schema_table``) and a "names" sheet of accepted unit names.
+
+    Returns
+    -------
+    bytes
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    header = [c.name for c in column_specs(kind)]
+    empty = pd.DataFrame(columns=header)
+    if format == "csv":
+        return to_csv_bytes(empty)
+    if format != "xlsx":
+        raise ValueError(f"format must be 'csv' or 'xlsx'; got {format!r}")
+    from openpyxl.styles import Font
+
+    table = schema_table(kind)
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        empty.to_excel(xw, sheet_name="data", index=False)
+        notes = pd.DataFrame({"README": _notes(kind)})
+        notes.to_excel(xw, sheet_name="README", index=False)
+        table.to_excel(xw, sheet_name="README", index=False, startrow=len(notes) + 2)
+        _names_frame(kind).to_excel(xw, sheet_name="names", index=False)
+        ws = xw.sheets["data"]
+        ws.freeze_panes = "C2" if kind != "links" else "A2"
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            ws.column_dimensions[cell.column_letter].width = max(10, len(str(cell.value)) + 2)
+        readme = xw.sheets["README"]
+        readme.column_dimensions["A"].width = 28
+        readme.column_dimensions["B"].width = 24
+        readme.column_dimensions["C"].width = 90
+        readme.column_dimensions["E"].width = 60
+    return buf.getvalue()
+
+
+def province_template(format: str = "csv") -> bytes:  # noqa: A002
+    """Template of the province panel (Liu et al. 2026, Table 1 indicators); see :func:`template`."""
+    return template("provinces", format)
+
+
+def city_template(format: str = "csv") -> bytes:  # noqa: A002
+    """Template of the city panel (Wang et al. 2025); see :func:`template`."""
+    return template("cities", format)
+
+
+def links_template(format: str = "csv") -> bytes:  # noqa: A002
+    """Template of the city cooperation links (Wang et al. 2025); see :func:`template`."""
+    return template("links", format)
+
+
+def firms_template(format: str = "csv") -> bytes:  # noqa: A002
+    """Template of the firm panel (Wang et al. 2025, Table 5); see :func:`template`."""
+    return template("firms", format)
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """A frame as CSV bytes, UTF-8 with a byte-order mark (Excel then shows Chinese correctly).
+
+    The index is written only when it is named (a meaningful index such as "province").
+    """
+    write_index = any(n is not None for n in df.index.names)
+    return df.to_csv(index=write_index, lineterminator="\n").encode("utf-8-sig")
+
+
+def to_excel_bytes(frames: dict) -> bytes:
+    """Several frames as one .xlsx workbook, one sheet per dict key (in order).
+
+    Sheet names are cut to Excel's 31 characters, characters Excel forbids (``[]:*?/\\``) are
+    replaced, and repeated names get a numeric suffix.
+    """
+    if not frames:
+        raise ValueError("to_excel_bytes needs at least one frame")
+    buf = io.BytesIO()
+    used: set[str] = set()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, df in frames.items():
+            sheet = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'") or "sheet"
+            sheet = sheet[:31]
+            base, k = sheet, 2
+            while sheet.casefold() in used:
+                suffix = f" ({k})"
+                sheet, k = base[: 31 - len(suffix)] + suffix, k + 1
+            used.add(sheet.casefold())
+            write_index = any(n is not None for n in df.index.names)
+            df.to_excel(xw, sheet_name=sheet, index=write_index)
+    return buf.getvalue()
