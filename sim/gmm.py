@@ -30,7 +30,7 @@ from typing import Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import linalg, stats
 
 __all__ = [
     "GmmStyle", "IvStyle", "TestStat", "GmmDesign", "GmmResults",
@@ -232,6 +232,15 @@ class GmmDesign:
         """Assemble (Y, X, Z, masks) with rows outside the sample zeroed (see module doc)."""
         return _assemble(self)
 
+    def swap_fitter(self, variables: Sequence[str]):
+        """A fast re-estimator: ``f({var: (N, T) array}) -> coefficients`` (NaN if dropped).
+
+        Everything that does not depend on ``variables`` (the sample, the other X and Z columns,
+        H) is built once; each call rebuilds only the dependent regressor and instrument
+        columns and runs steps 1-2 without variances or tests. The placebo test's hot path.
+        """
+        return _swap_fitter(self, variables)
+
     def fit(self) -> "GmmResults":
         """Estimate and return the full results object."""
         return _fit(self)
@@ -345,10 +354,10 @@ def build_design(data: pd.DataFrame, unit: str, time: str, y: str, regressors: S
 # ----------------------------------------------------------------------------------------------
 # assembly
 # ----------------------------------------------------------------------------------------------
-def _assemble(d: GmmDesign):
+def _masks(d: GmmDesign):
+    """Sample masks (N, T): levels rows and differenced rows in the sample (algebra file §0)."""
     B = d.blocks
     ylev, ydif = B[("var", d.y)]
-    N, T = ylev.shape
     lev_ok = np.isfinite(ylev)
     dif_ok = np.isfinite(ydif)
     for r in d.regressors:
@@ -364,53 +373,168 @@ def _assemble(d: GmmDesign):
     dif_ok &= lev_ok  # a differenced row at t also needs the levels observation at t
     if not d.system:
         lev_ok = np.zeros_like(lev_ok)
+    return lev_ok, dif_ok
 
+
+def _rows(d: GmmDesign, lv, df_, mask):
+    """Stack differenced then levels rows (system) and zero rows outside the sample."""
+    col = np.concatenate([df_, lv], axis=1) if d.system else df_
+    return np.where(mask, col, 0.0)
+
+
+def _x_column(d: GmmDesign, name: str, mask):
+    return _rows(d, *d.blocks[("var", name)], mask)
+
+
+def _z_part(d: GmmDesign, key, mask):
+    """Instrument columns (N, R, c) of one GMM-style block or IV-style variable, with labels."""
+    N, T = mask.shape[0], d.years.size
+    if key[0] == "gmm":
+        g = key[1]
+        diff, lev = d.blocks[key]
+        parts, labels = [], []
+        if diff is not None:
+            parts.append(diff if not d.system else
+                         np.concatenate([diff, np.zeros_like(diff)], axis=1))
+            labels += [f"gmm({g.var}).diff.{c}" for c in range(diff.shape[2])]
+        if lev is not None:
+            parts.append(np.concatenate([np.zeros_like(lev), lev], axis=1))
+            labels += [f"gmm({g.var}).level.{c}" for c in range(lev.shape[2])]
+        Zp = np.concatenate(parts, axis=2) if parts else np.zeros((N, mask.shape[1], 0))
+        return np.where(mask[:, :, None], Zp, 0.0), labels
+    if key[0] == "iv":
+        i = key[1]
+        lv, df_ = d.blocks[("var", i.var)]
+        if not d.system:
+            col = df_
+        else:
+            lv_ = lv if i.equation in ("both", "level") else np.zeros_like(lv)
+            df2 = df_ if i.equation in ("both", "diff") else np.zeros_like(df_)
+            col = np.concatenate([df2, lv_], axis=1)
+        col = np.where(mask & np.isfinite(col), col, 0.0)
+        eq = "" if i.equation == "both" or not d.system else f", eq({i.equation})"
+        return col[:, :, None], [f"iv({i.var}{eq})"]
+    # the constant: a levels-only IV-style instrument
+    col = np.concatenate([np.zeros((N, T)), np.ones((N, T))], axis=1)
+    return np.where(mask, col, 0.0)[:, :, None], ["iv(_cons, eq(level))"]
+
+
+def _z_keys(d: GmmDesign):
+    keys = [("gmm", g) for g in d.gmm] + [("iv", i) for i in d.iv]
+    if d.constant:
+        keys.append(("cons",))
+    return keys
+
+
+def _assemble(d: GmmDesign):
+    """(Y (N,R), X (N,R,k), Z (N,R,j), info) with rows outside the sample zeroed."""
+    lev_ok, dif_ok = _masks(d)
+    N, T = lev_ok.shape
     R = 2 * T if d.system else T
     mask = np.concatenate([dif_ok, lev_ok], axis=1) if d.system else dif_ok  # (N, R)
-
-    def rows(lv, df_):
-        col = np.concatenate([df_, lv], axis=1) if d.system else df_
-        return np.where(mask, col, 0.0)
-
-    Y = rows(ylev, ydif)
-    xcols = [rows(*B[("var", r)]) for r in d.regressors]
+    Y = _x_column(d, d.y, mask)
+    xcols = [_x_column(d, r, mask) for r in d.regressors]
     if d.constant:
         xcols.append(np.concatenate([np.zeros((N, T)), np.ones((N, T))], axis=1) * mask)
     X = np.stack(xcols, axis=2) if xcols else np.zeros((N, R, 0))
-
-    zparts, zlabels = [], []
-    for g in d.gmm:
-        diff, lev = B[("gmm", g)]
-        if diff is not None:
-            part = diff if not d.system else np.concatenate([diff, np.zeros_like(diff)], axis=1)
-            zparts.append(part)
-            zlabels += [f"gmm({g.var}).diff.{c}" for c in range(diff.shape[2])]
-        if lev is not None:
-            zparts.append(np.concatenate([np.zeros_like(lev), lev], axis=1))
-            zlabels += [f"gmm({g.var}).level.{c}" for c in range(lev.shape[2])]
-    ivcols = []
-    for i in d.iv:
-        lv, df_ = B[("var", i.var)]
-        if not d.system:
-            ivcols.append(df_)
-            zlabels.append(f"iv({i.var})")
-            continue
-        lv_ = lv if i.equation in ("both", "level") else np.zeros_like(lv)
-        df2 = df_ if i.equation in ("both", "diff") else np.zeros_like(df_)
-        ivcols.append(np.concatenate([np.nan_to_num(df2), np.nan_to_num(lv_)], axis=1))
-        zlabels.append(f"iv({i.var}{'' if i.equation == 'both' else ', eq(' + i.equation + ')'})")
-    if d.constant:
-        ivcols.append(np.concatenate([np.zeros((N, T)), np.ones((N, T))], axis=1))
-        zlabels.append("iv(_cons, eq(level))")
-    if ivcols:
-        zparts.append(np.stack(ivcols, axis=2))
+    zparts, zlabels, zowner = [], [], []
+    for key in _z_keys(d):
+        Zp, labels = _z_part(d, key, mask)
+        zparts.append(Zp)
+        zlabels += labels
+        zowner += [key] * Zp.shape[2]
     Z = np.concatenate(zparts, axis=2) if zparts else np.zeros((N, R, 0))
-    Z = np.where(mask[:, :, None], np.nan_to_num(Z), 0.0)
     # all-zero instrument columns carry no moment (rank counts them out anyway)
-    nz = np.abs(Z).reshape(-1, Z.shape[2]).sum(axis=0) > 0
+    nz = np.flatnonzero(np.abs(Z).reshape(-1, Z.shape[2]).sum(axis=0) > 0)
     Z = Z[:, :, nz]
-    zlabels = [lab for lab, k in zip(zlabels, nz) if k]
-    return Y, X, Z, {"mask": mask, "dif_ok": dif_ok, "lev_ok": lev_ok, "zlabels": zlabels, "T": T}
+    return Y, X, Z, {"mask": mask, "dif_ok": dif_ok, "lev_ok": lev_ok, "T": T,
+                     "zlabels": [zlabels[c] for c in nz], "zcols": nz,
+                     "zowner": [zowner[c] for c in nz], "zwidth": len(zlabels)}
+
+
+def _swap_fitter(d: GmmDesign, variables):
+    """Callable: new values of ``variables`` -> coefficients, rebuilding only what depends on them.
+
+    The sample (missing-value pattern) must not change; the column set of Z is the one of the
+    original design (columns that happen to become zero are harmless: g-inverses drop them).
+    """
+    variables = set(variables)
+    unknown = variables - set(d.panel)
+    if unknown:
+        raise GmmError(f"swap: {sorted(unknown)} not variables of this design ({sorted(d.panel)})")
+    Y, X0, Z0, info = _assemble(d)
+    mask = info["mask"]
+    nan0 = {v: np.isnan(d.panel[v]) for v in variables}
+    dep = lambda name: parse_lagged(name)[0] in variables
+    xdep = [c for c, r in enumerate(d.regressors) if dep(r)]
+    if dep(d.y):
+        raise GmmError("swap: the dependent variable cannot be swapped")
+    zkeys = [k for k in _z_keys(d) if k[0] in ("gmm", "iv") and dep(k[1].var)]
+    # positions, in the filtered Z, of each dependent key's columns (and their raw offsets)
+    raw_off, off = {}, 0
+    for key in _z_keys(d):
+        width = _z_part(d, key, mask)[0].shape[2]
+        raw_off[key] = (off, width)
+        off += width
+    zsel = {}
+    for key in zkeys:
+        o, w = raw_off[key]
+        pos = [p for p, c in enumerate(info["zcols"]) if o <= c < o + w]
+        zsel[key] = (np.array(pos, int), np.array([info["zcols"][p] - o for p in pos], int))
+    H = _h_matrix(info["T"], d.system, d.h)
+    keep = _independent_columns(X0.reshape(-1, X0.shape[2]))
+    j0 = _sym_pinv(np.einsum("nrj,nrk->jk", Z0, np.matmul(H, Z0)))[1]
+    full_rank_s1 = j0 == Z0.shape[2]
+
+    def fit(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        for v in variables:
+            a = np.asarray(values[v], dtype=float)
+            if a.shape != nan0[v].shape or not np.array_equal(np.isnan(a), nan0[v]):
+                raise GmmError(f"swap: new {v!r} must keep the shape {nan0[v].shape} and the "
+                               "missing-value pattern of the original")
+        nd = d.replace(values)
+        X = X0.copy()
+        for c in xdep:
+            X[:, :, c] = _x_column(nd, d.regressors[c], mask)
+        Z = Z0.copy()
+        for key in zkeys:
+            pos, raw = zsel[key]
+            Z[:, :, pos] = _z_part(nd, key, mask)[0][:, :, raw]
+        return _core_params(Y, X, Z, H, keep, d.twostep, full_rank_s1)
+
+    return fit
+
+
+def _core_params(Y, X, Z, H, keep, twostep, full_rank_s1):
+    """Coefficients only: the placebo's hot path (same algebra as :func:`_core`)."""
+    N, R, k_all = X.shape
+    j = Z.shape[2]
+    Xk = X[:, :, keep]
+    Z2 = Z.reshape(N * R, j)
+    S1 = Z2.T @ np.matmul(H, Z).reshape(N * R, j)
+    ZX = Z2.T @ Xk.reshape(N * R, -1)
+    Zy = Z2.T @ Y.reshape(N * R)
+    rhs = np.column_stack([ZX, Zy])
+    sol = None
+    if full_rank_s1:
+        try:
+            cf = linalg.cho_factor(S1, check_finite=False)
+            sol = linalg.cho_solve(cf, rhs, check_finite=False)
+        except linalg.LinAlgError:
+            sol = None
+    if sol is None:
+        sol = _sym_pinv(S1)[0] @ rhs
+    A1ZX, A1Zy = sol[:, :-1], sol[:, -1]
+    b = np.linalg.solve(ZX.T @ A1ZX, ZX.T @ A1Zy)
+    if twostep:
+        e1 = Y - Xk @ b
+        U1 = np.einsum("nrj,nr->nj", Z, e1)
+        A2 = _gram_pinv(U1)
+        XZA2 = ZX.T @ A2
+        b = np.linalg.solve(XZA2 @ ZX, XZA2 @ Zy)
+    out = np.full(k_all, np.nan)
+    out[keep] = b
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -433,6 +557,16 @@ def _sym_pinv(S: np.ndarray):
     tol2 = max(w2.max(initial=0.0), 0.0) * S.shape[0] * np.finfo(float).eps * 10
     k2 = w2 > tol2
     return (V2[:, k2] / w2[k2]) @ V2[:, k2].T, rank
+
+
+def _gram_pinv(U: np.ndarray, with_rank: bool = False):
+    """Moore-Penrose inverse of S = U'U from the SVD of U (N, j): cheap when N < j."""
+    _, sv, Vt = np.linalg.svd(U, full_matrices=False)
+    w = sv ** 2
+    tol = max(w.max(initial=0.0), 0.0) * U.shape[1] * np.finfo(float).eps * 10
+    k = w > tol
+    A = (Vt[k].T / w[k]) @ Vt[k]
+    return (A, int(k.sum())) if with_rank else A
 
 
 def _h_matrix(T: int, system: bool, h: int) -> np.ndarray:
@@ -489,8 +623,7 @@ def _core(Y, X, Z, m, d: GmmDesign, full: bool = True):
     b1 = M1 @ (XZA1 @ Zy)
     e1 = Y - np.einsum("nrk,k->nr", Xk, b1)
     U1 = np.einsum("nrj,nr->nj", Z, e1)  # Z_i' e1_i
-    S2 = U1.T @ U1
-    A2, rank_s2 = _sym_pinv(S2)
+    A2, rank_s2 = _gram_pinv(U1, with_rank=True)  # S2 = U1'U1
     XZA2 = ZX.T @ A2
     M2 = np.linalg.inv(XZA2 @ ZX)
     b2 = M2 @ (XZA2 @ Zy)
@@ -512,7 +645,8 @@ def _core(Y, X, Z, m, d: GmmDesign, full: bool = True):
         sig2 = (e1[:, :T] ** 2).sum() / (2 * max(n_dif, 1))
     # one-step variances
     V1 = sig2 * M1
-    V1r = M1 @ XZA1 @ S2 @ XZA1.T @ M1
+    Q1 = M1 @ XZA1 @ U1.T  # V1r = M1 X'Z A1 S2 A1 Z'X M1 with S2 = U1'U1
+    V1r = Q1 @ Q1.T
     if d.twostep:
         V2 = M2
         if d.robust:
@@ -669,7 +803,7 @@ def _fit(d: GmmDesign) -> GmmResults:
     df = j0 - k
     if j0 > N:
         warns.append(TOO_MANY_INSTRUMENTS + f" ({j0} instruments > {N} groups)")
-    if core["rank_s2"] < S2_dim(Z):
+    if core["rank_s2"] < Z.shape[2]:
         warns.append("two-step weighting matrix S2 is singular (rank "
                      f"{core['rank_s2']} < {Z.shape[2]}): a generalized (Moore-Penrose) inverse "
                      "is used, so two-step estimates depend on that choice (Stata uses invsym)")
@@ -685,10 +819,6 @@ def _fit(d: GmmDesign) -> GmmResults:
         sargan=chi(core["sargan"]), hansen=chi(core["hansen"]), warnings=tuple(warns),
         method=f"{step} {kind}", small=d.small, instrument_labels=tuple(m["zlabels"]),
         _ar_inputs=core["ar_inputs"])
-
-
-def S2_dim(Z):
-    return Z.shape[2]
 
 
 def dynamic_panel_gmm(data: pd.DataFrame, unit: str, time: str, y: str,
