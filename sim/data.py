@@ -437,41 +437,50 @@ def _city_file() -> Path:
 
 
 @lru_cache(maxsize=4)
-def _city_table(path: str, mtime: float) -> tuple[dict, tuple]:
-    """key -> set of canonical city names; and the canonical names in file order."""
+def _city_table(path: str, mtime: float) -> tuple[dict, dict, tuple]:
+    """(exact key -> names, secondary key -> names, canonical names in file order).
+
+    Exact keys: the canonical name and the Chinese name (with or without 市). Secondary keys: the
+    name without a disambiguating bracket ("Suzhou (Anhui)" -> "Suzhou", deliberately ambiguous
+    when two cities share it) and "city + province" spellings in English and Chinese.
+    """
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     prov_col = "province" if "province" in df.columns else ("province_en" if "province_en" in df.columns
                                                             else None)
-    lookup: dict[str, set] = {}
+    exact: dict[str, set] = {}
+    loose: dict[str, set] = {}
     names = []
     for r in df.to_dict("records"):
         name = r["city"].strip()
+        zh = r.get("city_zh", "").strip()
         names.append(name)
-        keys = {name, r.get("city_zh", ""), r.get("city_zh", "") + "市", name + " City", name + " Shi"}
+        base = _strip_paren(name)
+        keys = {name, zh, zh + "市" if zh else ""}
+        more = {base, base + " City", base + " Shi"}
         if prov_col:
             prov = r[prov_col]
             pzh = _province_table()[1].get(canonical_province(prov) or "", "")
-            keys |= {f"{name} {prov}", f"{prov} {name}", pzh + r.get("city_zh", ""),
-                     pzh.rstrip("省") + r.get("city_zh", "")}
-        for k in keys:
-            k = _name_key(k)
-            if k:
-                lookup.setdefault(k, set()).add(name)
-    return lookup, tuple(dict.fromkeys(names))
+            more |= {f"{base} {prov}", f"{prov} {base}"}
+            if zh:
+                more |= {pzh + zh, pzh + zh + "市", pzh.rstrip("省") + zh, pzh.rstrip("省") + zh + "市"}
+        for table, ks in ((exact, keys), (loose, more)):
+            for k in ks:
+                k = _name_key(k)
+                if k:
+                    table.setdefault(k, set()).add(name)
+    return exact, loose, tuple(dict.fromkeys(names))
 
 
-def _cities() -> tuple[dict, tuple]:
+def _cities() -> tuple[dict, dict, tuple]:
     p = _city_file()
     return _city_table(str(p), p.stat().st_mtime)
 
 
 def _resolve_city(text) -> tuple[str | None, list[str]]:
     """(canonical name or None, candidates when ambiguous)."""
-    lookup, _ = _cities()
+    exact, loose, _ = _cities()
     key = _name_key(_display(text))
-    hits = lookup.get(key)
-    if hits is None and key.endswith(("city", "shi")):
-        hits = lookup.get(key[: -4] if key.endswith("city") else key[: -3])
+    hits = exact.get(key) or loose.get(key)
     if not hits:
         return None, []
     if len(hits) > 1:
@@ -713,30 +722,33 @@ def _parse_number(v, percent_ok: bool, delim: str) -> tuple[float, str]:
 
 
 def _parse_year(v) -> tuple[int | None, str]:
+    """(year, "ok") or (None, a full sentence saying what is wrong)."""
+    lo, hi = YEAR_RANGE
+    expected = f"write the year as a whole number between {lo} and {hi}, such as 2015."
     if v is None:
-        return None, "missing"
+        return None, "The year is missing; " + expected
     if isinstance(v, bool):
-        return None, "is TRUE/FALSE"
+        return None, "The year is TRUE/FALSE; " + expected
     if isinstance(v, (_dt.datetime, _dt.date)):
-        return None, "is a date; write the year as a whole number such as 2015"
+        return None, "The year is a date (check the cell format in Excel); " + expected
     if isinstance(v, (int, np.integer)):
         y = int(v)
     elif isinstance(v, (float, np.floating)):
         if np.isnan(v):
-            return None, "missing"
+            return None, "The year is missing; " + expected
         if not float(v).is_integer():
-            return None, "is not a whole number"
+            return None, "The year is not a whole number; " + expected
         y = int(v)
     else:
         s = unicodedata.normalize("NFKC", str(v)).strip().rstrip("年").strip()
         if s.casefold() in _MISSING:
-            return None, "missing"
+            return None, "The year is missing; " + expected
         m = re.match(r"^(\d+)(\.0+)?$", s)
         if not m:
-            return None, "is not a whole number"
+            return None, "The year is not a whole number; " + expected
         y = int(m.group(1))
-    if not YEAR_RANGE[0] <= y <= YEAR_RANGE[1]:
-        return None, f"is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}"
+    if not lo <= y <= hi:
+        return None, f"The year {y} is outside {lo}-{hi}; years must lie in this range."
     return y, "ok"
 
 
@@ -812,9 +824,10 @@ def _match_header(kind: str, header: tuple, rows: tuple) -> _Header:
                 break
         hint = f" The file has '{best}': is that it?" if best else ""
         unit = f", {spec.unit}" if spec.unit and spec.role == "number" else ""
+        label = (spec.aliases[0] if kind == "provinces" and spec.role == "number"
+                 else spec.description.split(". ")[0].split(" (")[0])
         problems.append(Problem(None, spec.name, None,
-                                f"Missing required column '{spec.name}' ({spec.description.split('. ')[0]}"
-                                f"{unit}).{hint}"))
+                                f"Missing required column '{spec.name}' ({label}{unit}).{hint}"))
     return _Header(index, shown, tuple(ignored), tuple(problems), tuple(renamed))
 
 
@@ -946,9 +959,7 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
                 y, status = _parse_year(raw)
                 if y is None:
                     rec["_ok"] = False
-                    what = "is missing" if status == "missing" else status
-                    problems.append(Problem(n, col, _display(raw), f"The year {what}; expected a whole "
-                                            f"number between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}."))
+                    problems.append(Problem(n, col, _display(raw), status))
                 rec[spec.name] = y
             else:
                 x, status = _parse_number(raw, spec.unit.strip() == "%", table.delimiter)
@@ -1032,12 +1043,14 @@ def _parse_name(kind, spec, raw, n, col, problems, not_analysed):
                                 "write the Chinese name or 'City, Province'."))
         return None
     if name is None:
-        lookup, _ = _cities()
+        exact, loose, _ = _cities()
+        lookup = {**loose, **exact}
         hit = difflib.get_close_matches(_name_key(text), list(lookup), n=1, cutoff=0.7)
         hint = f" Did you mean '{sorted(lookup[hit[0]])[0]}'?" if hit else ""
-        problems.append(Problem(n, col, text, f"Unknown city '{text}'.{hint} Cities must be "
-                                f"prefecture-level cities of {_city_file().name} (English or Chinese "
-                                "name)."))
+        n_known = len(_cities()[2])
+        problems.append(Problem(n, col, text, f"Unknown city '{text}'.{hint} Cities must be among the "
+                                f"{n_known} prefecture-level cities of data/geo/{_city_file().name} "
+                                "(English or Chinese name)."))
         return None
     return name
 
@@ -1106,7 +1119,7 @@ def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, 
     bad_year_units = {r[unit] for r in records if r.get(unit) and r.get("year") is None}
     if kind in ("provinces", "cities") and units and len(units) < MIN_UNITS:
         problems.append(Problem(None, hdr.shown[unit], None,
-                                f"Only {len(units)} {unit_word}{'' if len(units) == 1 else ('s' if kind == 'provinces' else ' entries')}"
+                                f"Only {len(units)} {_plural(unit_word, len(units))}"
                                 f" ({', '.join(map(str, units))}); at least {MIN_UNITS} are needed "
                                 "(Moran's I, Markov classes and percentile thresholds are meaningless "
                                 "with fewer)."))
@@ -1124,6 +1137,10 @@ def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, 
         span = []
 
     present = {(r[unit], r["year"]) for r in unique}
+    unnamed_rows: dict[int, list] = {}  # year -> rows whose province could not be read
+    for r in records:
+        if r.get(unit) is None and r.get("year") is not None:
+            unnamed_rows.setdefault(r["year"], []).append(r["_row"])
     if kind == "provinces":
         gaps = {u: [y for y in span if (u, y) not in present] for u in units if u not in bad_year_units}
         gaps = {u: ys for u, ys in gaps.items() if ys}
@@ -1143,9 +1160,13 @@ def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, 
             for u, ys in gaps.items():
                 ys = [y for y in ys if y not in wide_years]
                 if ys:
+                    maybe = sorted({n for y in ys for n in unnamed_rows.get(y, [])})
+                    note = (f" Row{'s' if len(maybe) > 1 else ''} {', '.join(map(str, maybe))}, whose "
+                            "province could not be read, may be meant.") if maybe else ""
                     problems.append(Problem(None, hdr.shown[unit], u,
                                             f"{u} has no rows for {_years_text(ys)} (the panel spans "
-                                            f"{span[0]}-{span[-1]}); add them, or allow gap filling."))
+                                            f"{span[0]}-{span[-1]}); add them, or allow gap filling."
+                                            + note))
         if fill_gaps and len(frame) and span:
             frame, filled = _fill(frame, units, span, numeric, problems, hdr)
             if filled:
@@ -1197,8 +1218,8 @@ def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, 
         for i in both.index[both["ai_patents"] > both["all_patents"]]:
             key = (frame.at[i, unit], frame.at[i, "year"])
             problems.append(Problem(row_of[key], hdr.shown["ai_patents"], _display(frame.at[i, "ai_patents"]),
-                                    f"More AI patents ({frame.at[i, 'ai_patents']:g}) than all patents "
-                                    f"({frame.at[i, 'all_patents']:g}) for {key[0]} {key[1]}; AI patents "
+                                    f"More AI patents ({_display(frame.at[i, 'ai_patents'])}) than all "
+                                    f"patents ({_display(frame.at[i, 'all_patents'])}) for {key[0]} {key[1]}; AI patents "
                                     "are a subset of all patents."))
         over = frame[["ai_coop_intra", "ai_patents"]].dropna()
         k = int((over["ai_coop_intra"] > over["ai_patents"]).sum())
@@ -1239,6 +1260,12 @@ def _fill(frame, units, span, numeric, problems, hdr):
     out["year"] = out["year"].astype("int64")
     filled.sort(key=lambda t: (units.index(t[0]), t[1], t[2]))
     return out, filled
+
+
+def _plural(word: str, n: int) -> str:
+    if n == 1:
+        return word
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
 def _years_text(ys) -> str:
