@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="Regional innovation policy simulator", page_icon=":material/hub:",
+st.set_page_config(page_title="Regional innovation policy simulator", page_icon="🧭",
                    layout="wide")
 
 ROOT = Path(__file__).resolve().parent

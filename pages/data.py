@@ -10,7 +10,7 @@ state.synthetic_notice()
 READERS = {"provinces": "read_province_panel", "cities": "read_city_panel",
            "links": "read_city_links", "firms": "read_firm_panel"}
 TEMPLATES = {"provinces": "province_template", "cities": "city_template",
-             "links": "links_template", "firms": "firm_template"}
+             "links": "links_template", "firms": "firms_template"}
 
 
 def _process_upload(kind: str) -> None:
@@ -94,7 +94,7 @@ with tab_loaded:
             st.dataframe(frame.head(500), hide_index=True, height=260)
             from sim.templates import to_csv_bytes
 
-            st.download_button(f"Download {label.lower()} (CSV)", to_csv_bytes(frame),
+            st.download_button(f"Download: {label} (CSV)", to_csv_bytes(frame),
                                file_name=f"{kind}{'_SYNTHETIC_demo' if ds.synthetic.get(kind) else ''}.csv",
                                mime="text/csv", key=f"dl_{kind}")
     present = {k: ds.get(k) for k in state.KINDS if ds.get(k) is not None}
