@@ -1,0 +1,670 @@
+"""Forward projection of coordination classes with traditional and spatial Markov chains.
+
+Liu et al. (2026), "Markov chain analysis" (traditional chain, Table 4) and "spatial Markov chain"
+(transition matrices conditional on the class of the spatial lag, Table 5); SPEC sections 2.11 and 4.
+The paper only *estimates* the matrices; the simulator uses them to project every province's class
+forward from the last observed year.
+
+Model
+-----
+Each province i is in one of k classes ``s_i(t)``. In the traditional chain every province moves
+independently with the pooled matrix ``P`` (k, k):  ``Pr(s_i(t+1) = b | s_i(t) = a) = P[a, b]``.
+In the spatial chain the matrix depends on the class of the province's spatial lag:
+``Pr(s_i(t+1) = b | s_i(t) = a, lag class l_i(t) = l) = P_spatial[l, a, b]`` with
+``l_i(t) = class(sum_j w_ij v(s_j(t)))`` and W row-standardised. Because ``l_i(t)`` depends on the
+neighbours' *current simulated* classes, the provinces are simulated **jointly**: a path is a
+trajectory of the whole map, not 30 independent chains.
+
+The lag needs a value per province, but a projected province has only a class. Each class is given a
+representative value ``class_values[c]`` (default: the mid-points 0.125, 0.375, 0.625, 0.875 of the
+paper's fixed coordination types [0, .25], (.25, .5], (.5, .75], (.75, 1]; pass e.g. the mean D of
+each class in the data instead) and the lag is classified with ``lag_cutoffs`` (default: the same
+cut-offs as the classes, 0.25 / 0.5 / 0.75). Intervals are right-closed as in giddy: a lag exactly
+on a cut-off falls in the lower class; a simulated lag within 1e-9 above a cut-off is treated as on
+it, so floating-point rounding of the weighted sum (e.g. 0.5 * 0.125 + 0.5 * 0.375 = 0.25) cannot
+move a tie to the upper class. For the first step the observed D of the last year can be
+passed as ``initial_values`` so that the first lag is the observed one.
+
+Rows never observed
+-------------------
+A conditional matrix estimated on 30 provinces often has all-zero rows (a (lag class, class)
+combination that never occurred). Rule, recorded in ``ProjectionResult.filled_rows``: such a row is
+replaced by the same row of ``P_fallback`` (the pooled, traditional matrix) when one is given and that
+row is not all zero itself; otherwise the province stays in its class (a row of the identity).
+Non-zero rows must sum to 1 within 1e-3 (published probabilities are rounded to 4 decimals) and are
+renormalised exactly.
+
+Sampling
+--------
+Inverse-CDF sampling with one uniform draw per province, path and step from
+``numpy.random.default_rng(seed)``. The draw is a 16-bit uniform integer u in [0, 65536); the next
+class is the smallest b with ``u < round(65536 * cumsum(P[row])[b])``, read from a precomputed
+look-up table. Transition probabilities are therefore used at a resolution of 2**-16 (an error below
+8e-6 per entry, far below the Monte Carlo error of about 0.005 at 10,000 paths). The traditional and
+the spatial chain draw the same uniforms in the same order, so with identical conditional matrices
+they produce identical paths for a seed.
+
+Outputs (``ProjectionResult``)
+------------------------------
+per-province class probabilities per future year; national class shares per year (mean and 5 / 95 %
+band over paths, i.e. a 90 % band); for every province and class the probability of having reached
+the class by each year, the mean number of years until it is first reached (among paths that reach it
+within the horizon; 0 when the province starts there) and the share of paths that never reach it
+within the horizon, both for "exactly class c" and "class c or above".
+
+Examples
+--------
+>>> import numpy as np
+>>> P = np.array([[0.5, 0.5], [0.0, 1.0]])
+>>> res = project_markov([0, 1], P, horizon=2, n_paths=20_000, seed=1)
+>>> np.round(analytic_distribution([0, 1], P, 2)[-1], 2).tolist()
+[[0.25, 0.75], [0.0, 1.0]]
+>>> bool(np.abs(res.class_probabilities - analytic_distribution([0, 1], P, 2)).max() < 0.02)
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+DEFAULT_CUTOFFS = (0.25, 0.5, 0.75)  # SPEC 2.6: low / medium / high / extreme coordination
+DEFAULT_CLASS_VALUES = (0.125, 0.375, 0.625, 0.875)  # mid-points of those four types
+UNIFORM_BITS = 16
+_SCALE = 1 << UNIFORM_BITS
+_ROW_TOL = 1e-3
+_TIE_TOL = 1e-9  # a simulated lag within 1e-9 above a cut-off counts as on it (lower class)
+
+
+# --- validation helpers ---------------------------------------------------------------------
+def _as_classes(initial_classes, k: int) -> np.ndarray:
+    s = np.asarray(initial_classes)
+    if s.ndim != 1 or s.size == 0:
+        raise ValueError(f"initial_classes must be a non-empty 1-d array (n,), found shape {s.shape}")
+    if not np.issubdtype(s.dtype, np.integer):
+        if np.issubdtype(s.dtype, np.floating) and np.all(np.isfinite(s)) and np.all(s == np.round(s)):
+            s = s.astype(np.int64)
+        else:
+            raise ValueError(f"initial_classes must be integers 0..{k - 1}, found dtype {s.dtype}")
+    if s.min() < 0 or s.max() >= k:
+        raise ValueError(f"initial_classes must lie in 0..{k - 1}, found values "
+                         f"{sorted(set(s[(s < 0) | (s >= k)].tolist()))}")
+    return s.astype(np.uint8)
+
+
+def _check_horizon(horizon, n_paths=None) -> None:
+    if int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"horizon must be a positive integer number of years, found {horizon!r}")
+    if horizon > 254:
+        raise ValueError(f"horizon must be at most 254 years, found {horizon}")
+    if n_paths is not None and (int(n_paths) != n_paths or n_paths < 1):
+        raise ValueError(f"n_paths must be a positive integer, found {n_paths!r}")
+
+
+def check_transition_matrix(P, name: str = "P", allow_empty_rows: bool = True) -> np.ndarray:
+    """Validate a (..., k, k) stack of transition matrices and renormalise its rows.
+
+    Parameters
+    ----------
+    P : array_like, shape (k, k) or (m, k, k)
+        Row-stochastic matrices; all-zero rows (never observed) are allowed when
+        ``allow_empty_rows``.
+    name : str
+        Used in error messages.
+
+    Returns
+    -------
+    ndarray of float, same shape
+        A copy with every non-zero row divided by its sum.
+
+    Raises
+    ------
+    ValueError
+        Non-square, NaN or negative entries, or a non-zero row whose sum is off 1 by more than 1e-3.
+    """
+    P = np.array(P, dtype=float)  # copy
+    if P.ndim < 2 or P.shape[-1] != P.shape[-2] or P.shape[-1] < 1:
+        raise ValueError(f"{name} must have shape (..., k, k), found {P.shape}")
+    if not np.all(np.isfinite(P)):
+        raise ValueError(f"{name} contains NaN or infinite entries")
+    if (P < 0).any():
+        raise ValueError(f"{name} has negative entries (min {P.min():.4g})")
+    sums = P.sum(axis=-1)
+    empty = sums == 0
+    if empty.any() and not allow_empty_rows:
+        raise ValueError(f"{name} has all-zero rows at {np.argwhere(empty).tolist()}")
+    bad = ~empty & (np.abs(sums - 1.0) > _ROW_TOL)
+    if bad.any():
+        where = np.argwhere(bad).tolist()
+        raise ValueError(f"rows of {name} must sum to 1 (tolerance {_ROW_TOL}); rows {where} sum to "
+                         f"{np.round(sums[bad], 4).tolist()}")
+    safe = np.where(empty, 1.0, sums)
+    return P / safe[..., None]
+
+
+def fill_empty_rows(P, P_fallback=None):
+    """Replace never-observed (all-zero) rows of transition matrices by a documented rule.
+
+    A zero row ``P[..., a, :]`` becomes ``P_fallback[a, :]`` when ``P_fallback`` (k, k) is given and
+    that row is non-zero, else the identity row (the province stays in class a).
+
+    Parameters
+    ----------
+    P : array_like, shape (k, k) or (m, k, k)
+    P_fallback : array_like, shape (k, k), optional
+        Typically the pooled traditional matrix (Liu et al. 2026, Table 4).
+
+    Returns
+    -------
+    filled : ndarray, same shape as P, rows summing to 1
+    filled_rows : tuple of tuple
+        Index of every replaced row (``(a,)`` for a (k, k) input, ``(l, a)`` for (m, k, k)) and the
+        rule used, e.g. ``((2, 3), "fallback")``.
+
+    Examples
+    --------
+    >>> filled, rows = fill_empty_rows([[0.0, 0.0], [0.5, 0.5]])
+    >>> filled.tolist(), rows
+    ([[1.0, 0.0], [0.5, 0.5]], (((0,), 'stay'),))
+    """
+    P = check_transition_matrix(P, "P")
+    k = P.shape[-1]
+    fb = None
+    if P_fallback is not None:
+        fb = check_transition_matrix(P_fallback, "P_fallback")
+        if fb.shape != (k, k):
+            raise ValueError(f"P_fallback must have shape ({k}, {k}), found {fb.shape}")
+    filled_rows = []
+    empty = P.sum(axis=-1) == 0
+    for idx in map(tuple, np.argwhere(empty)):
+        a = idx[-1]
+        if fb is not None and fb[a].sum() > 0:
+            P[idx] = fb[a]
+            filled_rows.append((tuple(int(i) for i in idx), "fallback"))
+        else:
+            row = np.zeros(k)
+            row[a] = 1.0
+            P[idx] = row
+            filled_rows.append((tuple(int(i) for i in idx), "stay"))
+    return P, tuple(filled_rows)
+
+
+def row_standardise(W) -> np.ndarray:
+    """Row-standardised copy of a spatial weight matrix (the input is never modified).
+
+    Parameters
+    ----------
+    W : array_like, shape (n, n)
+        Non-negative weights; the diagonal is ignored (set to 0 in the copy).
+
+    Raises
+    ------
+    ValueError
+        Wrong shape, NaN or negative entries, or a province without any neighbour (a zero row cannot
+        be standardised: give islands such as Hainan a k-nearest neighbour, SPEC 2.11).
+    """
+    W = np.array(W, dtype=float)
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        raise ValueError(f"W must be a square (n, n) matrix, found shape {W.shape}")
+    if not np.all(np.isfinite(W)) or (W < 0).any():
+        raise ValueError("W must be finite and non-negative")
+    np.fill_diagonal(W, 0.0)
+    rs = W.sum(axis=1)
+    if (rs == 0).any():
+        raise ValueError(f"W rows {np.flatnonzero(rs == 0).tolist()} have no neighbour; the spatial "
+                         "lag is undefined (use k-nearest neighbours for islands)")
+    return W / rs[:, None]
+
+
+def classify(values, cutoffs) -> np.ndarray:
+    """Class of each value for increasing interior cut-offs, right-closed as in giddy.
+
+    ``class = number of cut-offs strictly below the value``; with cut-offs (0.25, 0.5, 0.75) the
+    value 0.25 is class 0 and 0.2501 is class 1.
+
+    Examples
+    --------
+    >>> classify([0.1, 0.25, 0.2501, 0.9], (0.25, 0.5, 0.75)).tolist()
+    [0, 0, 1, 3]
+    """
+    c = np.asarray(cutoffs, dtype=float)
+    v = np.asarray(values, dtype=float)
+    return np.searchsorted(c, v, side="left").astype(np.int64)
+
+
+def _cutoffs_and_values(k, k_lag, lag_cutoffs, class_values):
+    if lag_cutoffs is None:
+        if k_lag != len(DEFAULT_CUTOFFS) + 1:
+            raise ValueError(f"lag_cutoffs must be given for {k_lag} lag classes (the default "
+                             f"{DEFAULT_CUTOFFS} defines 4)")
+        lag_cutoffs = DEFAULT_CUTOFFS
+    if class_values is None:
+        if k != len(DEFAULT_CLASS_VALUES):
+            raise ValueError(f"class_values must be given for {k} classes (the default "
+                             f"{DEFAULT_CLASS_VALUES} is for 4)")
+        class_values = DEFAULT_CLASS_VALUES
+    cut = np.asarray(lag_cutoffs, dtype=float)
+    vals = np.asarray(class_values, dtype=float)
+    if cut.ndim != 1 or cut.size != k_lag - 1:
+        raise ValueError(f"lag_cutoffs must hold k_lag - 1 = {k_lag - 1} interior cut-offs, "
+                         f"found {cut.tolist()}")
+    if cut.size and (not np.all(np.isfinite(cut)) or np.any(np.diff(cut) <= 0)):
+        raise ValueError(f"lag_cutoffs must be finite and strictly increasing, found {cut.tolist()}")
+    if vals.shape != (k,) or not np.all(np.isfinite(vals)):
+        raise ValueError(f"class_values must hold {k} finite numbers, found {vals.tolist()}")
+    return cut, vals
+
+
+def _lookup_table(P_rows: np.ndarray) -> np.ndarray:
+    """Inverse-CDF table: entry ``r * 2**16 + u`` is the next class of row r for uniform u."""
+    R, k = P_rows.shape
+    thr = np.rint(np.cumsum(P_rows, axis=1) * _SCALE).astype(np.int64)
+    thr = np.minimum(np.maximum.accumulate(thr, axis=1), _SCALE)
+    thr[:, -1] = _SCALE
+    counts = np.diff(np.concatenate([np.zeros((R, 1), np.int64), thr], axis=1), axis=1)
+    return np.repeat(np.tile(np.arange(k, dtype=np.uint8), R), counts.ravel())
+
+
+# --- exact distribution ---------------------------------------------------------------------
+def analytic_distribution(initial_classes, P, horizon: int) -> np.ndarray:
+    """Exact class distribution of each province under the traditional chain (matrix powers).
+
+    Liu et al. (2026), Markov chain section: ``pi_i(t) = e_{s_i} P^t``.
+
+    Parameters
+    ----------
+    initial_classes : array_like of int, shape (n,)
+        Class of every province in the last observed year, in 0..k-1.
+    P : array_like, shape (k, k)
+        Transition matrix; all-zero rows are treated as "stay" (see :func:`fill_empty_rows`).
+    horizon : int
+        Number of years ahead.
+
+    Returns
+    -------
+    ndarray, shape (horizon, n, k)
+        ``out[t - 1, i, c] = Pr(s_i(t) = c)`` for t = 1..horizon.
+
+    Examples
+    --------
+    >>> analytic_distribution([0], [[0.9, 0.1], [0.0, 1.0]], 2)[:, 0, 1].round(3).tolist()
+    [0.1, 0.19]
+    """
+    P, _ = fill_empty_rows(P)
+    if P.ndim != 2:
+        raise ValueError(f"P must be (k, k), found {P.shape}")
+    k = P.shape[0]
+    _check_horizon(horizon)
+    s = _as_classes(initial_classes, k)
+    out = np.empty((int(horizon), s.size, k))
+    dist = np.eye(k)[s]
+    for t in range(int(horizon)):
+        dist = dist @ P
+        out[t] = dist
+    return out
+
+
+# --- results --------------------------------------------------------------------------------
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class ProjectionResult:
+    """Monte Carlo projection of coordination classes (immutable; arrays are read-only).
+
+    Attributes
+    ----------
+    method : str
+        ``"spatial"`` (spatial Markov chain, joint simulation) or ``"traditional"``.
+    years : ndarray of int, shape (horizon,)
+        Future years (``start_year + 1 ..``) or 1..horizon when no start year was given.
+    labels : tuple, length n
+        Province labels (default 0..n-1).
+    initial_classes : ndarray, shape (n,)
+    class_probabilities : ndarray, shape (horizon, n, k)
+        Share of paths in which province i is in class c in each future year.
+    national_shares : ndarray, shape (horizon, k, 3)
+        Share of provinces in each class: mean over paths, 5th and 95th percentile over paths
+        (numpy's default linear interpolation), i.e. a 90 % band.
+    reached_by : ndarray, shape (horizon, n, k)
+        Share of paths in which province i has been in class c at least once by each year
+        (the starting year counts).
+    years_to_class : ndarray, shape (n, k)
+        Mean number of years until province i is first in class c, over the paths that reach it
+        within the horizon (0 when it starts there; NaN when no path reaches it).
+    never_reached : ndarray, shape (n, k)
+        Share of paths that do not reach class c within the horizon.
+    reached_or_above_by, years_to_class_or_above, never_reached_or_above :
+        The same for "class c or above" (the natural reading of "reaches high coordination").
+    n_paths, seed : int
+    lag_cutoffs, class_values : tuple or None
+        The lag classification used (spatial chain only).
+    filled_rows : tuple
+        Never-observed matrix rows and the rule that filled them (see :func:`fill_empty_rows`).
+    paths : ndarray, shape (horizon + 1, n, n_paths) of uint8, or None
+        The simulated classes (row 0 = initial), kept only with ``keep_paths=True``.
+    """
+
+    method: str
+    years: np.ndarray
+    labels: tuple
+    initial_classes: np.ndarray
+    class_probabilities: np.ndarray
+    national_shares: np.ndarray
+    reached_by: np.ndarray
+    years_to_class: np.ndarray
+    never_reached: np.ndarray
+    reached_or_above_by: np.ndarray
+    years_to_class_or_above: np.ndarray
+    never_reached_or_above: np.ndarray
+    n_paths: int
+    seed: int
+    lag_cutoffs: tuple | None = None
+    class_values: tuple | None = None
+    filled_rows: tuple = ()
+    paths: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def horizon(self) -> int:
+        return int(self.years.size)
+
+    @property
+    def k(self) -> int:
+        return int(self.class_probabilities.shape[2])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table of per-province class probabilities: province, year, class, probability."""
+        H, n, k = self.class_probabilities.shape
+        return pd.DataFrame({
+            "province": np.tile(np.repeat(np.asarray(self.labels, dtype=object), k), H),
+            "year": np.repeat(self.years, n * k),
+            "class": np.tile(np.arange(k), H * n),
+            "probability": self.class_probabilities.ravel(),
+        })
+
+    def shares_frame(self) -> pd.DataFrame:
+        """National class shares: year, class, mean, p05, p95."""
+        H, k, _ = self.national_shares.shape
+        flat = self.national_shares.reshape(H * k, 3)
+        return pd.DataFrame({"year": np.repeat(self.years, k), "class": np.tile(np.arange(k), H),
+                             "mean": flat[:, 0], "p05": flat[:, 1], "p95": flat[:, 2]})
+
+    def passage_frame(self) -> pd.DataFrame:
+        """Per province and class: mean years to first reach it (exactly / or above), never shares."""
+        n, k = self.years_to_class.shape
+        return pd.DataFrame({
+            "province": np.repeat(np.asarray(self.labels, dtype=object), k),
+            "class": np.tile(np.arange(k), n),
+            "years_to_class": self.years_to_class.ravel(),
+            "never_reached": self.never_reached.ravel(),
+            "years_to_class_or_above": self.years_to_class_or_above.ravel(),
+            "never_reached_or_above": self.never_reached_or_above.ravel(),
+        })
+
+
+# --- summaries ------------------------------------------------------------------------------
+def _discrete_percentiles(counts_hist: np.ndarray, qs, n_obs: int) -> np.ndarray:
+    """Percentiles (numpy 'linear' method) of integer data given as a histogram.
+
+    counts_hist : (..., m) number of observations equal to 0..m-1. Returns (..., len(qs)).
+    """
+    cum = np.cumsum(counts_hist, axis=-1)
+    out = []
+    for q in qs:
+        h = (n_obs - 1) * q / 100.0
+        lo = int(np.floor(h))
+        hi = min(lo + 1, n_obs - 1)
+        # value of the j-th order statistic (0-based) = number of bins whose cum count <= j
+        x_lo = (cum <= lo).sum(axis=-1)
+        x_hi = (cum <= hi).sum(axis=-1)
+        out.append(x_lo + (h - lo) * (x_hi - x_lo))
+    return np.stack(out, axis=-1).astype(float)
+
+
+def _passage(reached: np.ndarray, n_paths: int):
+    """reached: (H+1, n, k) number of paths that have reached the class by t (t = 0 is the start).
+
+    Returns reached_by (H, n, k) shares, mean years to first reach among paths that reach it within
+    the horizon (NaN if none), and the share that never does.
+    """
+    F = reached / n_paths
+    first = np.diff(F, axis=0, prepend=0.0)  # share first reaching at t = 0..H
+    t = np.arange(F.shape[0], dtype=float)[:, None, None]
+    total = F[-1]
+    mean_years = np.full(total.shape, np.nan)
+    ok = total > 0
+    mean_years[ok] = (first * t).sum(axis=0)[ok] / total[ok]
+    return F[1:], mean_years, 1.0 - total
+
+
+def _summarise(S: np.ndarray, k: int):
+    """Summaries of simulated classes S, shape (H+1, n, N) uint8, row 0 = initial classes."""
+    Hp1, n, N = S.shape
+    H = Hp1 - 1
+    future = S[1:]
+    probs = np.empty((H, n, k))
+    path_counts = np.empty((H, k, N), dtype=np.int64)
+    for c in range(k):
+        eq = future == c
+        probs[:, :, c] = eq.sum(axis=2, dtype=np.int64) / N
+        # provinces in class c on each path (reduction over the middle axis: contiguous rows)
+        path_counts[:, c] = eq.view(np.uint8).sum(axis=1, dtype=np.int64)
+    codes = path_counts + (np.arange(H * k).reshape(H, k, 1) * (n + 1))
+    shares_hist = np.bincount(codes.ravel(), minlength=H * k * (n + 1)).reshape(H, k, n + 1)
+    # mean over paths of the national share = mean over provinces of the class probabilities
+    mean_share = probs.mean(axis=1)
+    pct = _discrete_percentiles(shares_hist, (5.0, 95.0), N) / n
+    national = np.concatenate([mean_share[..., None], pct], axis=-1)
+
+    # first passage: exactly class c (bitmask of visited classes), class c or above (running max)
+    visited = np.empty_like(S)
+    runmax = np.empty_like(S)
+    np.left_shift(np.uint8(1), S[0], out=visited[0])
+    runmax[0] = S[0]
+    for t in range(1, Hp1):
+        np.bitwise_or(visited[t - 1], np.left_shift(np.uint8(1), S[t]), out=visited[t])
+        np.maximum(runmax[t - 1], S[t], out=runmax[t])
+    exact = np.empty((Hp1, n, k), dtype=np.int64)
+    above = np.empty((Hp1, n, k), dtype=np.int64)
+    for c in range(k):
+        exact[:, :, c] = (visited & np.uint8(1 << c)).astype(bool).sum(axis=2, dtype=np.int64)
+        above[:, :, c] = (runmax >= c).sum(axis=2, dtype=np.int64)
+    return probs, national, _passage(exact, N), _passage(above, N)
+
+
+# --- simulation -----------------------------------------------------------------------------
+def _class_value_polynomial(vals: np.ndarray) -> np.ndarray:
+    """Coefficients (increasing powers) of the polynomial with p(c) = vals[c], c = 0..k-1."""
+    k = vals.size
+    coef = np.linalg.solve(np.vander(np.arange(k, dtype=float), increasing=True), vals)
+    check = np.polynomial.polynomial.polyval(np.arange(k, dtype=float), coef)
+    if np.abs(check - vals).max() > 1e-12 * max(1.0, np.abs(vals).max()):
+        raise ValueError(f"class_values {vals.tolist()} cannot be represented accurately for "
+                         f"k = {k} classes")
+    # trailing zero coefficients cost a multiply-add each
+    nz = np.flatnonzero(np.abs(coef) > 1e-15 * max(1.0, np.abs(vals).max()))
+    return coef[: (nz[-1] + 1 if nz.size else 1)]
+
+
+def _simulate(s0: np.ndarray, lut: np.ndarray, k: int, horizon: int, n_paths: int, seed: int,
+              W=None, cut=None, vals=None, first_lag_class=None) -> np.ndarray:
+    """Joint simulation. Returns (horizon + 1, n, n_paths) uint8 classes."""
+    n = s0.size
+    rng = np.random.default_rng(seed)
+    S = np.empty((horizon + 1, n, n_paths), dtype=np.uint8)
+    S[0] = s0[:, None]
+    if W is not None:
+        poly = _class_value_polynomial(vals)
+    idx = np.empty((n, n_paths), dtype=np.int32)
+    for t in range(horizon):
+        u = rng.integers(0, _SCALE, size=(n, n_paths), dtype=np.uint16)
+        s = S[t]
+        if W is None:
+            row = s
+        else:
+            if t == 0 and first_lag_class is not None:
+                lag_class = np.broadcast_to(first_lag_class[:, None], (n, n_paths))
+            else:
+                # value of each province's class on each path; Horner form of the polynomial through
+                # (c, class_values[c]) (exact up to rounding), much faster than a gather on uint8
+                x = s.astype(np.float64)
+                v = np.full(x.shape, poly[-1])
+                for a in poly[-2::-1]:
+                    v *= x
+                    v += a
+                lag = W @ v  # sparse (n, n) @ (n, N): every province's lag on every path
+                lag_class = np.zeros((n, n_paths), dtype=np.uint8)
+                for c in cut:
+                    lag_class += (lag > c + _TIE_TOL).view(np.uint8)
+            row = lag_class * np.uint8(k) + s if k * (cut.size + 1) < 256 else \
+                lag_class.astype(np.int32) * k + s
+        idx[...] = row
+        idx <<= UNIFORM_BITS
+        idx |= u
+        np.take(lut, idx, out=S[t + 1])
+    return S
+
+
+def _result(method, S, k, start_year, labels, n_paths, seed, keep_paths, filled_rows,
+            lag_cutoffs=None, class_values=None) -> ProjectionResult:
+    Hp1, n, _ = S.shape
+    horizon = Hp1 - 1
+    if labels is None:
+        labels = tuple(range(n))
+    else:
+        labels = tuple(labels)
+        if len(labels) != n:
+            raise ValueError(f"labels must have one entry per province ({n}), found {len(labels)}")
+    years = np.arange(1, horizon + 1) + (int(start_year) if start_year is not None else 0)
+    probs, national, (rb, ytc, nev), (rba, ytca, neva) = _summarise(S, k)
+    return ProjectionResult(
+        method=method, years=_readonly(years), labels=labels,
+        initial_classes=_readonly(S[0, :, 0].astype(np.int64)),
+        class_probabilities=_readonly(probs), national_shares=_readonly(national),
+        reached_by=_readonly(rb), years_to_class=_readonly(ytc), never_reached=_readonly(nev),
+        reached_or_above_by=_readonly(rba), years_to_class_or_above=_readonly(ytca),
+        never_reached_or_above=_readonly(neva), n_paths=int(n_paths), seed=int(seed),
+        lag_cutoffs=lag_cutoffs, class_values=class_values, filled_rows=filled_rows,
+        paths=_readonly(S) if keep_paths else None)
+
+
+def project_markov(initial_classes, P, horizon: int, n_paths: int = 10_000, seed: int = 0,
+                   start_year: int | None = None, labels=None,
+                   keep_paths: bool = False) -> ProjectionResult:
+    """Monte Carlo projection with the traditional Markov chain (Liu et al. 2026, Table 4).
+
+    Every province moves with the pooled matrix ``P``, independently of its neighbours.
+
+    Parameters
+    ----------
+    initial_classes : array_like of int, shape (n,)
+        Classes in the last observed year, 0..k-1.
+    P : array_like, shape (k, k)
+        Transition matrix (rows sum to 1; all-zero rows = never observed -> stay, recorded in
+        ``filled_rows``).
+    horizon : int
+        Years ahead (1..254).
+    n_paths : int, default 10,000
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``; same inputs and seed give identical outputs.
+    start_year : int, optional
+        Last observed year; the result's years are ``start_year + 1 .. start_year + horizon``.
+    labels : sequence, optional
+        Province names for the tables.
+    keep_paths : bool
+        Keep the (horizon + 1, n, n_paths) simulated classes in the result.
+
+    Returns
+    -------
+    ProjectionResult
+    """
+    _check_horizon(horizon, n_paths)
+    Pf, filled = fill_empty_rows(P)
+    if Pf.ndim != 2:
+        raise ValueError(f"P must be a (k, k) matrix, found shape {Pf.shape}")
+    k = Pf.shape[0]
+    s0 = _as_classes(initial_classes, k)
+    S = _simulate(s0, _lookup_table(Pf), k, int(horizon), int(n_paths), seed)
+    return _result("traditional", S, k, start_year, labels, n_paths, seed, keep_paths, filled)
+
+
+def project_spatial_markov(initial_classes, P_spatial, W, horizon: int, n_paths: int = 10_000,
+                           seed: int = 0, lag_cutoffs=None, class_values=None, P_fallback=None,
+                           initial_values=None, start_year: int | None = None, labels=None,
+                           keep_paths: bool = False) -> ProjectionResult:
+    """Joint Monte Carlo projection with the spatial Markov chain (Liu et al. 2026, Table 5).
+
+    At every step each province's spatial lag ``sum_j w_ij class_values[s_j]`` is computed from the
+    neighbours' current simulated classes (W row-standardised), classified with ``lag_cutoffs``, and
+    the province moves with ``P_spatial[lag class, own class]``. See the module docstring for the
+    representative class values and the rule for never-observed rows.
+
+    Parameters
+    ----------
+    initial_classes : array_like of int, shape (n,)
+        Classes in the last observed year, 0..k-1.
+    P_spatial : array_like, shape (k_lag, k, k)
+        Transition matrices conditional on the lag class (rows sum to 1; all-zero rows allowed).
+    W : array_like, shape (n, n)
+        Non-negative spatial weights (e.g. contiguity); row-standardised on a copy, never mutated.
+    horizon : int
+        Years ahead (1..254).
+    n_paths : int, default 10,000
+    seed : int, default 0
+    lag_cutoffs : sequence of float, shape (k_lag - 1,), optional
+        Interior cut-offs for the lag classes; default (0.25, 0.5, 0.75), the paper's types.
+    class_values : sequence of float, shape (k,), optional
+        Representative value of each class used in the lag; default the type mid-points
+        (0.125, 0.375, 0.625, 0.875). Pass the mean D of each class in the data for quantile classes.
+    P_fallback : array_like, shape (k, k), optional
+        Pooled matrix whose rows replace never-observed rows of ``P_spatial``.
+    initial_values : array_like, shape (n,), optional
+        Observed D in the last year; when given, the first step's lag uses them instead of the class
+        values.
+    start_year, labels, keep_paths
+        As in :func:`project_markov`.
+
+    Returns
+    -------
+    ProjectionResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> P = np.array([[0.8, 0.2], [0.0, 1.0]])
+    >>> W = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    >>> res = project_spatial_markov([0, 0, 1], np.stack([P, P]), W, 3, n_paths=1000,
+    ...                              lag_cutoffs=[0.5], class_values=[0.25, 0.75])
+    >>> res.class_probabilities.shape, res.national_shares.shape
+    ((3, 3, 2), (3, 2, 3))
+    """
+    _check_horizon(horizon, n_paths)
+    Pf, filled = fill_empty_rows(P_spatial, P_fallback)
+    if Pf.ndim != 3:
+        raise ValueError(f"P_spatial must have shape (k_lag, k, k), found {Pf.shape}")
+    k_lag, k, _ = Pf.shape
+    s0 = _as_classes(initial_classes, k)
+    n = s0.size
+    Wrs = row_standardise(W)
+    if Wrs.shape != (n, n):
+        raise ValueError(f"W must be ({n}, {n}) for {n} provinces, found {Wrs.shape}")
+    cut, vals = _cutoffs_and_values(k, k_lag, lag_cutoffs, class_values)
+    first = None
+    if initial_values is not None:
+        iv = np.asarray(initial_values, dtype=float)
+        if iv.shape != (n,) or not np.all(np.isfinite(iv)):
+            raise ValueError(f"initial_values must be {n} finite numbers, found shape {iv.shape}")
+        first = classify(Wrs @ iv, cut).astype(np.uint8)
+    lut = _lookup_table(Pf.reshape(k_lag * k, k))
+    # scipy's sparse product is single-threaded and deterministic; a BLAS matmul of this shape
+    # spends most of its time in thread hand-offs on a busy 2-core server
+    W_csr = sparse.csr_array(Wrs)
+    S = _simulate(s0, lut, k, int(horizon), int(n_paths), seed, W=W_csr, cut=cut, vals=vals,
+                  first_lag_class=first)
+    return _result("spatial", S, k, start_year, labels, n_paths, seed, keep_paths, filled,
+                   tuple(cut.tolist()), tuple(vals.tolist()))
