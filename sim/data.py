@@ -914,6 +914,9 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
     ``fill_gaps`` applies to provinces only. See :func:`read_province_panel` for the rest.
     """
     specs = column_specs(kind)
+    if fill_gaps and kind != "provinces":
+        raise ValueError("fill_gaps applies to the province panel only (Study A needs a balanced "
+                         f"panel); got kind={kind!r}")
     table = _load_table(source, sheet)
     hdr = _match_header(kind, table.header, table.rows)
     problems: list[Problem] = list(hdr.problems)
@@ -1244,7 +1247,7 @@ def _fill(frame, units, span, numeric, problems, hdr):
         part[schema.PROVINCE] = u
         years = np.asarray(span, dtype=float)
         for c in numeric:
-            col = part[c].to_numpy(dtype=float)
+            col = part[c].to_numpy(dtype=float, copy=True)
             obs = np.isfinite(col)
             if obs.all():
                 continue
