@@ -42,5 +42,9 @@ def test_joint_kde_pairs_and_grid():
     dx = j.x[1] - j.x[0]
     assert j.density.sum() * dx * dx == pytest.approx(1, abs=0.1)  # most mass inside the padded grid
     assert len(j.to_frame()) == 1600
+    from scipy.stats import gaussian_kde
+    X, Y = np.meshgrid(j.x, j.y)
+    ref = gaussian_kde(j.pairs.T, bw_method="scott")(np.vstack([X.ravel(), Y.ravel()])).reshape(X.shape)
+    assert np.allclose(j.density, ref, rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="more than 1 years"):
         density.joint_kde(D.iloc[:, :1])

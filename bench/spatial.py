@@ -1,0 +1,112 @@
+"""Fresh-process cost of the Study A spatial analyses on a 30 x 11 panel (issue 4 performance goal).
+
+The pages "Spatial patterns" and "Dynamics" must render in under 2 s in a fresh process, so each
+analysis is timed in its own new Python process: import of the ``sim`` module plus the first call
+(999 permutations for Moran). For comparison it also times the import of esda, giddy and libpysal
+(which the pages never import) and, with ``--esda``, esda's first ``Moran_Local`` call (numba
+compile, ~17 s) and giddy's ``Spatial_Markov``.
+
+Run:  python3 bench/spatial.py [--esda] [--repeat 3]
+Writes bench/results/spatial.md. Timings on a shared 2-core machine are noisy: the median of
+``--repeat`` runs is reported.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SETUP = """
+import time, sys
+t0 = time.perf_counter()
+import numpy as np, pandas as pd
+rng = np.random.default_rng(0)
+n, T = 30, 11
+lat, lon = rng.uniform(20, 45, n), rng.uniform(90, 125, n)
+pgdp = rng.uniform(3e4, 1.8e5, n)
+D = pd.DataFrame(np.clip(rng.uniform(0.1, 0.6, (n, 1)) + np.cumsum(rng.normal(0.02, 0.03, (n, T)), 1), 0.01, 0.99),
+                 index=[f"p{i}" for i in range(n)], columns=range(2012, 2012 + T))
+regions = {p: ("East", "Central", "West")[i % 3] for i, p in enumerate(D.index)}
+t_base = time.perf_counter()
+"""
+
+CASES = {
+    "weights (econ-geo + kNN)": "from sim import weights\nW = weights.econ_geo_weights(lat, lon, pgdp); "
+                                "K = weights.knn_weights(lat, lon, 4)",
+    "contiguity from shipped GeoJSON": "from sim import weights\nW = weights.study_weights('contiguity')",
+    "global Moran by year (999 perms)": "from sim import weights, moran\nW = weights.econ_geo_weights(lat, lon, pgdp)\n"
+                                        "moran.global_moran_by_year(D, W, 999)",
+    "local Moran panel (999 perms)": "from sim import weights, moran\nW = weights.econ_geo_weights(lat, lon, pgdp)\n"
+                                     "moran.quadrant_counts(moran.local_moran_panel(D, W, 999))",
+    "Dagum by year": "from sim import inequality\ninequality.dagum_by_year(D, regions)",
+    "KDE by year + joint": "from sim import density\ndensity.kde_by_year(D, regions); density.joint_kde(D)",
+    "Markov + spatial Markov + paper": "from sim import weights, markov\nK = weights.knn_weights(lat, lon, 4)\n"
+                                       "sm = markov.spatial_markov(D, K); markov.markov_chain(D, 'quartile')\n"
+                                       "sm.steady_states(); sm.pooled.mean_first_passage_times()\n"
+                                       "markov.paper_transition_matrices()",
+    "all of the above": "from sim import weights, moran, inequality, density, markov\n"
+                        "W = weights.econ_geo_weights(lat, lon, pgdp); K = weights.study_weights('contiguity')\n"
+                        "moran.global_moran_by_year(D, W, 999); moran.local_moran_panel(D, W, 999)\n"
+                        "inequality.dagum_by_year(D, regions); density.kde_by_year(D, regions); density.joint_kde(D)\n"
+                        "markov.spatial_markov(D.to_numpy()[:30], K); markov.paper_transition_matrices()",
+    "import esda": "import esda",
+    "import giddy": "import giddy.markov",
+    "import libpysal": "import libpysal",
+}
+ESDA_CASES = {
+    "esda.Moran_Local first call (numba)": "import esda, libpysal\nfrom sim import weights\n"
+                                           "W = weights.econ_geo_weights(lat, lon, pgdp)\n"
+                                           "w = libpysal.weights.full2W(W, ids=list(range(n)))\n"
+                                           "esda.Moran_Local(D[2012].to_numpy(), w, permutations=999, seed=1)",
+    "giddy.Spatial_Markov (incl. import)": "import libpysal\nfrom giddy.markov import Spatial_Markov\n"
+                                           "from sim import weights\nK = weights.knn_weights(lat, lon, 4)\n"
+                                           "w = libpysal.weights.full2W(K, ids=list(range(n))); w.transform = 'r'\n"
+                                           "Spatial_Markov(D.to_numpy(), w, cutoffs=[.25,.5,.75], "
+                                           "lag_cutoffs=[.25,.5,.75], fixed=True)",
+}
+
+
+def run_case(body: str) -> float:
+    code = SETUP + body + "\nprint(time.perf_counter() - t_base)\n"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--esda", action="store_true", help="also time esda.Moran_Local and giddy (slow)")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    cases = dict(CASES)
+    if args.esda:
+        cases.update(ESDA_CASES)
+    rows = []
+    for name, body in cases.items():
+        times = [run_case(body) for _ in range(args.repeat)]
+        med = statistics.median(times)
+        rows.append((name, med, min(times), max(times)))
+        print(f"{name:40s} median {med:6.3f} s  (min {min(times):.3f}, max {max(times):.3f})", flush=True)
+    lines = ["# Study A spatial analyses: fresh-process import + first call (30 x 11 panel)", "",
+             "Seconds after numpy/pandas are loaded (the app has them anyway); median of "
+             f"{args.repeat} fresh processes. Machine: shared 2 cores, noisy.", "",
+             "| analysis | median s | min s | max s |", "|---|---:|---:|---:|"]
+    lines += [f"| {n} | {m:.3f} | {lo:.3f} | {hi:.3f} |" for n, m, lo, hi in rows]
+    lines += ["", textwrap.dedent("""\
+        The pages use only ``sim`` (numpy/scipy); esda, giddy and libpysal are used in tests only, to
+        cross-check. Their import cost and esda's numba compile are listed for comparison.""")]
+    out = ROOT / "bench" / "results" / "spatial.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
