@@ -17,7 +17,6 @@ IPxNC, ED, IC, IE`` (logs; ``attrs["log1p"]``, ``attrs["centring"]``).
 """
 from __future__ import annotations
 
-import contextlib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.gmm import GmmDesign, GmmResults, GmmStyle, IvStyle, build_design
+from sim.gmm import (GmmDesign, GmmResults, GmmStyle, IvStyle, blas_single_thread,
+                     build_design)
 
 __all__ = ["wang_spec", "wang_model", "compare_with_paper", "moderation", "placebo",
            "PlaceboResult", "mediation", "MediationResult", "negative_binomial", "NegBinResult",
@@ -227,15 +227,6 @@ class PlaceboResult:
                              "ip_coefficient": self.coefficients})
 
 
-def _blas_single_thread():
-    """Limit BLAS to one thread: these matrices are small and threads only contend."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it the placebo is correct, only slower
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1)
-
-
 def _shuffle(ip: np.ndarray, scheme: str, rng: np.random.Generator) -> np.ndarray:
     """Permute the observed IP values of an (N, T) array, keeping the missing-value pattern."""
     out = ip.copy()
@@ -299,7 +290,7 @@ def placebo(panel: pd.DataFrame, model: int = 2, n_replications: int = 1000, see
         nan_int = np.isnan(design.panel[INTERACTION])
     rng = np.random.default_rng(seed)
     coefs = np.empty(n_replications)
-    with _blas_single_thread():
+    with blas_single_thread():
         for r in range(n_replications):
             new = _shuffle(ip, scheme, rng)
             values = {"IP": new}
@@ -391,9 +382,10 @@ def mediation(firms: pd.DataFrame, panel: pd.DataFrame, collapse: bool = False,
                          [GmmStyle(v, 2, max_lag, collapse) for v in gmm_vars], ivs)
         return d.fit()
 
-    m4 = run("TI_firm", ["L.TI_firm", "IP", *ctrl], ["TI_firm", "IP"])
-    m5 = run("GS", ["L.GS", "IP", *ctrl], ["GS", "IP"])
-    m6 = run("TI_firm", ["L.TI_firm", "IP", "GS", *ctrl], ["TI_firm", "IP", "GS"])
+    with blas_single_thread():
+        m4 = run("TI_firm", ["L.TI_firm", "IP", *ctrl], ["TI_firm", "IP"])
+        m5 = run("GS", ["L.GS", "IP", *ctrl], ["GS", "IP"])
+        m6 = run("TI_firm", ["L.TI_firm", "IP", "GS", *ctrl], ["TI_firm", "IP", "GS"])
     a, sa = m5.params["IP"], m5.bse["IP"]
     b, sb = m6.params["GS"], m6.bse["GS"]
     z = a * b / np.sqrt(b ** 2 * sa ** 2 + a ** 2 * sb ** 2)
@@ -464,7 +456,7 @@ def negative_binomial(panel: pd.DataFrame, model: int = 3, counts: pd.Series | N
     start = np.append(pois.params.to_numpy(), alpha0)
     res, converged = None, False
     for method, it in (("newton", maxiter), ("bfgs", 4 * maxiter)):
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), blas_single_thread():
             warnings.simplefilter("ignore", RuntimeWarning)
             cand = mod.fit(start_params=start, method=method, maxiter=it, disp=0)
         ok = bool(cand.mle_retvals.get("converged", False)) and np.isfinite(cand.params).all() \
