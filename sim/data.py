@@ -764,13 +764,40 @@ class _Header:
     renamed: tuple  # (header text, canonical) where they differ
 
 
+@lru_cache(maxsize=None)
+def _column_keys(kind: str) -> dict:
+    """Normalised header spelling -> canonical column name."""
+    keys: dict[str, str] = {}
+    for spec in column_specs(kind):
+        for alias in (spec.name, *spec.aliases):
+            for k in (_col_key(alias), _col_key(_strip_paren(alias))):
+                keys.setdefault(k, spec.name)
+    return keys
+
+
+def _known_cells(kind: str, cells) -> int:
+    keys = _column_keys(kind)
+    return len({keys.get(_col_key(_display(c))) or keys.get(_col_key(_strip_paren(_display(c))))
+                for c in cells} - {None})
+
+
+def _find_header(kind: str, table: _Table) -> tuple[_Table, list[str]]:
+    """Use a later row as the header when the first rows are a title (up to 10 rows are searched)."""
+    candidates = [(table.header_row, table.header), *table.rows[:9]]
+    scores = [_known_cells(kind, cells) for _, cells in candidates]
+    best = int(np.argmax(scores))
+    if best == 0 or scores[best] < 2:
+        return table, []
+    row, header = candidates[best]
+    skipped = [n for n, _ in candidates[:best]]
+    note = (f"Row{'s' if len(skipped) > 1 else ''} {', '.join(map(str, skipped))} above the header "
+            f"(row {row}) {'were' if len(skipped) > 1 else 'was'} skipped as a title.")
+    return _Table(table.name, tuple(header), row, table.rows[best:], table.warnings, table.delimiter), [note]
+
+
 def _match_header(kind: str, header: tuple, rows: tuple) -> _Header:
     specs = column_specs(kind)
-    keys: dict[str, str] = {}
-    for spec in specs:
-        for alias in (spec.name, *spec.aliases):
-            for k in {_col_key(alias), _col_key(_strip_paren(alias))}:
-                keys.setdefault(k, spec.name)
+    keys = _column_keys(kind)
     ignorable = {_col_key(a) for a in _IGNORABLE[kind]}
     index: dict[str, int] = {}
     shown: dict[str, str] = {}
@@ -918,9 +945,10 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
         raise ValueError("fill_gaps applies to the province panel only (Study A needs a balanced "
                          f"panel); got kind={kind!r}")
     table = _load_table(source, sheet)
+    table, title_note = _find_header(kind, table)
     hdr = _match_header(kind, table.header, table.rows)
     problems: list[Problem] = list(hdr.problems)
-    warnings: list[str] = list(table.warnings)
+    warnings: list[str] = list(table.warnings) + title_note
     if hdr.ignored:
         warnings.append("Columns not used and ignored: " + ", ".join(f"'{c}'" for c in hdr.ignored) + ".")
     if not table.rows:

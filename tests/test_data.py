@@ -403,3 +403,22 @@ def test_excel_bytes_sheet_names_are_made_valid():
     assert wb["x" * 31]["A2"].value == "中文"
     with pytest.raises(ValueError):
         templates.to_excel_bytes({})
+
+
+def test_title_rows_above_the_header_are_skipped_with_a_note():
+    src = fx.province_frame()
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        src.to_excel(xw, sheet_name="Sheet1", index=False, startrow=2)
+        xw.sheets["Sheet1"]["A1"] = "2012-2022 省级面板数据 (provincial panel)"
+    df = data.read_province_panel(fx.named(buf.getvalue(), "titled.xlsx"))
+    np.testing.assert_array_equal(_numeric(df), _numeric(src))
+    assert "Row 1 above the header (row 3) was skipped as a title." in df.attrs["warnings"]
+    with pytest.raises(DataValidationError) as info:
+        raw = buf.getvalue()
+        wb = openpyxl.load_workbook(io.BytesIO(raw))
+        wb.active["T4"] = "bad"  # rd_exp is column T; the first data row is row 4
+        out = io.BytesIO()
+        wb.save(out)
+        data.read_province_panel(fx.named(out.getvalue(), "titled.xlsx"))
+    assert [(p.row, p.column, p.value) for p in info.value.problems] == [(4, "rd_exp", "bad")]
