@@ -422,3 +422,10 @@ def test_title_rows_above_the_header_are_skipped_with_a_note():
         wb.save(out)
         data.read_province_panel(fx.named(out.getvalue(), "titled.xlsx"))
     assert [(p.row, p.column, p.value) for p in info.value.problems] == [(4, "rd_exp", "bad")]
+
+
+def test_traditional_character_names():
+    trad = ("北京 天津 河北 山西 內蒙古自治區 遼寧 吉林 黑龍江 上海 江蘇 浙江 安徽 福建 江西 山東 河南 湖北 湖南 "
+            "廣東 廣西壯族自治區 海南 重慶 四川 貴州 雲南 西藏 陝西 甘肅 青海 寧夏回族自治區 新疆維吾爾自治區").split()
+    names = [p.name for p in schema.provinces(include_not_in_study=True)]
+    assert [canonical_province(t) for t in trad] == names
