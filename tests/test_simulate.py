@@ -1,0 +1,117 @@
+"""The what-if engine: exact baseline reproduction, changes move exactly what they touch, determinism."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import schema
+from sim.data import read_province_panel
+from sim.scenario import IndicatorChange, LinkEdit, Scenario
+from sim.simulate import Options, apply_indicator_changes, edit_links, extend_panel, prepare, simulate
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    panel = read_province_panel(schema.DATA_DIR / "demo" / "provinces.csv")
+    return prepare({"provinces": panel}, Options())
+
+
+def test_zero_change_scenario_reproduces_the_baseline_exactly(baseline):
+    res = simulate(baseline, Scenario(horizon=4, n_paths=2000), seed=3)
+    d = res.d_table()
+    assert (d["change"] == 0).all()
+    b, s = res.baseline_provinces, res.scenario_provinces
+    np.testing.assert_array_equal(b.projection.class_probabilities, s.projection.class_probabilities)
+    np.testing.assert_array_equal(b.projection.national_shares, s.projection.national_shares)
+    assert b.moran.I == s.moran.I
+    assert len(res.touched) == 0 and len(res.out_of_range) == 0
+
+
+def test_history_part_equals_the_frozen_frame_on_the_loaded_panel(baseline):
+    from sim.coupling import EntropyFrame
+
+    pb = baseline.provinces
+    direct = EntropyFrame.fit(pb.panel).transform(pb.panel)
+    res = simulate(baseline, Scenario(horizon=1, n_paths=500))
+    hist = res.baseline_provinces.measures.iloc[: len(pb.panel)]
+    np.testing.assert_allclose(hist["D"].to_numpy(), direct["D"].to_numpy(), rtol=0, atol=1e-15)
+
+
+def test_raising_innovation_inputs_raises_D_for_exactly_the_provinces_touched(baseline):
+    change = IndicatorChange("system:inno", ("Gansu", "Qinghai"), 2023, "pct", 30.0)
+    res = simulate(baseline, Scenario(indicator_changes=(change,), horizon=3, n_paths=1000))
+    d = res.d_table()
+    touched = d[schema.PROVINCE].isin(["Gansu", "Qinghai"]) & (d[schema.YEAR] >= 2023)
+    assert (d.loc[touched, "change"] > 0).all()
+    assert (d.loc[~touched, "change"] == 0).all()
+    # identity of the traditional model: D = (h_nqpf * h_inno) ** (1/4), so D rises with h_inno
+    m = res.scenario_provinces.measures
+    np.testing.assert_allclose(m["D"], (m["h_nqpf"] * m["h_inno"]) ** 0.25, rtol=1e-12)
+    assert set(res.touched[schema.PROVINCE]) == {"Gansu", "Qinghai"}
+    last = baseline.provinces.panel.query("province in ['Gansu', 'Qinghai'] and year == 2022")
+    nonzero = {i for i in schema.indicator_ids("inno") if (last[i] != 0).any()}
+    assert set(res.touched["indicator"]) == nonzero  # +30 % of zero is zero: not a change
+
+
+def test_cutting_a_whole_region_lowers_its_D_and_the_projection_moves_down(baseline):
+    change = IndicatorChange("system:nqpf", ("East",), 2023, "pct", -60.0)
+    base = simulate(baseline, Scenario(horizon=5, n_paths=3000), seed=1)
+    res = simulate(baseline, Scenario(indicator_changes=(change,), horizon=5, n_paths=3000), seed=1,
+                   reference=base)
+    east = [n for n, r in schema.province_regions().items() if r == "East"]
+    d = res.d_table()
+    assert (d[d[schema.PROVINCE].isin(east) & d["future"]]["change"] < 0).all()
+    hi_b = res.baseline_provinces.projection.national_shares[-1, 2:, 0].sum()
+    hi_s = res.scenario_provinces.projection.national_shares[-1, 2:, 0].sum()
+    assert hi_s < hi_b
+    assert res.baseline_provinces is base.baseline_provinces  # reused, not recomputed
+
+
+def test_same_inputs_and_seed_give_identical_outputs(baseline):
+    sc = Scenario(indicator_changes=(IndicatorChange("rd_exp", ("Sichuan",), 2023, "pct", 25.0),),
+                  horizon=3, n_paths=1500)
+    a, b = simulate(baseline, sc, seed=7), simulate(baseline, sc, seed=7)
+    pd.testing.assert_frame_equal(a.d_table(), b.d_table())
+    np.testing.assert_array_equal(a.scenario_provinces.projection.class_probabilities,
+                                  b.scenario_provinces.projection.class_probabilities)
+    assert a.summary == b.summary
+
+
+def test_beyond_range_values_are_extrapolated_and_reported(baseline):
+    pb = baseline.provinces
+    top = pb.panel.loc[pb.panel["rd_exp"].idxmax(), schema.PROVINCE]
+    res = simulate(baseline, Scenario(indicator_changes=(IndicatorChange("rd_exp", (top,), 2023, "pct", 50.0),),
+                                      horizon=2, n_paths=500))
+    assert len(res.out_of_range) == 2 and set(res.out_of_range["indicator"]) == {"rd_exp"}
+    assert (res.d_table().query("province == @top and future")["change"] > 0).all()
+
+
+def test_indicator_change_arithmetic_by_hand():
+    panel = pd.DataFrame({schema.PROVINCE: ["Gansu"] * 3 + ["Hebei"] * 3, schema.YEAR: [2020, 2021, 2022] * 2,
+                          **{i: 10.0 for i in schema.indicator_ids()}})
+    out, touched, notes = apply_indicator_changes(panel, [
+        IndicatorChange("rd_exp", ("Gansu",), 2021, "pct", 10.0, growth_pct=100.0),
+        IndicatorChange("rd_fte", ("West",), 2022, "abs", -4.0),
+        IndicatorChange("edu_years", ("all",), 2022, "set", 12.0),
+        IndicatorChange("ai_firms", ("Hebei",), 2020, "abs", -50.0)])
+    g = out[out[schema.PROVINCE] == "Gansu"].set_index(schema.YEAR)
+    assert g["rd_exp"].tolist() == [10.0, 11.0, 22.0]  # 10*1.1, then *2 for one year of 100 % growth
+    assert g["rd_fte"].tolist() == [10.0, 10.0, 6.0]  # Gansu is West
+    assert out.loc[out[schema.YEAR] == 2022, "edu_years"].tolist() == [12.0, 12.0]
+    assert out.loc[out[schema.PROVINCE] == "Hebei", "ai_firms"].tolist() == [0.0, 0.0, 0.0]
+    assert any("below zero" in n for n in notes)
+    assert len(touched) == 2 + 1 + 2 + 3
+
+
+def test_extend_panel_holds_last_values():
+    panel = pd.DataFrame({schema.PROVINCE: ["A", "A"], schema.YEAR: [2021, 2022], "x": [1.0, 2.0]})
+    ext = extend_panel(panel, 2)
+    assert ext[schema.YEAR].tolist() == [2021, 2022, 2023, 2024] and ext["x"].tolist() == [1, 2, 2, 2]
+
+
+def test_link_edits_by_hand():
+    links = pd.DataFrame({"city_a": ["B", "A", "A"], "city_b": ["A", "C", "B"], "year": [2020, 2020, 2019],
+                          "ai_coop": [4, 6, 9]})
+    out = edit_links(links, [LinkEdit("A", "B", "scale", 0.5), LinkEdit("C", "A", "remove"),
+                             LinkEdit("B", "D", "add", 3)], 2020)
+    got = {(r.city_a, r.city_b): r.ai_coop for r in out.itertuples()}
+    assert got == {("A", "B"): 2.0, ("B", "D"): 3.0}
