@@ -961,11 +961,10 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
                                     f"This row has {len(cells)} cells but the header only {width}: "
                                     "is a value or a separator misplaced?"))
 
-    spec_by = {s.name: s for s in specs}
     counts = {"thousands": {}, "percent": {}}
     fractional: dict[str, int] = {}
     records = []  # dicts with canonical keys + "_row"
-    missing_cells = []  # (row, shown column, canonical column, unit id)
+    missing_cells = []  # (row, column as written, canonical column)
     not_analysed: dict[str, int] = {}
     for n, cells in table.rows:
         rec = {"_row": n, "_ok": True}
@@ -1183,6 +1182,12 @@ def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, 
             wide_years = {y for y, us in by_year.items() if len(us) > len(units) / 2}
             for y in sorted(wide_years):
                 have = [u for u in units if (u, y) in present]
+                if not have:
+                    problems.append(Problem(None, hdr.shown["year"], str(y),
+                                            f"No province has rows for {y}: the years must be "
+                                            f"consecutive ({span[0]}-{span[-1]}) for year-to-year "
+                                            "transitions; add the year, or allow gap filling."))
+                    continue
                 problems.append(Problem(None, hdr.shown["year"], str(y),
                                         f"Year {y} has rows for only {len(have)} of {len(units)} "
                                         f"provinces ({', '.join(have) or 'none'}); the panel must be "

@@ -188,6 +188,8 @@ CASES = [
     ("too-few-provinces", "provinces", _prov(_too_few_provinces), {}, (None, "province", None, "at least 5")),
     ("unbalanced-extra-year", "provinces", _prov(_extra_year_for_one), {},
      (None, "year", "2011", "only 1 of 30 provinces")),
+    ("year-missing-everywhere", "provinces", _prov(lambda df: df[df["year"] != 2016]), {},
+     (None, "year", "2016", "years must be consecutive")),
     ("xlsx-date-year", "provinces", _xlsx_with(lambda ws: ws.cell(3, 2, dt.datetime(2013, 1, 1))), {},
      (3, "year", "2013-01-01T00:00:00", "is a date")),
     ("xlsx-bool-number", "provinces", _xlsx_with(lambda ws: ws.cell(4, 3, True)), {},
