@@ -365,13 +365,15 @@ def _masks(d: GmmDesign):
         lv, df_ = B[("var", r)]
         lev_ok &= np.isfinite(lv)
         dif_ok &= np.isfinite(df_)
+    # a differenced row at t also needs the levels observation (y and X) at t: xtabond2's
+    # marksample covers depvar and regressors; IV-style variables enter per equation below
+    dif_ok &= lev_ok
     for i in d.iv:
         lv, df_ = B[("var", i.var)]
         if i.equation in ("both", "level"):
             lev_ok &= np.isfinite(lv)
         if i.equation in ("both", "diff") or not d.system:
             dif_ok &= np.isfinite(df_)
-    dif_ok &= lev_ok  # a differenced row at t also needs the levels observation at t
     if not d.system:
         lev_ok = np.zeros_like(lev_ok)
     return lev_ok, dif_ok
@@ -734,9 +736,15 @@ class GmmResults:
     _ar_inputs: tuple = field(repr=False, default=())
 
     def ar(self, order: int) -> tuple[float, float]:
-        """Arellano-Bond test for AR(order) in first differences: (z, two-sided p)."""
+        """Arellano-Bond test for AR(order) in first differences: (z, two-sided p).
+
+        xtabond2's robust / two-step formula (algebra file §5). For one-step non-robust
+        estimates xtabond2 uses an H-based variance that is not implemented: (nan, nan).
+        """
         if not isinstance(order, (int, np.integer)) or order < 1:
             raise GmmError(f"AR order must be a positive integer, found {order!r}")
+        if not self._ar_inputs:
+            return float("nan"), float("nan")
         return _ar_test(self._ar_inputs, int(order))
 
     def to_frame(self) -> pd.DataFrame:
@@ -823,6 +831,9 @@ def _fit_inner(d: GmmDesign) -> GmmResults:
         warns.append("two-step weighting matrix S2 is singular (rank "
                      f"{core['rank_s2']} < {Z.shape[2]}): a generalized (Moore-Penrose) inverse "
                      "is used, so two-step estimates depend on that choice (Stata uses invsym)")
+    if not (d.twostep or d.robust):
+        warns.append("AR(m) tests after one-step non-robust estimation are not implemented "
+                      "(xtabond2 uses an H-based variance there); use robust=True")
     def chi(stat):
         return TestStat(stat, df, float(stats.chi2.sf(stat, df)) if df > 0 else float("nan"))
     step = "two-step" if d.twostep else "one-step"
@@ -834,7 +845,7 @@ def _fit_inner(d: GmmDesign) -> GmmResults:
         cov=pd.DataFrame(V, idx, idx), n_obs=n, n_groups=N, n_instruments=j0,
         sargan=chi(core["sargan"]), hansen=chi(core["hansen"]), warnings=tuple(warns),
         method=f"{step} {kind}", small=d.small, instrument_labels=tuple(m["zlabels"]),
-        _ar_inputs=core["ar_inputs"])
+        _ar_inputs=core["ar_inputs"] if (d.twostep or d.robust) else ())
 
 
 def dynamic_panel_gmm(data: pd.DataFrame, unit: str, time: str, y: str,
