@@ -71,7 +71,7 @@ __all__ = [
     "KINDS", "MIN_YEARS", "MIN_UNITS", "YEAR_RANGE", "NOT_ANALYSED",
     "Problem", "DataValidationError", "ColumnSpec", "column_specs",
     "read_province_panel", "read_city_panel", "read_city_links", "read_firm_panel", "read_panel",
-    "canonical_province", "canonical_city",
+    "canonical_province", "canonical_city", "cross_check",
 ]
 
 KINDS = ("provinces", "cities", "links", "firms")
@@ -1257,11 +1257,12 @@ def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, 
                                     f"More AI patents ({_display(frame.at[i, 'ai_patents'])}) than all "
                                     f"patents ({_display(frame.at[i, 'all_patents'])}) for {key[0]} {key[1]}; AI patents "
                                     "are a subset of all patents."))
-        over = frame[["ai_coop_intra", "ai_patents"]].dropna()
-        k = int((over["ai_coop_intra"] > over["ai_patents"]).sum())
-        if k:
+        over = frame[frame["ai_coop_intra"] > frame["ai_patents"]]
+        if len(over):
+            k = len(over)
+            eg = ", ".join(f"{c} {y}" for c, y in zip(over[unit][:5], over["year"][:5]))
             warnings.append(f"{k} city-year{'s' if k > 1 else ''} with more intra-city cooperative AI "
-                            "patents than AI patents; check the counting convention.")
+                            f"patents than AI patents (e.g. {eg}); check the counting convention.")
     if kind == "firms":
         multi = frame.groupby("firm")["city"].nunique()
         multi = multi[multi > 1]
@@ -1312,3 +1313,45 @@ def _years_text(ys) -> str:
             runs.append(str(start) if start == a else f"{start}-{a}")
             start = b
     return ", ".join(runs)
+
+
+def cross_check(frames: dict) -> list[str]:
+    """Consistency notes across the Study B files (Wang et al. 2025 uses them together).
+
+    Each file is valid on its own; this says where they do not fit each other: cities of the links
+    or the firm panel that have no row in the city panel, and years of the links or firms outside
+    the city panel's years. The notes are warnings, not errors (a link to a city outside the
+    panel still counts towards its partner's network centrality).
+
+    Parameters
+    ----------
+    frames : dict
+        Any of "cities", "links", "firms" -> frames returned by the readers.
+
+    Returns
+    -------
+    list of str
+        Empty when everything fits.
+    """
+    notes: list[str] = []
+    cities = frames.get("cities")
+    if cities is None:
+        return notes
+    known = set(cities[schema.CITY])
+    years = set(cities[schema.YEAR])
+    span = f"{min(years)}-{max(years)}" if years else "none"
+    for kind, cols, what in (("links", ("city_a", "city_b"), "link"), ("firms", ("city",), "firm")):
+        other = frames.get(kind)
+        if other is None or not len(other):
+            continue
+        named = set().union(*(set(other[c]) for c in cols))
+        missing = sorted(named - known)
+        if missing:
+            listed = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+            notes.append(f"{len(missing)} {_plural('city', len(missing))} of the {what} file "
+                         f"{'have' if len(missing) > 1 else 'has'} no row in the city panel: {listed}.")
+        outside = sorted(set(other[schema.YEAR]) - years)
+        if outside:
+            notes.append(f"The {what} file has years outside the city panel ({span}): "
+                         f"{_years_text(outside)}.")
+    return notes

@@ -429,3 +429,24 @@ def test_traditional_character_names():
             "廣東 廣西壯族自治區 海南 重慶 四川 貴州 雲南 西藏 陝西 甘肅 青海 寧夏回族自治區 新疆維吾爾自治區").split()
     names = [p.name for p in schema.provinces(include_not_in_study=True)]
     assert [canonical_province(t) for t in trad] == names
+
+
+def test_intra_city_cooperation_above_ai_patents_warns_with_examples():
+    src = fx.city_frame()
+    src.loc[0, "ai_coop_intra"] = int(src.loc[0, "ai_patents"]) + 1
+    df = data.read_city_panel(_csv(src))
+    first = fx.city_names(1)[0]
+    assert any(w.startswith("1 city-year with more intra-city") and f"(e.g. {first} 2011)" in w
+               for w in df.attrs["warnings"])
+
+
+def test_cross_check_between_study_b_files():
+    cities = data.read_city_panel(_csv(fx.city_frame(n_cities=6)))
+    links = data.read_city_links(_csv(fx.links_frame(years=range(2018, 2023))))
+    firms = data.read_firm_panel(_csv(fx.firms_frame()))
+    assert data.cross_check({"cities": cities, "firms": firms}) == []
+    assert data.cross_check({"links": links}) == []
+    small = cities[cities["city"] != fx.city_names(5)[4]]
+    notes = data.cross_check({"cities": small, "links": links, "firms": firms})
+    assert notes == [f"1 city of the link file has no row in the city panel: {fx.city_names(5)[4]}.",
+                     "The link file has years outside the city panel (2011-2020): 2021-2022."]
