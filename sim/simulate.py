@@ -187,6 +187,13 @@ def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBas
         notes.append("No AI cluster was identified in the loaded city data; the cluster forecast is off.")
         return None
     panel = cl.regression_panel(cities, links, names)
+    gaps = panel[panel["NC"].isna()]
+    if len(gaps):
+        # A cluster-year with no inter-regional link has no NC (sim.clusters). The forecast needs a
+        # complete history to recover fixed effects, so such years take the cluster's nearest
+        # observed NC; the estimation itself (GMM) still sees them as missing.
+        notes.append("No inter-regional link, NC taken from the nearest year for the forecast: "
+                     + ", ".join(f"{r.cluster} {r.year}" for r in gaps.itertuples()) + ".")
     if options.parameter_source == "paper":
         coefs = forecast.Coefficients.from_paper(model=3)
     elif coefficients is not None:
@@ -194,9 +201,39 @@ def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBas
     else:
         from sim.robustness import wang_model
 
-        coefs = forecast.Coefficients.from_gmm(wang_model(panel, model=3), panel)
-    return ClusterBaseline(panel, names, cities, links, coefs, tuple(panel.attrs.get("log1p", ())),
+        coefs = coefficients_from_gmm(wang_model(panel, model=3).fit(), panel)
+    hist = panel.copy()
+    hist["NC"] = hist.groupby("cluster")["NC"].transform(lambda s: s.ffill().bfill())
+    hist = hist[hist["NC"].notna()].drop(columns=["IPxNC"], errors="ignore")
+    return ClusterBaseline(hist, names, cities, links, coefs, tuple(panel.attrs.get("log1p", ())),
                            int(panel[schema.YEAR].max()))
+
+
+GMM_TO_FORECAST = {"L.TI": "L.TI", "L1.TI": "L.TI", "IP": "IP", "NC": "NC", "IPxNC": "IP*NC",
+                   "ED": "ED", "IC": "IC", "IE": "IE", "_cons": "_cons"}
+
+
+def coefficients_from_gmm(result, panel: pd.DataFrame):
+    """Forecast coefficients from a two-step system GMM fit of Wang et al. (2025) Eq. (3).
+
+    Uses the Windmeijer-corrected covariance of the estimates and the centring means of IP and NC
+    stored by ``sim.clusters.regression_panel`` (``attrs["centring"]``).
+    """
+    from sim.forecast import TERMS, Coefficients
+
+    names = [n for n in result.params.index if n in GMM_TO_FORECAST]
+    unknown = [n for n in result.params.index if n not in GMM_TO_FORECAST]
+    if unknown:
+        raise ValueError(f"GMM terms {unknown} have no place in the forecast equation")
+    p = pd.Series(0.0, index=list(TERMS))
+    cov = pd.DataFrame(0.0, index=list(TERMS), columns=list(TERMS))
+    mapped = [GMM_TO_FORECAST[n] for n in names]
+    p[mapped] = result.params[names].to_numpy()
+    cov.loc[mapped, mapped] = result.cov.loc[names, names].to_numpy()
+    cov = (cov + cov.T) / 2
+    centring = panel.attrs.get("centring", {"IP": 0.0, "NC": 0.0})
+    return Coefficients(p, cov, centring["IP"], centring["NC"],
+                        source="two-step system GMM on the loaded data (Windmeijer-corrected covariance)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,8 +525,9 @@ def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int):
         if missing:
             notes.append("After the link edits these clusters have no inter-regional link, so no NC: "
                          + ", ".join(missing) + " (their forecast is undefined).")
-    b = forecast.forecast_ti(hist, base_exog, cb.coefficients, horizon, seed=seed)
-    s = forecast.forecast_ti(hist, scen_exog, cb.coefficients, horizon, seed=seed)
+    offset = 1.0 if "TI" in cb.log1p else 0.0
+    b = forecast.forecast_ti(hist, base_exog, cb.coefficients, horizon, seed=seed, log_offset=offset)
+    s = forecast.forecast_ti(hist, scen_exog, cb.coefficients, horizon, seed=seed, log_offset=offset)
     return ClusterSide(b, base_exog, nc_base), ClusterSide(s, scen_exog, nc_scen), notes
 
 
@@ -579,11 +617,12 @@ def describe(res: SimulationResult) -> list[str]:
         fb, fs = bc.forecast.to_frame(), sc.forecast.to_frame()
         yr = int(fb["year"].max())
         fb, fs = fb[fb["year"] == yr].set_index("cluster"), fs[fs["year"] == yr].set_index("cluster")
-        delta = (fs["TI"] - fb["TI"]).dropna()
-        changed = delta[delta.abs() > 1e-12].sort_values(ascending=False)
+        delta = (fs["ti"] - fb["ti"]).dropna()
+        changed = delta[delta.abs() > 1e-12]
+        changed = changed.reindex(changed.abs().sort_values(ascending=False).index)
         for c, d in changed.head(6).items():
-            out.append(f"{c}: AI patent applications in {yr} {np.exp(fb.loc[c, 'TI']):,.0f} -> "
-                       f"{np.exp(fs.loc[c, 'TI']):,.0f} ({np.expm1(d):+.1%}).")
+            out.append(f"{c}: AI patent applications in {yr} {fb.loc[c, 'patents']:,.0f} -> "
+                       f"{fs.loc[c, 'patents']:,.0f} ({fs.loc[c, 'patents'] / fb.loc[c, 'patents'] - 1:+.1%}).")
         if len(changed) > 6:
             out.append(f"... and {len(changed) - 6} more clusters changed.")
     return out

@@ -115,3 +115,41 @@ def test_link_edits_by_hand():
                              LinkEdit("B", "D", "add", 3)], 2020)
     got = {(r.city_a, r.city_b): r.ai_coop for r in out.itertuples()}
     assert got == {("A", "B"): 2.0, ("B", "D"): 3.0}
+
+
+@pytest.fixture(scope="module")
+def city_baseline():
+    from sim import data
+
+    d = schema.DATA_DIR / "demo"
+    frames = {"cities": data.read_city_panel(d / "cities.csv"), "links": data.read_city_links(d / "city_links.csv")}
+    return prepare(frames, Options(parameter_source="paper"))
+
+
+def test_cluster_forecast_zero_change_and_no_op_link_edit_reproduce_the_baseline(city_baseline):
+    from sim.scenario import LinkEdit
+
+    for sc in (Scenario(horizon=3, parameter_source="paper"), Scenario(horizon=3, parameter_source="paper", link_edits=(LinkEdit("Beijing", "Shanghai", "scale", 1.0),))):
+        t = simulate(city_baseline, sc).ti_table()
+        b, s = t[t.side == "baseline"].reset_index(drop=True), t[t.side == "scenario"].reset_index(drop=True)
+        np.testing.assert_allclose(b["ti"], s["ti"], rtol=0, atol=1e-12)
+
+
+def test_extra_policies_move_only_the_chosen_clusters_by_the_equation(city_baseline):
+    from sim.scenario import PolicyChange
+
+    res = simulate(city_baseline, Scenario(horizon=2, parameter_source="paper", policy_changes=(PolicyChange(("Chengdu",), 2021, 4.0),)))
+    t = res.ti_table()
+    b = t[t.side == "baseline"].set_index(["cluster", "year"])["ti"]
+    s = t[t.side == "scenario"].set_index(["cluster", "year"])["ti"]
+    diff = (s - b)
+    assert (diff.drop("Chengdu", level="cluster").abs() < 1e-12).all()
+    # first forecast year: change = (a2 + a4 (NC - mean NC)) * (IP_new - IP_old), by hand
+    c = city_baseline.clusters.coefficients
+    ex_b = res.baseline_clusters.exog.set_index(["cluster", "year"]).loc[("Chengdu", 2021)]
+    ex_s = res.scenario_clusters.exog.set_index(["cluster", "year"]).loc[("Chengdu", 2021)]
+    slope = c.params["IP"] + c.params["IP*NC"] * (ex_b["NC"] - c.nc_mean)
+    assert diff[("Chengdu", 2021)] == pytest.approx(slope * (ex_s["IP"] - ex_b["IP"]), abs=1e-12)
+    # second year adds the persistence of the first: a1 * first-year change + the same direct effect
+    assert diff[("Chengdu", 2022)] == pytest.approx(c.params["L.TI"] * diff[("Chengdu", 2021)]
+                                                   + slope * (ex_s["IP"] - ex_b["IP"]), abs=1e-12)
