@@ -122,6 +122,17 @@ def _reversed_pair(df):
     return pd.concat([df, r], ignore_index=True)
 
 
+def _two_sheets():
+    import io
+
+    import pandas as pd
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        xw.book.create_sheet("Sheet1")
+        fx.province_frame().to_excel(xw, sheet_name="panel", index=False)
+    return buf.getvalue()
+
+
 def _raw(raw, name):
     return lambda: fx.named(raw, name)
 
@@ -142,6 +153,8 @@ CASES = [
      (None, None, None, "cannot be read as an excel")),
     ("wrong-sheet", "provinces", lambda: fx.named(fx.xlsx_bytes(fx.province_frame(), "panel"), "p.xlsx"),
      {"sheet": "panal"}, (None, None, "panal", "did you mean 'panel'")),
+    ("empty-first-sheet", "provinces", lambda: fx.named(_two_sheets(), "p.xlsx"), {},
+     (None, None, "Sheet1", "sheets with content: panel")),
     ("missing-column", "provinces", _prov(lambda df: df.drop(columns="rd_exp")), {},
      (None, "rd_exp", None, "missing required column")),
     ("misspelt-column-missing", "provinces", _prov(_rename("rd_exp", "rd_expp")), {},
