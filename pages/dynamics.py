@@ -1,0 +1,192 @@
+"""Dynamics (Study A): kernel densities, joint density, Markov and spatial Markov chains, coupling-fault warnings."""
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sim.density import BANDWIDTH_RULE
+from sim.markov import CLASS_LABELS_FIXED, EMPTY_ROW_RULE
+from sim.weights import ISLAND_RULE
+from ui import maps
+from ui import spatial as sp
+from ui import state
+
+st.title("Dynamics")
+st.caption("Liu et al. (2026), 'Dynamic evolution' (Figs. 9-10, Tables 4-5) and the 'coupling fault' "
+           "monitor of its conclusions. D is the traditional coupling coordination degree.")
+state.synthetic_notice("provinces")
+
+src = sp.d_source(state.dataset())
+if src is None:
+    st.stop()
+panel, table, D = src
+names = tuple(D.index)
+years = [int(y) for y in D.columns]
+
+# --- kernel densities ---------------------------------------------------------------------------
+st.header("Kernel densities")
+dens = sp.kde(D)
+
+
+@st.fragment
+def kde_view():
+    scope = st.segmented_control("Scope", ["National", "East", "Central", "West"], default="National",
+                                 key=sp.DY_KDE_SCOPE) or "National"
+    one = dens[dens["scope"] == scope]
+    ch = (alt.Chart(one).mark_line()
+          .encode(x=alt.X("x:Q", title="Coupling coordination degree D"),
+                  y=alt.Y("density:Q", title="Density"),
+                  color=alt.Color("year:O", title="Year", scale=alt.Scale(scheme="viridis")),
+                  tooltip=["year", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("density:Q", format=".3f")])
+          .properties(height=320, title=f"{scope}: kernel density of D by year"))
+    st.altair_chart(ch, width="stretch")
+
+
+a, b = st.columns(2)
+with a:
+    kde_view()
+with b:
+    jd = sp.joint_density(D)
+    jf = jd.to_frame()
+    zmax = float(jf["density"].max())
+    levels = np.linspace(0, zmax, 9)
+    jf["level"] = np.digitize(jf["density"], levels[1:-1])  # 8 filled contour bands
+    step = float(jd.x[1] - jd.x[0])
+    jf["x2"], jf["y2"] = jf["x"] + step, jf["y"] + step
+    band = (alt.Chart(jf[jf["level"] > 0]).mark_rect()
+            .encode(x=alt.X("x:Q", title="D in year t", scale=alt.Scale(domain=[jd.x[0], jd.x[-1]])),
+                    x2="x2:Q", y=alt.Y("y:Q", title="D in year t+1", scale=alt.Scale(domain=[jd.y[0], jd.y[-1]])),
+                    y2="y2:Q", color=alt.Color("level:O", title="Density band", scale=alt.Scale(scheme="blues")),
+                    tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"),
+                             alt.Tooltip("density:Q", format=".2f")]))
+    diag = alt.Chart(pd.DataFrame({"x": [jd.x[0], jd.x[-1]], "y": [jd.x[0], jd.x[-1]]})).mark_line(
+        color="#d62728", strokeDash=[6, 3]).encode(x="x:Q", y="y:Q")
+    st.altair_chart((band + diag).properties(height=320, title="Joint density of (D_t, D_t+1), "
+                                                               "45-degree line dashed"), width="stretch")
+st.caption(BANDWIDTH_RULE + f" Joint density pooled over {len(jd.pairs)} province-year pairs; bands are "
+           "8 equal steps of the density (filled contours).")
+sp.download(dens, "kernel_densities.csv", label="Download densities (CSV)")
+
+# --- Markov chains ------------------------------------------------------------------------------
+st.header("Markov and spatial Markov chains")
+c1, c2, c3 = st.columns([3, 3, 1])
+scheme_label = c1.radio("Classes", list(sp.SCHEMES), key=sp.DY_SCHEME)
+scheme = sp.SCHEMES[scheme_label]
+prox_label = c2.radio("Neighbours for the spatial lag", list(sp.PROXIMITY), key=sp.DY_PROXIMITY)
+prox = sp.PROXIMITY[prox_label]
+k = c3.number_input("k", min_value=1, max_value=10, value=4, key=sp.DY_K, disabled=prox != "knn")
+Wp = sp.proximity_matrix(prox, int(k), names)
+sm, mc = sp.markov_results(D, Wp, scheme)
+cuts = ", ".join(f"{c:.3f}" for c in sm.cutoffs)
+st.info(f"In use: **{'fixed cut-offs' if scheme == 'fixed' else 'pooled quartiles'}** ({cuts}; right-closed), "
+        f"spatial lag classed with the same cut-offs, lag from the row-standardised "
+        f"{'contiguity' if prox == 'contiguity' else f'{int(k)}-nearest-capital'} matrix.",
+        icon=":material/rule:")
+if prox == "contiguity":
+    st.caption(ISLAND_RULE.format(k=2))
+class_names = (list(CLASS_LABELS_FIXED) if scheme == "fixed" else
+               [f"Q{i + 1}" for i in range(4)])
+
+
+def _fmt_table(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in [c for c in out.columns if c.startswith("p_to_")]:
+        out[col] = out[col].round(4)
+    return out
+
+
+a, b = st.columns(2)
+with a:
+    st.subheader("Traditional Markov matrix")
+    t4 = _fmt_table(mc.to_frame())
+    t4.insert(1, "class", class_names)
+    st.dataframe(t4, hide_index=True, width="stretch")
+    cnt = pd.DataFrame(mc.counts, columns=[f"to_{j + 1}" for j in range(4)])
+    cnt.insert(0, "from_class", range(1, 5))
+    st.caption("Transition counts")
+    st.dataframe(cnt, hide_index=True, width="stretch")
+    sp.download(t4.merge(cnt, on="from_class"), f"markov_{scheme}.csv")
+with b:
+    st.subheader("Paper, Table 4")
+    pm = sp.paper_markov()
+    st.dataframe(sp.paper_table("liu2026_table4_markov.csv"), hide_index=True, width="stretch")
+    st.caption("The paper's counts 83/76/74/67 of 300 transitions are close to equal: quartiles of the "
+               "pooled D, although its coordination types use the fixed cut-offs.")
+
+st.subheader("Spatial Markov matrix (conditioned on the neighbours' class)")
+a, b = st.columns(2)
+with a:
+    t5 = _fmt_table(sm.to_frame())
+    st.dataframe(t5, hide_index=True, width="stretch", height=320)
+    sp.download(t5.assign(**{f"count_to_{j + 1}": sm.counts.reshape(-1, 4)[:, j] for j in range(4)}),
+                f"spatial_markov_{scheme}_{prox}.csv")
+    st.caption("Empty rows (no transitions from that class under that neighbourhood) are blank. " + EMPTY_ROW_RULE)
+with b:
+    st.dataframe(sp.paper_table("liu2026_table5_spatial_markov.csv"), hide_index=True, width="stretch",
+                 height=320)
+    st.caption("Paper, Table 5.")
+
+st.subheader("Homogeneity test (does the neighbourhood matter?)")
+a, b = st.columns(2)
+with a:
+    st.metric("Q (loaded data)", f"{sm.Q:.3f}", help="Bickenbach-Bode chi-square statistic")
+    st.markdown(f"dof = **{sm.dof}** (Bickenbach-Bode corrected), p = **{sm.p_value:.4f}**; "
+                f"likelihood-ratio LR = {sm.LR:.3f}, p = {sm.LR_p_value:.4f}.")
+with b:
+    comp = pm.comparison()
+    st.dataframe(comp, hide_index=True, width="stretch")
+    sp.download(comp, "paper_Qb_reported_vs_recomputed.csv")
+    st.warning(f"The paper reports Q_b = {pm.Q_reported:.3f} (p = 0.000). Its own Table 5, turned back into "
+               f"integer counts (n x p; they reproduce every printed probability and sum to Table 4), gives "
+               f"Q = {pm.recomputed.Q:.2f} with {pm.recomputed.dof} degrees of freedom, p = "
+               f"{pm.recomputed.p_value:.2f}: no evidence that neighbours matter. The published statistic "
+               "cannot be reproduced from the published table.", icon=":material/report:")
+
+st.subheader("Long run: steady states and mean first-passage times")
+a, b = st.columns(2)
+with a:
+    ss = pd.DataFrame(sm.steady_states(), columns=class_names)
+    ss.insert(0, "chain", [f"neighbours class {l + 1}" for l in range(ss.shape[0])])
+    ss = pd.concat([pd.DataFrame([["traditional", *mc.steady_state()]], columns=ss.columns), ss])
+    st.dataframe(ss.round(4), hide_index=True, width="stretch")
+    sp.download(ss, "steady_states.csv")
+    st.caption("NaN: no unique steady state (several closed classes). " + EMPTY_ROW_RULE)
+with b:
+    mf = pd.DataFrame(mc.mean_first_passage_times(), columns=[f"to {c}" for c in class_names])
+    mf.insert(0, "from", class_names)
+    st.dataframe(mf.round(2), hide_index=True, width="stretch")
+    sp.download(mf, "mean_first_passage_times.csv")
+    st.caption("Traditional chain, in years. inf: the class is never reached (or not with certainty) "
+               "from that start; diagonal: mean return time.")
+
+# --- early warning ------------------------------------------------------------------------------
+st.header("Coupling-fault early warning")
+st.caption("The paper's recommendation: alert when innovation input rises but coordination stagnates. "
+           "A province-year is flagged when h_inno rose by at least the threshold over the window while D "
+           "changed by no more than the tolerance (stalled) or fell.")
+H = sp.wide(table, "h_inno")
+
+
+@st.fragment
+def warning_view():
+    c1, c2, c3 = st.columns(3)
+    window = c1.slider("Window (years)", 1, max(1, min(5, len(years) - 1)), 1, key=sp.EW_WINDOW)
+    rise = c2.number_input("Minimum rise of h_inno", 0.001, 0.5, 0.01, step=0.005, format="%.3f",
+                           key=sp.EW_RISE)
+    tol = c3.number_input("Stall tolerance for D", 0.0, 0.1, 0.005, step=0.001, format="%.3f", key=sp.EW_TOL)
+    fl = sp.faults(H, D, int(window), float(rise), float(tol))
+    flagged = fl[fl["flagged"]]
+    a, b = st.columns([2, 3])
+    with a:
+        st.metric("Flagged province-years", f"{len(flagged)} of {len(fl)}")
+        st.dataframe(flagged.drop(columns="flagged").round(4), hide_index=True, width="stretch", height=330)
+        sp.download(fl, "coupling_fault_flags.csv", label="Download all province-years (CSV)")
+    with b:
+        per = flagged.groupby("province").size().reindex(list(names), fill_value=0).astype(float)
+        deck, legend = maps.choropleth(per, state.boundaries(), value_label="Flagged years", fmt="{:.0f}",
+                                       vmin=0, vmax=max(1.0, float(per.max())), height=360)
+        st.pydeck_chart(deck, width="stretch")
+        st.altair_chart(maps.legend_chart(legend, "Number of flagged years", fmt=".0f"), width="stretch")
+
+
+warning_view()

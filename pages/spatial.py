@@ -1,0 +1,160 @@
+"""Spatial patterns (Study A): global/local Moran's I, Moran scatter, LISA map, Dagum Gini decomposition."""
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sim import schema
+from sim.moran import P_VALUE_NOTE, QUADRANT_NAMES, quadrant_counts
+from sim.weights import PGDP_FLOOR_FRACTION, PGDP_GUARD_RULE
+from ui import maps
+from ui import spatial as sp
+from ui import state
+
+st.title("Spatial patterns")
+st.caption("Liu et al. (2026), 'Spatial correlation analysis' (Table 3, Fig. 7) and 'Regional "
+           "differences' (Fig. 8). Coupling coordination degree D from the traditional entropy-weight "
+           "model of the Coupling page.")
+state.synthetic_notice("provinces")
+
+src = sp.d_source(state.dataset())
+if src is None:
+    st.stop()
+panel, table, D = src
+names = tuple(D.index)
+years = [int(y) for y in D.columns]
+
+c1, c2 = st.columns(2)
+permutations = c1.select_slider("Permutations for p_sim", options=[99, 499, 999, 4999, 9999], value=999,
+                                key=sp.SP_PERMUTATIONS)
+alpha = c2.select_slider("Significance level for LISA clusters", options=[0.01, 0.05, 0.10], value=0.05,
+                         key=sp.SP_ALPHA)
+
+W = sp.econ_geo_matrix(panel, names)
+with st.expander("Weight matrix: economic-geographic, as in the paper"):
+    st.markdown(
+        "W_ij = (1/d_ij²)·(1/|PGDP_i − PGDP_j|), W_ii = 0, with d the great-circle distance between "
+        "provincial capitals (km) and PGDP the mean GDP per capita over all years of the panel; "
+        "row-standardised before use.")
+    st.caption(PGDP_GUARD_RULE.format(f=PGDP_FLOOR_FRACTION))
+
+# --- global Moran ------------------------------------------------------------------------------
+st.header("Global Moran's I by year")
+gm = sp.global_moran(D, W, permutations)
+paper3 = sp.paper_table("liu2026_table3_global_moran.csv").rename(
+    columns={"morans_i": "paper_I", "p_value": "paper_p"})
+gm_show = gm[["year", "I", "EI", "z_norm", "p_norm", "p_rand", "p_sim"]].merge(paper3, on="year", how="left")
+left, right = st.columns([3, 2])
+with left:
+    long = pd.concat([gm[["year", "I"]].assign(series="recomputed (loaded data)"),
+                      paper3.rename(columns={"paper_I": "I"})[["year", "I"]].assign(series="paper, Table 3")])
+    chart = (alt.Chart(long).mark_line(point=True)
+             .encode(x=alt.X("year:O", title="Year"), y=alt.Y("I:Q", title="Moran's I"),
+                     color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+                     tooltip=["series", "year", alt.Tooltip("I:Q", format=".3f")])
+             .properties(height=300))
+    st.altair_chart(chart, width="stretch")
+with right:
+    st.dataframe(gm_show.style.format({c: "{:.3f}" for c in gm_show.columns if c != "year"}),
+                 hide_index=True, width="stretch")
+    sp.download(gm_show, "global_moran_by_year.csv")
+st.caption(P_VALUE_NOTE + f" Permutations: {permutations}, seed {sp.SEED}. The paper does not say "
+           "which p it reports (it used Stata).")
+
+# --- local Moran -------------------------------------------------------------------------------
+st.header("Local Moran: scatter plot and LISA clusters")
+loc = sp.local_moran(D, W, permutations, alpha)
+
+
+@st.fragment
+def local_view():
+    year = st.select_slider("Year", options=years, value=years[-1], key=sp.SP_YEAR)
+    one = loc[loc["year"] == year]
+    a, b = st.columns(2)
+    with a:
+        slope = float(gm.loc[gm["year"] == year, "I"].iloc[0])
+        lim = float(max(one["z"].abs().max(), one["lag"].abs().max()) * 1.1)
+        base = alt.Chart(one).encode(
+            x=alt.X("z:Q", title="Standardised D (z)", scale=alt.Scale(domain=[-lim, lim])),
+            y=alt.Y("lag:Q", title="Spatial lag of z", scale=alt.Scale(domain=[-lim, lim])))
+        pts = base.mark_circle(size=70, opacity=0.9).encode(
+            color=alt.Color("quadrant:N", scale=alt.Scale(domain=list(QUADRANT_NAMES),
+                                                          range=[sp.CLUSTER_HEX[q] for q in QUADRANT_NAMES]),
+                            legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["province", "quadrant", alt.Tooltip("value:Q", title="D", format=".3f"),
+                     alt.Tooltip("I_i:Q", format=".3f"), alt.Tooltip("p_sim:Q", format=".3f")])
+        line = alt.Chart(pd.DataFrame({"z": [-lim, lim], "lag": [-lim * slope, lim * slope]})).mark_line(
+            color="#555").encode(x="z:Q", y="lag:Q")
+        rules = (alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#aaa").encode(x="v:Q") +
+                 alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#aaa").encode(y="v:Q"))
+        st.altair_chart((rules + line + pts).properties(height=380, title=f"Moran scatter {year} "
+                                                                           f"(slope = I = {slope:.3f})"),
+                        width="stretch")
+        st.caption("Quadrants: " + "; ".join(f"{k} {v}" for k, v in QUADRANT_NAMES.items()) + ".")
+    with b:
+        clusters = one.set_index("province")["cluster"]
+        deck, legend = maps.choropleth(
+            clusters, state.boundaries(), value_label=f"LISA cluster {year} (p_sim <= {alpha})",
+            categories=sp.CLUSTER_COLOURS,
+            extra={"D": one.set_index("province")["value"].round(3),
+                   "p_sim": one.set_index("province")["p_sim"].round(3)}, height=380)
+        st.pydeck_chart(deck, width="stretch")
+        st.altair_chart(maps.legend_chart(legend, "LISA cluster"), width="stretch")
+        st.caption(state.boundaries().source)
+
+
+local_view()
+
+counts_all = quadrant_counts(loc).reset_index()
+counts_sig = quadrant_counts(loc, significant_only=True).reset_index()
+sc = sp.paper_scalars()
+st.subheader("Provinces per quadrant")
+a, b = st.columns(2)
+with a:
+    st.markdown("All provinces (Moran scatter)")
+    st.dataframe(counts_all, hide_index=True, width="stretch")
+    sp.download(counts_all, "moran_quadrant_counts.csv")
+with b:
+    st.markdown(f"Significant only (p_sim <= {alpha})")
+    st.dataframe(counts_sig, hide_index=True, width="stretch")
+    sp.download(counts_sig, "lisa_significant_counts.csv")
+st.caption(f"Paper (text): HH {sc['lisa_hh_count_2012']:.0f} and LL {sc['lisa_ll_count_2012']:.0f} in 2012; "
+           f"HH {sc['lisa_hh_count_2022']:.0f} and LL {sc['lisa_ll_count_2022']:.0f} in 2022 (read as counts "
+           "of all scatter points).")
+with st.expander("Local Moran for every province-year"):
+    st.dataframe(loc.round(4), hide_index=True, width="stretch", height=300)
+    sp.download(loc, "local_moran_panel.csv")
+
+# --- Dagum -------------------------------------------------------------------------------------
+st.header("Dagum Gini decomposition (East / Central / West)")
+dg = sp.dagum(D)
+within = dg[dg["measure"].isin(["overall", "within"])].assign(
+    label=lambda d: d["label"].replace({"G": "Overall"}))
+between = dg[dg["measure"] == "between"]
+shares = dg[dg["measure"] == "share"].assign(value=lambda d: 100 * d["value"])
+a, b, c = st.columns(3)
+for col, data, title, ytitle in ((a, within, "(a) Overall and within-region Gini", "Gini"),
+                                 (b, between, "(b) Between-region Gini G_jh", "Gini"),
+                                 (c, shares, "(c) Contribution shares", "% of overall G")):
+    with col:
+        ch = (alt.Chart(data).mark_line(point=True)
+              .encode(x=alt.X("year:O", title="Year"), y=alt.Y("value:Q", title=ytitle),
+                      color=alt.Color("label:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
+                      tooltip=["year", "label", alt.Tooltip("value:Q", format=".4f")])
+              .properties(height=300, title=title))
+        st.altair_chart(ch, width="stretch")
+ms = dg[dg["measure"] == "share"].groupby("label")["value"].mean() * 100
+paper_sh = {"within": sc["dagum_contrib_within_pct"], "net_between": sc["dagum_contrib_between_pct"],
+            "transvariation": sc["dagum_contrib_transvariation_pct"]}
+cmp = pd.DataFrame({"component": list(paper_sh), "recomputed_mean_pct": [ms.get(k, np.nan) for k in paper_sh],
+                    "paper_mean_pct": list(paper_sh.values())})
+a, b = st.columns([2, 3])
+with a:
+    st.dataframe(cmp.style.format({"recomputed_mean_pct": "{:.2f}", "paper_mean_pct": "{:.3f}"}),
+                 hide_index=True, width="stretch")
+    sp.download(cmp, "dagum_mean_shares.csv")
+with b:
+    st.caption("G = G_w + G_nb + G_t exactly (Dagum 1997): within-region, net between-region and "
+               "transvariation (overlap of the regional distributions). Gini in the n² form; regions by "
+               "the NBS East/Central/West scheme.")
+    sp.download(dg, "dagum_by_year.csv", label="Download the full decomposition (CSV)")

@@ -1,0 +1,165 @@
+"""Cached wrappers around the Study A spatial and dynamics analyses, and their widget keys.
+
+Pages "Spatial patterns" (``pages/spatial.py``) and "Dynamics" (``pages/dynamics.py``) call only
+these. Everything is numpy/scipy.special (no esda/giddy import: ~2.5 s and ~5 s, plus a ~17 s numba
+compile for esda's local Moran), so a fresh process renders the pages quickly.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sim import schema
+
+# --- widget keys (session state) -------------------------------------------------------------
+SP_YEAR = "spatial_year"
+SP_PERMUTATIONS = "spatial_permutations"
+SP_ALPHA = "spatial_alpha"
+DY_SCHEME = "dynamics_class_scheme"
+DY_PROXIMITY = "dynamics_proximity"
+DY_K = "dynamics_knn_k"
+DY_KDE_SCOPE = "dynamics_kde_scope"
+EW_WINDOW = "warning_window"
+EW_RISE = "warning_rise_min"
+EW_TOL = "warning_stall_tolerance"
+EW_YEAR = "warning_map_year"
+
+SEED = 20260101
+SCHEMES = {"Fixed cut-offs 0.25 / 0.5 / 0.75 (paper's coordination types)": "fixed",
+           "Pooled quartiles (what the paper's Table 4 counts imply)": "quartile"}
+PROXIMITY = {"Contiguity (shared border; Hainan linked to its 2 nearest capitals)": "contiguity",
+             "k nearest capitals": "knn"}
+CLUSTER_COLOURS = {"HH": (215, 48, 39), "LH": (145, 191, 219), "LL": (69, 117, 180), "HL": (252, 141, 89),
+                   "not significant": (225, 225, 225)}
+CLUSTER_HEX = {k: "#%02x%02x%02x" % v for k, v in CLUSTER_COLOURS.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def coupling_table(panel: pd.DataFrame) -> pd.DataFrame:
+    """h_nqpf, h_inno, C, T, D (traditional, entropy weights) per province-year of ``panel``."""
+    from sim.coupling import EntropyFrame
+
+    return EntropyFrame.fit(panel).transform(panel)
+
+
+def wide(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """provinces x years matrix of one column, rows in ``schema.province_names()`` order."""
+    names = [p for p in schema.province_names() if p in set(table[schema.PROVINCE])]
+    return table.pivot(index=schema.PROVINCE, columns=schema.YEAR, values=column).loc[names]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def econ_geo_matrix(panel: pd.DataFrame, names: tuple) -> np.ndarray:
+    """The paper's economic-geographic W (raw) for ``names``, PGDP = long-run mean GDP per capita."""
+    from sim import weights
+
+    coords = {p.name: (p.capital_lat, p.capital_lon) for p in schema.provinces()}
+    lat = [coords[n][0] for n in names]
+    lon = [coords[n][1] for n in names]
+    return weights.econ_geo_weights(lat, lon, weights.long_run_mean_pgdp(panel, names))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def proximity_matrix(kind: str, k: int, names: tuple) -> np.ndarray:
+    """Geographic-proximity W for the spatial Markov chain: shipped-boundary contiguity or kNN."""
+    import json
+
+    from sim import weights
+
+    provs = {p.name: p for p in schema.provinces()}
+    lat = [provs[n].capital_lat for n in names]
+    lon = [provs[n].capital_lon for n in names]
+    if kind == "knn":
+        return weights.knn_weights(lat, lon, int(k))
+    path = schema.DATA_DIR / "geo" / "provinces_ne10m_simplified.geojson"
+    return weights.contiguity_from_geojson(json.loads(path.read_text(encoding="utf-8")), list(names), lat, lon)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def global_moran(D: pd.DataFrame, W: np.ndarray, permutations: int) -> pd.DataFrame:
+    from sim import moran
+
+    return moran.global_moran_by_year(D, W, permutations, seed=SEED)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def local_moran(D: pd.DataFrame, W: np.ndarray, permutations: int, alpha: float) -> pd.DataFrame:
+    from sim import moran
+
+    return moran.local_moran_panel(D, W, permutations, seed=SEED, alpha=alpha)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def dagum(D: pd.DataFrame) -> pd.DataFrame:
+    from sim import inequality
+
+    return inequality.dagum_by_year(D, schema.province_regions(), order=schema.REGIONS)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def kde(D: pd.DataFrame) -> pd.DataFrame:
+    from sim import density
+
+    return density.kde_by_year(D, schema.province_regions(), order=schema.REGIONS)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def joint_density(D: pd.DataFrame):
+    from sim import density
+
+    return density.joint_kde(D, num=60)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def markov_results(D: pd.DataFrame, W: np.ndarray, scheme: str):
+    """(SpatialMarkov, MarkovChain) for the class scheme "fixed" or "quartile"."""
+    from sim import markov
+
+    sm = markov.spatial_markov(D, W, scheme)
+    return sm, sm.pooled
+
+
+@st.cache_data(show_spinner=False)
+def paper_markov():
+    from sim import markov
+
+    return markov.paper_transition_matrices()
+
+
+@st.cache_data(show_spinner=False)
+def paper_table(name: str) -> pd.DataFrame:
+    return pd.read_csv(schema.DATA_DIR / "paper" / name)
+
+
+@st.cache_data(show_spinner=False)
+def paper_scalars() -> dict:
+    sc = paper_table("liu2026_scalars.csv")
+    return dict(zip(sc["name"], sc["value"]))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def faults(H: pd.DataFrame, D: pd.DataFrame, window: int, rise_min: float, tol: float) -> pd.DataFrame:
+    from sim import early_warning
+
+    return early_warning.coupling_faults(H, D, window=window, rise_min=rise_min, stall_tolerance=tol)
+
+
+def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None) -> None:
+    """A CSV download button (UTF-8 with BOM so Excel opens Chinese text correctly)."""
+    buf = io.StringIO()
+    df.to_csv(buf, index=False)
+    st.download_button(label, buf.getvalue().encode("utf-8-sig"), file_name=file_name, mime="text/csv",
+                       key=key or f"dl_{file_name}", icon=":material/download:")
+
+
+def d_source(ds) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+    """(panel, coupling table, D wide) for the active dataset, or None with a message shown."""
+    panel = ds.get("provinces")
+    if panel is None:
+        st.info("No province panel is loaded; load one on the Data page.")
+        return None
+    table = coupling_table(panel)
+    return panel, table, wide(table, "D")
