@@ -521,11 +521,13 @@ class _Table:
 
 def _display(v) -> str:
     """A cell as the user would read it ("2015" for 2015.0)."""
-    if v is None:
+    if v is None or v is pd.NA or v is pd.NaT:
         return ""
     if isinstance(v, bool):
         return str(v).upper()
     if isinstance(v, float):
+        if np.isnan(v):
+            return ""
         if v.is_integer():
             return str(int(v))
         return repr(v)
@@ -689,7 +691,7 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 def _parse_number(v, percent_ok: bool, delim: str) -> tuple[float, str]:
     """(value, status); status is ok, missing, thousands, percent, or a reason it is not a number."""
-    if v is None:
+    if v is None or v is pd.NA or v is pd.NaT:
         return np.nan, "missing"
     if isinstance(v, bool):
         return np.nan, "is TRUE/FALSE, not a number"
@@ -725,7 +727,7 @@ def _parse_year(v) -> tuple[int | None, str]:
     """(year, "ok") or (None, a full sentence saying what is wrong)."""
     lo, hi = YEAR_RANGE
     expected = f"write the year as a whole number between {lo} and {hi}, such as 2015."
-    if v is None:
+    if v is None or v is pd.NA or v is pd.NaT:
         return None, "The year is missing; " + expected
     if isinstance(v, bool):
         return None, "The year is TRUE/FALSE; " + expected

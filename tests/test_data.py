@@ -450,3 +450,14 @@ def test_cross_check_between_study_b_files():
     notes = data.cross_check({"cities": small, "links": links, "firms": firms})
     assert notes == [f"1 city of the link file has no row in the city panel: {fx.city_names(5)[4]}.",
                      "The link file has years outside the city panel (2011-2020): 2021-2022."]
+
+
+def test_dataframe_source_with_pandas_missing_values():
+    src = fx.province_frame()
+    src.loc[0, "rd_exp"] = pd.NA
+    src.loc[1, "rd_exp"] = np.nan
+    src.loc[2, "province"] = np.nan
+    with pytest.raises(DataValidationError) as info:
+        data.read_province_panel(src)
+    got = {(p.row, p.column, p.value) for p in info.value.problems if p.row is not None}
+    assert got == {(2, "rd_exp", ""), (3, "rd_exp", ""), (4, "province", "")}
