@@ -115,6 +115,8 @@ def test_cooperation_totals_resemble_table1(demo):
     ct = cl.cooperation_totals(cities, links, truth["clusters"]).set_index("cluster").loc[t1.index]
     assert ct.index[ct["interregional"].argmax()] == "Beijing"
     assert ct.index[ct["intraregional"].argmax()] == "Beijing"
+    # the paper's finding: inter-regional cooperation exceeds intra-regional in every cluster
+    assert (ct["interregional"] > ct["intraregional"]).all()
     for col in ("intraregional", "interregional"):
         # within a factor 2, or within 3 Poisson sds for the smallest totals
         close = (ct[col] / t1[col]).between(0.5, 2.0) | ((ct[col] - t1[col]).abs()

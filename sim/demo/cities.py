@@ -27,7 +27,7 @@ computes back from the written files):
 2. **Links** (gravity model): expected 2011-2020 cooperation between cluster i and city j is
    ``k_i k_j / (1 + d_ij / 800 km)``; the cluster factors ``k_i`` are fitted (fixed point) so that
    each cluster's expected inter-regional total equals its Table 1 total, non-cluster factors follow
-   a city mass. Years get shares growing 30 % a year; counts are Poisson. A few non-cluster pairs
+   a city mass. Years get shares growing 15 % a year; counts are Poisson. A few non-cluster pairs
    cooperate too (they are not edges of the cluster network). Intra-city cooperation: Poisson
    around Table 1's intra-regional totals for clusters, small for other cities.
 3. **NC** = ``sim.clusters.regression_panel``'s ln closeness computed from those links.
@@ -58,6 +58,21 @@ computes back from the written files):
    GS on its lag, IP (the firm's city), EP, CS, OC; TI_firm on its lag, IP, GS, EP, CS, OC; plus
    small firm effects. Model 4 (no GS) is then the reduced form: its IP coefficient is implied
    (short run 0.076 + 0.069 x 0.150 = 0.086), so mediation through GS exists by construction.
+
+Measured on the shipped demo (seed 20260101; figures, not targets):
+
+* identification: 33 cities with LQ > 1, the 29 clusters of Table 1 at every percentile 75-84,
+  Fuxin, Jilin, Sanya and Shanwei excluded; the 80th-percentile threshold is 16.0 AI patents a year
+  (the paper: 598.6; the demo's smallest clusters are smaller than the paper's threshold implies);
+* Table 1: totals within Poisson noise of the published ones (Beijing 12,507 / 20,973 against
+  12,536 / 20,975; Spearman 0.997 for both columns), inter > intra in every cluster;
+* Table 2 (mean, sd, min, max): TI 6.01, 1.73, 1.39, 10.34 (paper 5.90, 1.74, 2.02, 10.44);
+  IP 2.21, 1.27, 0, 5.22 (2.01, 1.61, 0, 5.40); NC 2.25, 0.70, -0.10, 3.38 (2.68, 0.71, -0.54,
+  3.63); ED 11.32, 0.40 (11.32, 0.41); IC 2.56, 0.31 (2.61, 0.39); IE 12.69, 1.25 (12.54, 1.30);
+  max VIF 4.0 (paper 3.41). Correlations have the paper's signs but are stronger (NC with TI 0.73
+  against 0.30), because every variable here rises with the cluster's size and over time;
+* a two-step system GMM with ``sim.gmm`` (TI and IP GMM-style, the rest IV-style, collapsed or
+  not) recovers every Model 3 coefficient within 1.5 standard errors.
 """
 from __future__ import annotations
 
