@@ -201,6 +201,7 @@ class GmmDesign:
     robust: bool
     small: bool
     h: int
+    ginv: str
     blocks: Mapping[str, object] = field(repr=False)
 
     # -- construction ------------------------------------------------------------------------
@@ -227,7 +228,7 @@ class GmmDesign:
         blocks = _build_blocks(panel, self, changed=set(values), old=self.blocks)
         return GmmDesign(self.units, self.years, panel, self.y, self.regressors, self.gmm,
                          self.iv, self.system, self.constant, self.twostep, self.robust,
-                         self.small, self.h, blocks)
+                         self.small, self.h, self.ginv, blocks)
 
     def matrices(self):
         """Assemble (Y, X, Z, masks) with rows outside the sample zeroed (see module doc)."""
@@ -321,8 +322,10 @@ def _gmm_block(panel, g: GmmStyle, system: bool):
 def build_design(data: pd.DataFrame, unit: str, time: str, y: str, regressors: Sequence[str],
                  gmm: Sequence[GmmStyle] = (), iv: Sequence[IvStyle] = (), *, system: bool = True,
                  constant: bool = True, twostep: bool = True, robust: bool = True,
-                 small: bool = False, h: int = 3) -> GmmDesign:
+                 small: bool = False, h: int = 3, ginv: str = "pinv") -> GmmDesign:
     """Validate the specification and build the cached blocks (see :func:`dynamic_panel_gmm`)."""
+    if ginv not in ("pinv", "invsym"):
+        raise GmmError(f"ginv must be 'pinv' or 'invsym', found {ginv!r}")
     if not isinstance(data, pd.DataFrame):
         raise GmmError(f"data must be a pandas DataFrame, found {type(data).__name__}")
     regressors = tuple(regressors)
@@ -346,10 +349,10 @@ def build_design(data: pd.DataFrame, unit: str, time: str, y: str, regressors: S
     if len(units) < 2:
         raise GmmError(f"need at least 2 groups, found {len(units)}")
     stub = GmmDesign(units, years, panel, y, regressors, gmm, iv, system, constant and system,
-                     twostep, robust, small, h, {})
+                     twostep, robust, small, h, ginv, {})
     blocks = _build_blocks(panel, stub)
     return GmmDesign(units, years, panel, y, regressors, gmm, iv, system, constant and system,
-                     twostep, robust, small, h, blocks)
+                     twostep, robust, small, h, ginv, blocks)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -396,13 +399,24 @@ def _z_part(d: GmmDesign, key, mask):
         g = key[1]
         diff, lev = d.blocks[key]
         parts, labels = [], []
+        years = d.years
         if diff is not None:
             parts.append(diff if not d.system else
                          np.concatenate([diff, np.zeros_like(diff)], axis=1))
-            labels += [f"gmm({g.var}).diff.{c}" for c in range(diff.shape[2])]
+            bmax = T - 1 if g.max_lag is None else min(g.max_lag, T - 1)
+            lags = list(range(g.min_lag, bmax + 1))
+            if g.collapse:
+                labels += [f"gmm({g.var}) L{lag} diff collapsed" for lag in lags]
+            else:
+                labels += [f"gmm({g.var}) L{lags[c % len(lags)]} diff {years[c // len(lags)]}"
+                           for c in range(diff.shape[2])]
         if lev is not None:
             parts.append(np.concatenate([np.zeros_like(lev), lev], axis=1))
-            labels += [f"gmm({g.var}).level.{c}" for c in range(lev.shape[2])]
+            a1 = max(g.min_lag - 1, 0)
+            if g.collapse:
+                labels.append(f"gmm({g.var}) DL{a1} level collapsed")
+            else:
+                labels += [f"gmm({g.var}) DL{a1} level {years[c]}" for c in range(lev.shape[2])]
         Zp = np.concatenate(parts, axis=2) if parts else np.zeros((N, mask.shape[1], 0))
         return np.where(mask[:, :, None], Zp, 0.0), labels
     if key[0] == "iv":
@@ -420,6 +434,37 @@ def _z_part(d: GmmDesign, key, mask):
     # the constant: a levels-only IV-style instrument
     col = np.concatenate([np.zeros((N, T)), np.ones((N, T))], axis=1)
     return np.where(mask, col, 0.0)[:, :, None], ["iv(_cons, eq(level))"]
+
+
+def _stata_order_keys(d: GmmDesign, key, width: int):
+    """Sort keys giving xtabond2's column order of Z (xtabond2.mata, _ParseInsts/_MakeGMMinsts):
+    IV-style options first, last-specified first (new options go to the head of a linked list),
+    the constant after them; then GMM-style options, last-specified first, each with its
+    differenced-equation columns lag by lag (within a lag by base period) and then its
+    levels-equation columns by base period. Each GmmStyle / IvStyle counts as one option.
+    Only the order matters, for ``ginv="invsym"`` (which columns a singular S2 drops)."""
+    T = d.years.size
+    if key[0] == "iv":
+        return [(0, len(d.iv) - 1 - d.iv.index(key[1]), 0, 0, 0)]
+    if key[0] == "cons":
+        return [(0, len(d.iv), 0, 0, 0)]
+    g = key[1]
+    gi = len(d.gmm) - 1 - d.gmm.index(g)
+    diff, lev = d.blocks[key]
+    out = []
+    if diff is not None:
+        bmax = T - 1 if g.max_lag is None else min(g.max_lag, T - 1)
+        lags = list(range(g.min_lag, bmax + 1))
+        if g.collapse:
+            out += [(1, gi, 0, lag, 0) for lag in lags]
+        else:
+            out += [(1, gi, 0, lags[c % len(lags)], c // len(lags) - lags[c % len(lags)])
+                    for c in range(diff.shape[2])]
+    if lev is not None:
+        a1 = max(g.min_lag - 1, 0)
+        out += [(1, gi, 1, 0, c - a1) for c in range(lev.shape[2])]
+    assert len(out) == width
+    return out
 
 
 def _z_keys(d: GmmDesign):
@@ -440,19 +485,23 @@ def _assemble(d: GmmDesign):
     if d.constant:
         xcols.append(np.concatenate([np.zeros((N, T)), np.ones((N, T))], axis=1) * mask)
     X = np.stack(xcols, axis=2) if xcols else np.zeros((N, R, 0))
-    zparts, zlabels, zowner = [], [], []
+    zparts, zlabels, zowner, zsort = [], [], [], []
     for key in _z_keys(d):
         Zp, labels = _z_part(d, key, mask)
         zparts.append(Zp)
         zlabels += labels
         zowner += [key] * Zp.shape[2]
+        zsort += _stata_order_keys(d, key, Zp.shape[2])
     Z = np.concatenate(zparts, axis=2) if zparts else np.zeros((N, R, 0))
     # all-zero instrument columns carry no moment (rank counts them out anyway)
     nz = np.flatnonzero(np.abs(Z).reshape(-1, Z.shape[2]).sum(axis=0) > 0)
     Z = Z[:, :, nz]
+    kept_keys = [zsort[c] for c in nz]
+    stata_order = np.array(sorted(range(len(nz)), key=lambda c: kept_keys[c]), dtype=int)
     return Y, X, Z, {"mask": mask, "dif_ok": dif_ok, "lev_ok": lev_ok, "T": T,
                      "zlabels": [zlabels[c] for c in nz], "zcols": nz,
-                     "zowner": [zowner[c] for c in nz], "zwidth": len(zlabels)}
+                     "zowner": [zowner[c] for c in nz], "zwidth": len(zlabels),
+                     "stata_order": stata_order}
 
 
 def _swap_fitter(d: GmmDesign, variables):
@@ -503,12 +552,13 @@ def _swap_fitter(d: GmmDesign, variables):
         for key in zkeys:
             pos, raw = zsel[key]
             Z[:, :, pos] = _z_part(nd, key, mask)[0][:, :, raw]
-        return _core_params(Y, X, Z, H, keep, d.twostep, full_rank_s1)
+        return _core_params(Y, X, Z, H, keep, d.twostep, full_rank_s1,
+                            info["stata_order"] if d.ginv == "invsym" else None)
 
     return fit
 
 
-def _core_params(Y, X, Z, H, keep, twostep, full_rank_s1):
+def _core_params(Y, X, Z, H, keep, twostep, full_rank_s1, stata_order=None):
     """Coefficients only: the placebo's hot path (same algebra as :func:`_core`)."""
     N, R, k_all = X.shape
     j = Z.shape[2]
@@ -532,7 +582,7 @@ def _core_params(Y, X, Z, H, keep, twostep, full_rank_s1):
     if twostep:
         e1 = Y - Xk @ b
         U1 = np.einsum("nrj,nr->nj", Z, e1)
-        A2 = _gram_pinv(U1)
+        A2 = _invsym_gram(U1, stata_order) if stata_order is not None else _gram_pinv(U1)
         XZA2 = ZX.T @ A2
         b = np.linalg.solve(XZA2 @ ZX, XZA2 @ Zy)
     out = np.full(k_all, np.nan)
@@ -570,6 +620,37 @@ def _gram_pinv(U: np.ndarray, with_rank: bool = False):
     k = w > tol
     A = (Vt[k].T / w[k]) @ Vt[k]
     return (A, int(k.sum())) if with_rank else A
+
+
+def _invsym_gram(U: np.ndarray, order: np.ndarray, with_rank: bool = False):
+    """Stata's ``invsym`` of S = U'U (U: N x j): sweep columns in ``order``, skipping any that is
+    (numerically) a combination of those already swept; the result is the inverse of the kept
+    block with zeros elsewhere (Mata [M-5] invsym: a generalized inverse that depends on the
+    order). Greedy Gram-Schmidt on U's columns, stopping once U's rank is exhausted."""
+    n, j = U.shape
+    norms = np.sqrt((U ** 2).sum(axis=0))
+    scale = norms.max(initial=0.0)
+    Q = np.zeros((n, 0))
+    kept = []
+    full = np.linalg.matrix_rank(U) if j else 0
+    for c in order:
+        if len(kept) >= full or norms[c] <= 1e-13 * scale:
+            if len(kept) >= full:
+                break
+            continue
+        v = U[:, c] / norms[c]
+        r = v - Q @ (Q.T @ v) if Q.shape[1] else v
+        r = r - Q @ (Q.T @ r) if Q.shape[1] else r  # re-orthogonalise
+        nr = np.linalg.norm(r)
+        if nr > 1e-9:
+            kept.append(c)
+            Q = np.column_stack([Q, r / nr])
+    kept = np.array(sorted(kept), dtype=int)
+    A = np.zeros((j, j))
+    if kept.size:
+        UK = U[:, kept]
+        A[np.ix_(kept, kept)] = np.linalg.inv(UK.T @ UK)
+    return (A, int(kept.size)) if with_rank else A
 
 
 def _h_matrix(T: int, system: bool, h: int) -> np.ndarray:
@@ -626,7 +707,10 @@ def _core(Y, X, Z, m, d: GmmDesign, full: bool = True):
     b1 = M1 @ (XZA1 @ Zy)
     e1 = Y - np.einsum("nrk,k->nr", Xk, b1)
     U1 = np.einsum("nrj,nr->nj", Z, e1)  # Z_i' e1_i
-    A2, rank_s2 = _gram_pinv(U1, with_rank=True)  # S2 = U1'U1
+    if d.ginv == "invsym":  # S2 = U1'U1
+        A2, rank_s2 = _invsym_gram(U1, m["stata_order"], with_rank=True)
+    else:
+        A2, rank_s2 = _gram_pinv(U1, with_rank=True)
     XZA2 = ZX.T @ A2
     M2 = np.linalg.inv(XZA2 @ ZX)
     b2 = M2 @ (XZA2 @ Zy)
@@ -829,8 +913,10 @@ def _fit_inner(d: GmmDesign) -> GmmResults:
         warns.append(TOO_MANY_INSTRUMENTS + f" ({j0} instruments > {N} groups)")
     if core["rank_s2"] < Z.shape[2]:
         warns.append("two-step weighting matrix S2 is singular (rank "
-                     f"{core['rank_s2']} < {Z.shape[2]}): a generalized (Moore-Penrose) inverse "
-                     "is used, so two-step estimates depend on that choice (Stata uses invsym)")
+                     f"{core['rank_s2']} < {Z.shape[2]}): a generalized inverse is used ("
+                     f"{'Stata invsym emulation' if d.ginv == 'invsym' else 'Moore-Penrose'}), "
+                     "so two-step estimates depend on that choice (compare ginv='pinv' and "
+                     "ginv='invsym')")
     if not (d.twostep or d.robust):
         warns.append("AR(m) tests after one-step non-robust estimation are not implemented "
                       "(xtabond2 uses an H-based variance there); use robust=True")
@@ -852,7 +938,7 @@ def dynamic_panel_gmm(data: pd.DataFrame, unit: str, time: str, y: str,
                       regressors: Sequence[str], gmm: Sequence[GmmStyle] = (),
                       iv: Sequence[IvStyle] = (), *, system: bool = True, constant: bool = True,
                       twostep: bool = True, robust: bool = True, small: bool = False,
-                      h: int = 3) -> GmmResults:
+                      h: int = 3, ginv: str = "pinv") -> GmmResults:
     """Difference or system GMM as ``xtabond2 y regressors, gmm(...) iv(...) [options]``.
 
     Arellano & Bond (1991); Arellano & Bover (1995); Blundell & Bond (1998); Windmeijer (2005);
@@ -870,6 +956,12 @@ def dynamic_panel_gmm(data: pd.DataFrame, unit: str, time: str, y: str,
         ignored in difference GMM.
     twostep, robust, small : xtabond2's options; ``twostep, robust`` gives Windmeijer SEs.
     h : {1, 2, 3}, step-1 weighting (xtabond2's ``h()``, default 3).
+    ginv : {"pinv", "invsym"}, generalized inverse of a singular S2 (instruments > groups).
+        Both give identical results when S2 is non-singular. "pinv" (Moore-Penrose, as pydynpd)
+        does not depend on column order; "invsym" emulates Stata's ``invsym`` (xtabond2): sweep
+        the columns in xtabond2's order (see ``_stata_order_keys``; each GmmStyle/IvStyle is one
+        option) and drop those collinear with earlier ones. With j > N the two-step estimates
+        depend on this choice - itself a symptom of too many instruments (Roodman 2009b).
 
     Returns
     -------
@@ -891,5 +983,5 @@ def dynamic_panel_gmm(data: pd.DataFrame, unit: str, time: str, y: str,
     (60, 420)
     """
     d = build_design(data, unit, time, y, regressors, gmm, iv, system=system, constant=constant,
-                     twostep=twostep, robust=robust, small=small, h=h)
+                     twostep=twostep, robust=robust, small=small, h=h, ginv=ginv)
     return d.fit()

@@ -93,7 +93,8 @@ def wang_spec(model: int = 3, collapse: bool = False, max_lag: int | None = None
 
 
 def wang_model(panel: pd.DataFrame, model: int = 3, collapse: bool = False,
-               max_lag: int | None = None, interaction_endogenous: bool = False) -> GmmDesign:
+               max_lag: int | None = None, interaction_endogenous: bool = False,
+               ginv: str = "pinv") -> GmmDesign:
     """The design of Table 4's Model ``model``; call ``.fit()`` for the two-step system GMM.
 
     Parameters
@@ -102,6 +103,8 @@ def wang_model(panel: pd.DataFrame, model: int = 3, collapse: bool = False,
     model : 1, 2 or 3.
     collapse, max_lag : instrument options (Roodman 2009b); the paper used neither.
     interaction_endogenous : instrument IPxNC GMM-style instead of IV-style.
+    ginv : "pinv" or "invsym" (Stata's), the g-inverse of the singular S2 when instruments
+        exceed clusters (uncollapsed Models 1-3: 88-94 instruments for 29 clusters).
 
     Returns
     -------
@@ -111,7 +114,7 @@ def wang_model(panel: pd.DataFrame, model: int = 3, collapse: bool = False,
     s = wang_spec(model, collapse, max_lag, interaction_endogenous)
     _need(panel, ["year", "TI", *(r for r in s["regressors"] if not r.startswith("L."))])
     return build_design(panel, unit, "year", s["y"], s["regressors"], s["gmm"], s["iv"],
-                        system=True, constant=True, twostep=True, robust=True)
+                        system=True, constant=True, twostep=True, robust=True, ginv=ginv)
 
 
 def _paper_table(name: str) -> pd.DataFrame:
@@ -249,7 +252,7 @@ def _shuffle(ip: np.ndarray, scheme: str, rng: np.random.Generator) -> np.ndarra
 
 def placebo(panel: pd.DataFrame, model: int = 2, n_replications: int = 1000, seed: int = 0,
             scheme: str = "panel", collapse: bool = False, max_lag: int | None = None,
-            progress=None) -> PlaceboResult:
+            progress=None, ginv: str = "pinv") -> PlaceboResult:
     """Placebo test: shuffle IP, re-estimate the two-step system GMM, ``n_replications`` times.
 
     Wang et al. (2025), "Placebo test" and Fig. 6: "we randomly shuffle IP across all clusters and
@@ -275,7 +278,7 @@ def placebo(panel: pd.DataFrame, model: int = 2, n_replications: int = 1000, see
         raise ValueError(f"n_replications must be >= 1, found {n_replications}")
     if model not in (2, 3):
         raise ValueError(f"placebo needs IP in the model (2 or 3), found model {model!r}")
-    design = wang_model(panel, model, collapse, max_lag)
+    design = wang_model(panel, model, collapse, max_lag, ginv=ginv)
     real_res = design.fit()
     names = list(real_res.params.index)
     col = list(design.regressors).index("IP")

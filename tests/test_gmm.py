@@ -322,3 +322,70 @@ def test_one_step_variants():
     # Sargan comes from the one-step residuals in every variant (xtabond2)
     assert r1.sargan.statistic == pytest.approx(r2.sargan.statistic)
     assert abs(r2.params["L.y"] - r1.params["L.y"]) < 3 * r1r.bse["L.y"]
+
+
+def test_invsym_emulation_is_a_generalized_inverse():
+    from sim.gmm import _gram_pinv, _invsym_gram
+    rng = np.random.default_rng(0)
+    U = rng.normal(size=(4, 6))
+    U[:, 2] = U[:, 0] + U[:, 1]  # collinear with earlier columns: must be skipped
+    S = U.T @ U
+    A, rank = _invsym_gram(U, np.arange(6), with_rank=True)
+    assert rank == 4
+    np.testing.assert_allclose(S @ A @ S, S, atol=1e-9)  # g-inverse
+    assert not A[2].any() and not A[:, 2].any()  # the dropped column is zeroed
+    assert not A[5].any()  # rank exhausted after columns 0, 1, 3, 4
+    # another order keeps another set; Moore-Penrose is order-free
+    A2 = _invsym_gram(U, np.arange(6)[::-1])
+    assert not np.allclose(A, A2)
+    np.testing.assert_allclose(S @ _gram_pinv(U) @ S, S, atol=1e-9)
+    # full rank: every choice is the inverse
+    V = rng.normal(size=(8, 5))
+    np.testing.assert_allclose(_invsym_gram(V, np.arange(5)), np.linalg.inv(V.T @ V), rtol=1e-9)
+
+
+@needs_abdata
+def test_ginv_choice_irrelevant_when_s2_nonsingular(abdata):
+    spec = dict(gmm=[GmmStyle("n", 2, 4), GmmStyle("w", 1, 3)], iv=[IvStyle("k")])
+    a = dynamic_panel_gmm(abdata, "id", "year", "n", ["L1.n", "L2.n", "w", "k"], **spec)
+    b = dynamic_panel_gmm(abdata, "id", "year", "n", ["L1.n", "L2.n", "w", "k"], ginv="invsym",
+                          **spec)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-9)
+    np.testing.assert_allclose(a.bse, b.bse, rtol=1e-8)
+
+
+def test_ginv_matters_with_too_many_instruments():
+    """j > N: the two-step estimates depend on the g-inverse of S2 (documented, not hidden)."""
+    df = _simulate(n_groups=20, T=8, seed=4)
+    spec = dict(gmm=[GmmStyle("y", 2), GmmStyle("x", 2)])
+    a = dynamic_panel_gmm(df, "id", "year", "y", ["L.y", "x"], **spec)
+    b = dynamic_panel_gmm(df, "id", "year", "y", ["L.y", "x"], ginv="invsym", **spec)
+    assert a.n_instruments > a.n_groups
+    assert not np.allclose(a.params, b.params)
+    assert any("invsym emulation" in w for w in b.warnings)
+    # the fast path honours the choice
+    d = build_design(df, "id", "year", "y", ["L.y", "x"], ginv="invsym", **spec)
+    f = d.swap_fitter(["x"])
+    np.testing.assert_allclose(f({"x": d.panel["x"]}), b.params.to_numpy(), rtol=1e-8)
+
+
+def test_stata_column_order_keys():
+    """xtabond2's Z: IV options (last-specified first), constant, then GMM options
+    (last-specified first), differenced columns lag by lag, then levels columns."""
+    df = _simulate(n_groups=30, seed=10)
+    d = build_design(df, "id", "year", "y", ["L.y", "x"],
+                     [GmmStyle("y", 2, 3), GmmStyle("x", 2, 2, collapse=True)], [IvStyle("x")])
+    info = d.matrices()[3]
+    ordered = [info["zlabels"][c] for c in info["stata_order"]]
+    assert ordered[0] == "iv(x)" and ordered[1] == "iv(_cons, eq(level))"
+    assert ordered[2] == "gmm(x) L2 diff collapsed"  # the last gmm option comes first
+    first_y = ordered.index(next(lab for lab in ordered if lab.startswith("gmm(y)")))
+    assert all(lab.startswith("gmm(y)") for lab in ordered[first_y:])
+    ylabs = ordered[first_y:]
+    n_diff = sum(" diff " in lab for lab in ylabs)
+    assert all(" diff " in lab for lab in ylabs[:n_diff])
+    lags = [lab.split()[1] for lab in ylabs[:n_diff]]
+    assert lags == sorted(lags) and set(lags) == {"L2", "L3"}  # lag by lag
+    years = [int(lab.split()[-1]) for lab in ylabs[:n_diff] if lab.split()[1] == "L2"]
+    assert years == sorted(years)
+    assert all(" level " in lab for lab in ylabs[n_diff:])
