@@ -437,8 +437,8 @@ def _city_file() -> Path:
 
 
 @lru_cache(maxsize=4)
-def _city_table(path: str, mtime: float) -> tuple[dict, dict, tuple]:
-    """(exact key -> names, secondary key -> names, canonical names in file order).
+def _city_table(path: str, mtime: float) -> tuple[dict, dict, dict]:
+    """(exact key -> names, secondary key -> names, canonical name -> Chinese name, in file order).
 
     Exact keys: the canonical name and the Chinese name (with or without 市). Secondary keys: the
     name without a disambiguating bracket ("Suzhou (Anhui)" -> "Suzhou", deliberately ambiguous
@@ -449,11 +449,11 @@ def _city_table(path: str, mtime: float) -> tuple[dict, dict, tuple]:
                                                             else None)
     exact: dict[str, set] = {}
     loose: dict[str, set] = {}
-    names = []
+    names: dict[str, str] = {}
     for r in df.to_dict("records"):
         name = r["city"].strip()
         zh = r.get("city_zh", "").strip()
-        names.append(name)
+        names.setdefault(name, zh)
         base = _strip_paren(name)
         keys = {name, zh, zh + "市" if zh else ""}
         more = {base, base + " City", base + " Shi"}
@@ -468,10 +468,10 @@ def _city_table(path: str, mtime: float) -> tuple[dict, dict, tuple]:
                 k = _name_key(k)
                 if k:
                     table.setdefault(k, set()).add(name)
-    return exact, loose, tuple(dict.fromkeys(names))
+    return exact, loose, names
 
 
-def _cities() -> tuple[dict, dict, tuple]:
+def _cities() -> tuple[dict, dict, dict]:
     p = _city_file()
     return _city_table(str(p), p.stat().st_mtime)
 
@@ -968,6 +968,7 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
     records = []  # dicts with canonical keys + "_row"
     missing_cells = []  # (row, column as written, canonical column)
     not_analysed: dict[str, int] = {}
+    homonyms: dict[str, tuple] = {}  # text as written -> (name read, other cities of that name)
     for n, cells in table.rows:
         rec = {"_row": n, "_ok": True}
 
@@ -981,7 +982,7 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
             raw = cell(spec.name)
             col = hdr.shown[spec.name]
             if spec.role in ("unit", "city"):
-                rec[spec.name] = _parse_name(kind, spec, raw, n, col, problems, not_analysed)
+                rec[spec.name] = _parse_name(kind, spec, raw, n, col, problems, not_analysed, homonyms)
                 if rec[spec.name] is _SKIP:
                     rec["_skip"] = True  # a not-analysed province: the rest of the row is not read
                     break
@@ -1020,6 +1021,11 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
     for col, k in fractional.items():
         warnings.append(f"Column '{col}' counts things but has {k} fractional value{'s' if k > 1 else ''} "
                         "(fractional counting?); they are kept as they are.")
+    zh = _cities()[2]
+    for text, (name, others) in homonyms.items():
+        alts = "; ".join(f"{zh.get(o, '') or o}, written '{o}' or {zh.get(o, '')}" for o in others)
+        warnings.append(f"'{text}' is taken to be {name} ({zh.get(name, '')}). Another city has this "
+                        f"name: {alts}.")
     for name, k in not_analysed.items():
         warnings.append(f"{k} row{'s' if k > 1 else ''} of {name} left out: {name} is not analysed in "
                         "Study A (Liu et al. 2026 study 30 provinces).")
@@ -1049,7 +1055,7 @@ def _bounds_problem(spec: ColumnSpec, x: float) -> str | None:
     return None
 
 
-def _parse_name(kind, spec, raw, n, col, problems, not_analysed):
+def _parse_name(kind, spec, raw, n, col, problems, not_analysed, homonyms):
     text = _display(raw)
     if not text:
         problems.append(Problem(n, col, "", f"The {spec.name} name is missing."))
@@ -1070,6 +1076,10 @@ def _parse_name(kind, spec, raw, n, col, problems, not_analysed):
             return _SKIP
         return name
     name, candidates = _resolve_city(text)
+    if name is not None and text not in homonyms:
+        others = sorted(_cities()[1].get(_name_key(text), set()) - {name})
+        if others:
+            homonyms[text] = (name, tuple(others))
     if candidates:
         problems.append(Problem(n, col, text, f"'{text}' could be any of {', '.join(candidates)}; "
                                 "write the Chinese name or 'City, Province'."))

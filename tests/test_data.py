@@ -461,3 +461,15 @@ def test_dataframe_source_with_pandas_missing_values():
         data.read_province_panel(src)
     got = {(p.row, p.column, p.value) for p in info.value.problems if p.row is not None}
     assert got == {(2, "rd_exp", ""), (3, "rd_exp", ""), (4, "province", "")}
+
+
+def test_a_bare_homonym_is_read_as_the_canonical_city_with_a_note():
+    if not (schema.DATA_DIR / "geo" / "cities.csv").exists():
+        pytest.skip("data/geo/cities.csv not built")
+    src = fx.city_frame()
+    first = fx.city_names(1)[0]
+    src["city"] = src["city"].replace({first: "Fuzhou"})
+    df = data.read_city_panel(_csv(src))
+    assert "Fuzhou" in set(df["city"]) and canonical_city("福州") == "Fuzhou"
+    notes = [w for w in df.attrs["warnings"] if w.startswith("'Fuzhou' is taken to be Fuzhou (福州)")]
+    assert len(notes) == 1 and canonical_city("抚州") in notes[0]
