@@ -45,10 +45,14 @@ Errors versus warnings
     empty cells (unless filled), a constant indicator (entropy weights undefined), fewer than
     ``MIN_YEARS`` consecutive years, fewer than ``MIN_UNITS`` provinces or cities, self-links and
     pair-years listed twice.
-    Warnings (accepted): ignored descriptive columns, rows of Tibet/Hong Kong/Macao/Taiwan (not
-    analysed in Study A; left out and counted), converted thousands separators or percent signs,
-    percent columns that look like fractions, fewer than 30 provinces, unbalanced city/firm
-    panels, fractional counts, a firm listed in several cities, an Excel file named .csv.
+    Warnings (accepted): ignored descriptive columns, title rows above the header, rows of
+    Tibet/Hong Kong/Macao/Taiwan (not analysed in Study A; left out and counted), converted
+    thousands separators or percent signs, percent columns that look like fractions, fewer than
+    30 provinces, unbalanced city/firm panels, fractional counts, more intra-city cooperative AI
+    patents than AI patents, a bare homonym city name ("Fuzhou" is 福州; 抚州 is another city), a
+    firm listed in several cities, an Excel file named .csv, a non-UTF-8 encoding.
+    ``cross_check`` adds notes across the Study B files (cities of the links or firms missing
+    from the city panel; years outside it).
 """
 from __future__ import annotations
 
