@@ -442,39 +442,58 @@ def _passage(reached: np.ndarray, n_paths: int):
     return F[1:], mean_years, 1.0 - total
 
 
-def _summarise(S: np.ndarray, k: int):
-    """Summaries of simulated classes S, shape (H+1, n, N) uint8, row 0 = initial classes."""
-    Hp1, n, N = S.shape
-    H = Hp1 - 1
-    future = S[1:]
-    probs = np.empty((H, n, k))
-    path_counts = np.empty((H, k, N), dtype=np.int64)
-    for c in range(k):
-        eq = future == c
-        probs[:, :, c] = eq.sum(axis=2, dtype=np.int64) / N
-        # provinces in class c on each path (reduction over the middle axis: contiguous rows)
-        path_counts[:, c] = eq.view(np.uint8).sum(axis=1, dtype=np.int64)
-    codes = path_counts + (np.arange(H * k).reshape(H, k, 1) * (n + 1))
-    shares_hist = np.bincount(codes.ravel(), minlength=H * k * (n + 1)).reshape(H, k, n + 1)
-    # mean over paths of the national share = mean over provinces of the class probabilities
-    mean_share = probs.mean(axis=1)
-    pct = _discrete_percentiles(shares_hist, (5.0, 95.0), N) / n
-    national = np.concatenate([mean_share[..., None], pct], axis=-1)
+class _Tally:
+    """Per-step counts over paths, accumulated while simulating (buffers reused: no page faults).
 
-    # first passage: exactly class c (bitmask of visited classes), class c or above (running max)
-    visited = np.empty_like(S)
-    runmax = np.empty_like(S)
-    np.left_shift(np.uint8(1), S[0], out=visited[0])
-    runmax[0] = S[0]
-    for t in range(1, Hp1):
-        np.bitwise_or(visited[t - 1], np.left_shift(np.uint8(1), S[t]), out=visited[t])
-        np.maximum(runmax[t - 1], S[t], out=runmax[t])
-    exact = np.empty((Hp1, n, k), dtype=np.int64)
-    above = np.empty((Hp1, n, k), dtype=np.int64)
-    for c in range(k):
-        exact[:, :, c] = (visited & np.uint8(1 << c)).astype(bool).sum(axis=2, dtype=np.int64)
-        above[:, :, c] = (runmax >= c).sum(axis=2, dtype=np.int64)
-    return probs, national, _passage(exact, N), _passage(above, N)
+    For every step t = 0..H and province i: number of paths in class c, having visited class c,
+    having reached class c or above; for t >= 1 the number of provinces in class c on each path.
+    """
+
+    def __init__(self, n: int, N: int, k: int, horizon: int):
+        self.n, self.N, self.k, self.H = n, N, k, horizon
+        self.in_class = np.zeros((horizon + 1, n, k), dtype=np.int64)
+        self.exact = np.zeros((horizon + 1, n, k), dtype=np.int64)
+        self.above = np.zeros((horizon + 1, n, k), dtype=np.int64)
+        self.path_counts = np.zeros((horizon, k, N), dtype=np.uint8 if n < 256 else np.uint16)
+        self.visited = np.zeros((n, N), dtype=np.uint8)
+        self.runmax = np.zeros((n, N), dtype=np.uint8)
+        self._bits = np.zeros((n, N), dtype=np.uint8)
+        self._flag = np.zeros((n, N), dtype=bool)
+        self._acc_dtype = np.uint16 if N < 65536 else np.uint32 if N < 2 ** 32 else np.uint64
+
+    def _count(self, flag: np.ndarray) -> np.ndarray:
+        return flag.view(np.uint8).sum(axis=1, dtype=self._acc_dtype)
+
+    def update(self, t: int, s: np.ndarray) -> None:
+        f = self._flag
+        if t == 0:
+            self.runmax[...] = s
+        else:
+            np.maximum(self.runmax, s, out=self.runmax)
+        np.left_shift(np.uint8(1), s, out=self._bits)
+        np.bitwise_or(self.visited, self._bits, out=self.visited)
+        for c in range(self.k):
+            np.equal(s, c, out=f)
+            self.in_class[t, :, c] = self._count(f)
+            if t > 0:
+                f.view(np.uint8).sum(axis=0, dtype=self.path_counts.dtype,
+                                     out=self.path_counts[t - 1, c])
+            np.bitwise_and(self.visited, np.uint8(1 << c), out=self._bits)
+            np.not_equal(self._bits, 0, out=f)
+            self.exact[t, :, c] = self._count(f)
+            np.greater_equal(self.runmax, c, out=f)
+            self.above[t, :, c] = self._count(f)
+
+    def finish(self):
+        H, k, n, N = self.H, self.k, self.n, self.N
+        probs = self.in_class[1:] / N
+        codes = self.path_counts.astype(np.int64) + (np.arange(H * k).reshape(H, k, 1) * (n + 1))
+        shares_hist = np.bincount(codes.ravel(), minlength=H * k * (n + 1)).reshape(H, k, n + 1)
+        # mean over paths of the national share = mean over provinces of the class probabilities
+        mean_share = probs.mean(axis=1)
+        pct = _discrete_percentiles(shares_hist, (5.0, 95.0), N) / n
+        national = np.concatenate([mean_share[..., None], pct], axis=-1)
+        return probs, national, _passage(self.exact, N), _passage(self.above, N)
 
 
 # --- simulation -----------------------------------------------------------------------------
@@ -492,48 +511,63 @@ def _class_value_polynomial(vals: np.ndarray) -> np.ndarray:
 
 
 def _simulate(s0: np.ndarray, lut: np.ndarray, k: int, horizon: int, n_paths: int, seed: int,
-              W=None, cut=None, vals=None, first_lag_class=None) -> np.ndarray:
-    """Joint simulation. Returns (horizon + 1, n, n_paths) uint8 classes."""
+              tally: _Tally, keep_paths: bool = False, W=None, cut=None, vals=None,
+              first_lag_class=None):
+    """Joint simulation; counts go to ``tally``.
+
+    Returns the (horizon + 1, n, n_paths) uint8 classes when ``keep_paths``, else None (two
+    alternating buffers are used instead).
+    """
     n = s0.size
     rng = np.random.default_rng(seed)
-    S = np.empty((horizon + 1, n, n_paths), dtype=np.uint8)
+    S = np.empty((horizon + 1 if keep_paths else 2, n, n_paths), dtype=np.uint8)
     S[0] = s0[:, None]
+    tally.update(0, S[0])
     if W is not None:
         poly = _class_value_polynomial(vals)
+        x = np.empty((n, n_paths))
+        v = np.empty((n, n_paths))
+        lag_class = np.empty((n, n_paths), dtype=np.uint8)
+        flag = np.empty((n, n_paths), dtype=bool)
+        row = np.empty((n, n_paths), dtype=np.uint8 if k * (cut.size + 1) < 256 else np.int32)
     idx = np.empty((n, n_paths), dtype=np.int32)
+    # all draws at once, in the order (step, province, path)
+    uniforms = rng.integers(0, _SCALE, size=(horizon, n, n_paths), dtype=np.uint16)
     for t in range(horizon):
-        u = rng.integers(0, _SCALE, size=(n, n_paths), dtype=np.uint16)
-        s = S[t]
+        cur, nxt = (t, t + 1) if keep_paths else (t % 2, (t + 1) % 2)
+        s = S[cur]
         if W is None:
-            row = s
+            idx[...] = s
         else:
             if t == 0 and first_lag_class is not None:
-                lag_class = np.broadcast_to(first_lag_class[:, None], (n, n_paths))
+                lag_class[...] = first_lag_class[:, None]
             else:
-                # value of each province's class on each path; Horner form of the polynomial through
-                # (c, class_values[c]) (exact up to rounding), much faster than a gather on uint8
-                x = s.astype(np.float64)
-                v = np.full(x.shape, poly[-1])
+                # value of each province's class on each path: Horner form of the polynomial
+                # through (c, class_values[c]) (exact up to rounding; faster than a uint8 gather)
+                x[...] = s
+                v.fill(poly[-1])
                 for a in poly[-2::-1]:
                     v *= x
                     v += a
                 lag = W @ v  # sparse (n, n) @ (n, N): every province's lag on every path
-                lag_class = np.zeros((n, n_paths), dtype=np.uint8)
+                lag_class.fill(0)
                 for c in cut:
-                    lag_class += (lag > c + _TIE_TOL).view(np.uint8)
-            row = lag_class * np.uint8(k) + s if k * (cut.size + 1) < 256 else \
-                lag_class.astype(np.int32) * k + s
-        idx[...] = row
+                    np.greater(lag, c + _TIE_TOL, out=flag)
+                    lag_class += flag.view(np.uint8)
+            np.multiply(lag_class, k, out=row, casting="unsafe")
+            row += s
+            idx[...] = row
         idx <<= UNIFORM_BITS
-        idx |= u
-        np.take(lut, idx, out=S[t + 1])
-    return S
+        idx |= uniforms[t]
+        np.take(lut, idx, out=S[nxt])
+        tally.update(t + 1, S[nxt])
+    return S if keep_paths else None
 
 
-def _result(method, S, k, start_year, labels, n_paths, seed, keep_paths, filled_rows,
+def _result(method, s0, tally, S, start_year, labels, n_paths, seed, filled_rows,
             lag_cutoffs=None, class_values=None) -> ProjectionResult:
-    Hp1, n, _ = S.shape
-    horizon = Hp1 - 1
+    n = s0.size
+    horizon = tally.H
     if labels is None:
         labels = tuple(range(n))
     else:
@@ -541,16 +575,16 @@ def _result(method, S, k, start_year, labels, n_paths, seed, keep_paths, filled_
         if len(labels) != n:
             raise ValueError(f"labels must have one entry per province ({n}), found {len(labels)}")
     years = np.arange(1, horizon + 1) + (int(start_year) if start_year is not None else 0)
-    probs, national, (rb, ytc, nev), (rba, ytca, neva) = _summarise(S, k)
+    probs, national, (rb, ytc, nev), (rba, ytca, neva) = tally.finish()
     return ProjectionResult(
         method=method, years=_readonly(years), labels=labels,
-        initial_classes=_readonly(S[0, :, 0].astype(np.int64)),
+        initial_classes=_readonly(s0.astype(np.int64)),
         class_probabilities=_readonly(probs), national_shares=_readonly(national),
         reached_by=_readonly(rb), years_to_class=_readonly(ytc), never_reached=_readonly(nev),
         reached_or_above_by=_readonly(rba), years_to_class_or_above=_readonly(ytca),
         never_reached_or_above=_readonly(neva), n_paths=int(n_paths), seed=int(seed),
         lag_cutoffs=lag_cutoffs, class_values=class_values, filled_rows=filled_rows,
-        paths=_readonly(S) if keep_paths else None)
+        paths=_readonly(S) if S is not None else None)
 
 
 def project_markov(initial_classes, P, horizon: int, n_paths: int = 10_000, seed: int = 0,
@@ -589,8 +623,9 @@ def project_markov(initial_classes, P, horizon: int, n_paths: int = 10_000, seed
         raise ValueError(f"P must be a (k, k) matrix, found shape {Pf.shape}")
     k = Pf.shape[0]
     s0 = _as_classes(initial_classes, k)
-    S = _simulate(s0, _lookup_table(Pf), k, int(horizon), int(n_paths), seed)
-    return _result("traditional", S, k, start_year, labels, n_paths, seed, keep_paths, filled)
+    tally = _Tally(s0.size, int(n_paths), k, int(horizon))
+    S = _simulate(s0, _lookup_table(Pf), k, int(horizon), int(n_paths), seed, tally, keep_paths)
+    return _result("traditional", s0, tally, S, start_year, labels, n_paths, seed, filled)
 
 
 def project_spatial_markov(initial_classes, P_spatial, W, horizon: int, n_paths: int = 10_000,
@@ -664,7 +699,8 @@ def project_spatial_markov(initial_classes, P_spatial, W, horizon: int, n_paths:
     # scipy's sparse product is single-threaded and deterministic; a BLAS matmul of this shape
     # spends most of its time in thread hand-offs on a busy 2-core server
     W_csr = sparse.csr_array(Wrs)
-    S = _simulate(s0, lut, k, int(horizon), int(n_paths), seed, W=W_csr, cut=cut, vals=vals,
-                  first_lag_class=first)
-    return _result("spatial", S, k, start_year, labels, n_paths, seed, keep_paths, filled,
+    tally = _Tally(n, int(n_paths), k, int(horizon))
+    S = _simulate(s0, lut, k, int(horizon), int(n_paths), seed, tally, keep_paths, W=W_csr,
+                  cut=cut, vals=vals, first_lag_class=first)
+    return _result("spatial", s0, tally, S, start_year, labels, n_paths, seed, filled,
                    tuple(cut.tolist()), tuple(vals.tolist()))
