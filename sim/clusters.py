@@ -432,12 +432,12 @@ def closeness_centrality(links_df: pd.DataFrame, clusters, years=STUDY_B_YEARS, 
     Which nodes (a deliberate choice; the paper is ambiguous). The paper's text says non-cluster
     partners are nodes of the network (``nodes="all"``). On such a network every cluster's sum of
     distances is dominated by the many peripheral partners attached by one or two patents (d ~ 1),
-    so all clusters get almost the same NC, of order 1: on the demo data ln NC has mean 0.25 and
-    sd 0.15, far from Table 2's ln NC (mean 2.682, sd 0.711, min -0.542, max 3.628); rescaling the
+    so all clusters get almost the same NC, of order 1: on the demo data ln NC has mean 0.23 and
+    sd 0.20, far from Table 2's ln NC (mean 2.682, sd 0.711, min -0.542, max 3.628); rescaling the
     edge length shifts the mean but cannot create the missing spread. On the network of clusters
     only (``nodes="clusters"``, the default) closeness reflects how strongly a cluster is tied to
-    the other clusters and has the paper's order of magnitude and spread (demo: mean 2.25, sd
-    0.70, min -0.10, max 3.38). Use ``nodes="all"`` for the literal reading.
+    the other clusters and has the paper's order of magnitude and spread (demo: mean 2.18, sd
+    0.90, min -0.16, max 4.05). Use ``nodes="all"`` for the literal reading.
 
     Parameters
     ----------
