@@ -1,4 +1,8 @@
 """Data page: what is loaded, uploads with a precise problem report, templates, downloads, boundaries."""
+from ui.nav import ensure_navigation
+
+ensure_navigation()
+
 import pandas as pd
 import streamlit as st
 
@@ -28,19 +32,16 @@ def _process_upload(kind: str) -> None:
     if kind == "provinces":
         options["fill_gaps"] = bool(st.session_state.get("fill_gaps", False))
     sheet = (st.session_state.get(f"sheet_{kind}") or "").strip()
-    if sheet and upload.name.lower().endswith((".xlsx", ".xlsm")):
+    if sheet and upload.name.lower().endswith((".xlsx", ".xlsm")):  # a CSV has no sheets
         options["sheet"] = sheet
     try:
         frame = getattr(data, READERS[kind])(upload, **options)
     except data.DataValidationError as err:
-        problems[kind] = [{"row": p.row, "column": p.column, "value": None if p.value is None else str(p.value),
-                           "problem": p.message} for p in err.problems]
+        problems[kind] = [{"row": "" if p.row is None else str(p.row), "column": p.column or "",
+                           "value": "" if p.value is None else str(p.value), "problem": p.message}
+                          for p in err.problems]
         return
-    notes = [*frame.attrs.get("warnings", [])]
-    filled = frame.attrs.get("filled", [])
-    if filled:
-        notes.append(f"{len(filled)} missing cell(s) were filled by linear interpolation within the "
-                     "province (edge years carry the nearest value): see the list below.")
+    notes = [*frame.attrs.get("warnings", [])]  # includes the gap-filling report when cells were filled
     state.replace_part(kind, frame, source=upload.name, notes=notes)
     messages[kind] = f"Loaded {upload.name}: {len(frame):,} rows."
 
@@ -118,7 +119,7 @@ with tab_upload:
         st.checkbox("Fill gaps by linear interpolation within each province (every filled cell is listed)",
                     key="fill_gaps")
     st.text_input("Excel sheet name (optional; the first sheet is read otherwise)", key=f"sheet_{kind}")
-    st.file_uploader(f"{state.KIND_LABELS[kind]} file", type=["csv", "xlsx", "txt"], key=f"upload_{kind}",
+    st.file_uploader(f"{state.KIND_LABELS[kind]} file", type=["csv", "tsv", "txt", "xlsx", "xlsm"], key=f"upload_{kind}",
                      on_change=_process_upload, args=(kind,))
     message = st.session_state.get(state.UPLOAD_MESSAGE_KEY, {}).get(kind)
     problems = st.session_state.get(state.UPLOAD_PROBLEMS_KEY, {}).get(kind)

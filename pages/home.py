@@ -1,4 +1,8 @@
 """Landing page: what the app does, the two studies, the synthetic-data notice. Renders fast: no heavy imports."""
+from ui.nav import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
 from ui.state import SYNTHETIC_NOTE, dataset

@@ -98,7 +98,7 @@ def choropleth(values: pd.Series, boundaries, *, value_label: str, fmt: str = "{
         feats.append({"type": "Feature", "geometry": geom,
                       "properties": {"fill": colours.get(name, list(NOT_ANALYSED)), "tip": "\n".join(tip)}})
     layer = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": feats},
-                      get_fill_color="properties.fill", get_line_color=[255, 255, 255],
+                      get_fill_color="properties.fill", get_line_color=[150, 150, 150],
                       line_width_min_pixels=0.7, pickable=True, auto_highlight=True)
     deck = pdk.Deck(layers=[_context_layer(pdk), _not_analysed_layer(pdk, boundaries), layer],
                     initial_view_state=pdk.ViewState(**VIEW), map_provider=None, map_style=None,
@@ -150,6 +150,7 @@ def legend_chart(legend, value_label: str, fmt: str = ".2f"):
     df = pd.DataFrame({"x": xs, "x2": xs + (hi - lo) / (n - 1) if hi > lo else xs + 1,
                        "hex": ["#%02x%02x%02x" % tuple(_interp(pal, i / (n - 1))) for i in range(n)]})
     return (alt.Chart(df).mark_rect()
-            .encode(x=alt.X("x:Q", title=value_label, axis=alt.Axis(format=fmt)), x2="x2:Q",
-                    color=alt.Color("hex:N", scale=None))
-            .properties(height=40))
+            .encode(x=alt.X("x:Q", title=value_label, axis=alt.Axis(format=fmt),
+                            scale=alt.Scale(domain=[lo, hi], nice=False)), x2="x2:Q",
+                    y=alt.value(0), y2=alt.value(14), color=alt.Color("hex:N", scale=None, legend=None))
+            .properties(height=14))

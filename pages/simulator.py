@@ -1,0 +1,432 @@
+"""Simulator page: build a what-if scenario, see baseline vs scenario on maps and charts, share it."""
+from ui.nav import ensure_navigation
+
+ensure_navigation()
+
+import io
+import zipfile
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sim import schema
+from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario, ScenarioError
+from ui import state
+from ui import simulator as ui
+
+st.title("Simulator")
+st.caption("Change indicators, AI incentive policies or cooperation links; the app re-infers the coupling "
+           "coordination degree D with the baseline's frozen normalisation and weights, projects provinces' "
+           "coordination classes with the spatial Markov chain, and forecasts AI-cluster innovation from the "
+           "system-GMM equation. Baseline and scenario use the same random numbers.")
+state.synthetic_notice()
+
+ds = state.dataset()
+frames = {k: ds.get(k) for k in ("provinces", "cities", "links")}
+if frames["provinces"] is None and frames["cities"] is None:
+    st.info("Load a province panel or city data on the Data page to simulate.")
+    st.stop()
+
+CLASS_COLOURS = {"Low": "#d7301f", "Medium": "#fc8d59", "High": "#91bfdb", "Extreme": "#4575b4"}
+launch_year = int(frames["provinces"][schema.YEAR].max()) + 1 if frames["provinces"] is not None else 2023
+policy_year = int(frames["cities"][schema.YEAR].max()) + 1 if frames["cities"] is not None else 2021
+province_names = (list(dict.fromkeys(frames["provinces"][schema.PROVINCE]))
+                  if frames["provinces"] is not None else [])
+targets = ui.target_choices()
+
+
+# ---------------------------------------------------------------------------------------------
+# which scenario the widgets start from: a share link, a preset, a loaded file, or the default
+def _load(scenario: Scenario) -> None:
+    st.session_state["sim_loaded"] = scenario
+    st.session_state[ui.REV_KEY] = st.session_state.get(ui.REV_KEY, 0) + 1
+
+
+if not st.session_state.get(ui.URL_READ_KEY):
+    st.session_state[ui.URL_READ_KEY] = True
+    from_link, problems = ui.scenario_from_url(st.query_params)
+    if problems:
+        st.session_state[ui.PROBLEMS_KEY] = ["The scenario in the link could not be used, so the default "
+                                             "scenario is shown:", *problems]
+    _load(from_link or Scenario())
+
+
+def _apply_preset() -> None:
+    name = st.session_state.get("sim_preset")
+    if name in ui.PRESETS:
+        st.session_state.pop(ui.PROBLEMS_KEY, None)
+        _load(ui.PRESETS[name])
+
+
+def _apply_file() -> None:
+    upload = st.session_state.get("sim_json_upload")
+    if upload is None:
+        return
+    try:
+        scenario = Scenario.from_json(upload.getvalue())
+    except ScenarioError as err:
+        st.session_state[ui.PROBLEMS_KEY] = [f"{upload.name} was not loaded:", *err.problems]
+        return
+    st.session_state.pop(ui.PROBLEMS_KEY, None)
+    _load(scenario)
+
+
+def _split(changes, lever_ok):
+    """The first change that fits the lever goes to the lever, the rest to the table."""
+    for i, c in enumerate(changes):
+        if lever_ok(c):
+            return c, [*changes[:i], *changes[i + 1:]]
+    return None, list(changes)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cluster_names(fp: str, _cities, _links) -> tuple:
+    from sim.clusters import identify_clusters
+
+    if _cities is None or _links is None:
+        return ()
+    return tuple(identify_clusters(_cities, _links).clusters)
+
+
+fp = ui.dataset_fingerprint(frames, tuple(id(v) for v in frames.values()))
+clusters = _cluster_names(fp, frames["cities"], frames["links"])
+cities = sorted(frames["cities"][schema.CITY].unique()) if frames["cities"] is not None else []
+
+
+@st.fragment
+def workspace() -> None:
+    loaded: Scenario = st.session_state["sim_loaded"]  # read here: presets rerun only this fragment
+    rev = st.session_state[ui.REV_KEY]
+    controls, results = st.columns([1, 2.2], gap="large")
+    with controls:
+        st.selectbox("Start from a preset", list(ui.PRESETS), index=None, key="sim_preset",
+                     placeholder="Choose a preset scenario...", on_change=_apply_preset)
+        if loaded.notes:
+            st.caption(loaded.notes)
+        ind_lever, ind_rest = _split(loaded.indicator_changes, lambda c: c.mode == "pct")
+        pol_lever, pol_rest = _split(loaded.policy_changes, lambda c: True)
+        link_lever, link_rest = _split(loaded.link_edits, lambda c: c.mode == "add")
+        indicator_changes, policy_changes, link_edits = [], [], []
+
+        if province_names:
+            st.subheader("Provinces (Study A)", divider="gray")
+            tkeys = list(targets)
+            tgt = st.selectbox("Indicator or dimension", tkeys, format_func=targets.get, key=f"lv_t_{rev}",
+                               index=tkeys.index(ind_lever.target) if ind_lever and ind_lever.target in tkeys
+                               else 0)
+            where = st.multiselect("Where", ui.location_choices(province_names), key=f"lv_w_{rev}",
+                                   default=[p for p in (ind_lever.provinces if ind_lever else ("West",))
+                                            if p in ui.location_choices(province_names)])
+            c1, c2 = st.columns(2)
+            pct = c1.slider("Change, % of baseline", -50, 100, int(ind_lever.value) if ind_lever else 0,
+                            step=5, key=f"lv_p_{rev}")
+            growth = c2.number_input("Extra growth, % a year", -20.0, 50.0,
+                                     float(ind_lever.growth_pct) if ind_lever else 0.0, step=1.0,
+                                     key=f"lv_g_{rev}")
+            from_year = st.number_input("From year", 2000, 2100, int(ind_lever.from_year) if ind_lever
+                                        else launch_year, key=f"lv_y_{rev}")
+            if pct != 0 or growth != 0:
+                indicator_changes.append({"target": tgt, "provinces": where or ["all"], "from_year": int(from_year),
+                                          "mode": "pct", "value": float(pct), "growth_pct": float(growth)})
+        if clusters:
+            st.subheader("AI clusters (Study B)", divider="gray")
+            where_c = st.multiselect("Clusters", ["all", *schema.REGIONS, *clusters], key=f"pl_c_{rev}",
+                                     default=[c for c in (pol_lever.clusters if pol_lever else ("Central",))
+                                              if c in ("all", *schema.REGIONS, *clusters)])
+            extra = st.slider("Extra AI incentive policies a year", -5, 20,
+                              int(pol_lever.extra_per_year) if pol_lever else 0, key=f"pl_n_{rev}")
+            pol_year = st.number_input("Policies from year", 2000, 2100,
+                                       int(pol_lever.from_year) if pol_lever else policy_year, key=f"pl_y_{rev}")
+            if extra != 0:
+                policy_changes.append({"clusters": where_c or ["all"], "from_year": int(pol_year),
+                                       "extra_per_year": float(extra)})
+            c1, c2 = st.columns(2)
+            a = c1.selectbox("Link city", cities, key=f"lk_a_{rev}",
+                             index=cities.index(link_lever.city_a) if link_lever and link_lever.city_a in cities
+                             else (cities.index("Guilin") if "Guilin" in cities else 0))
+            b = c2.selectbox("with", cities, key=f"lk_b_{rev}",
+                             index=cities.index(link_lever.city_b) if link_lever and link_lever.city_b in cities
+                             else (cities.index("Shenzhen") if "Shenzhen" in cities else 0))
+            add = st.slider("Extra co-applied AI patents a year between them", 0, 1000,
+                            int(link_lever.value) if link_lever else 0, step=10, key=f"lk_v_{rev}")
+            if add > 0:
+                link_edits.append({"city_a": a, "city_b": b, "mode": "add", "value": float(add)})
+
+        with st.expander("More changes (tables)"):
+            st.caption("Indicator changes: provinces as a comma-separated list (names, East/Central/West or "
+                       "all); mode pct (+x %), abs (+x in the indicator's unit) or set (set to x).")
+            ind_df = st.data_editor(
+                pd.DataFrame([{"target": c.target, "provinces": ", ".join(c.provinces), "from_year": c.from_year,
+                               "mode": c.mode, "value": c.value, "growth_pct": c.growth_pct} for c in ind_rest],
+                             columns=["target", "provinces", "from_year", "mode", "value", "growth_pct"]),
+                num_rows="dynamic", key=f"tb_i_{rev}", width="stretch",
+                column_config={"target": st.column_config.SelectboxColumn(options=list(targets), required=True),
+                               "mode": st.column_config.SelectboxColumn(options=["pct", "abs", "set"],
+                                                                        default="pct"),
+                               "from_year": st.column_config.NumberColumn(default=launch_year, step=1),
+                               "growth_pct": st.column_config.NumberColumn(default=0.0)})
+            pol_df = st.data_editor(
+                pd.DataFrame([{"clusters": ", ".join(c.clusters), "from_year": c.from_year,
+                               "extra_per_year": c.extra_per_year} for c in pol_rest],
+                             columns=["clusters", "from_year", "extra_per_year"]),
+                num_rows="dynamic", key=f"tb_p_{rev}", width="stretch",
+                column_config={"from_year": st.column_config.NumberColumn(default=policy_year, step=1)})
+            link_df = st.data_editor(
+                pd.DataFrame([{"city_a": c.city_a, "city_b": c.city_b, "mode": c.mode, "value": c.value}
+                              for c in link_rest], columns=["city_a", "city_b", "mode", "value"]),
+                num_rows="dynamic", key=f"tb_l_{rev}", width="stretch",
+                column_config={"mode": st.column_config.SelectboxColumn(options=["add", "remove", "scale"],
+                                                                        default="add")})
+        table_problems = []
+        for i, r in enumerate(ind_df.to_dict("records"), 1):
+            if all(pd.isna(v) or v == "" for v in r.values()):
+                continue
+            indicator_changes.append({"target": r["target"], "provinces": [p.strip() for p in
+                                                                            str(r["provinces"] or "all").split(",")],
+                                      "from_year": _int(r["from_year"], launch_year), "mode": r["mode"] or "pct",
+                                      "value": _num(r["value"]), "growth_pct": _num(r["growth_pct"])})
+        for r in pol_df.to_dict("records"):
+            if all(pd.isna(v) or v == "" for v in r.values()):
+                continue
+            policy_changes.append({"clusters": [c.strip() for c in str(r["clusters"] or "all").split(",")],
+                                   "from_year": _int(r["from_year"], policy_year),
+                                   "extra_per_year": _num(r["extra_per_year"])})
+        for r in link_df.to_dict("records"):
+            if all(pd.isna(v) or v == "" for v in r.values()):
+                continue
+            link_edits.append({"city_a": r["city_a"], "city_b": r["city_b"], "mode": r["mode"] or "add",
+                               "value": _num(r["value"])})
+
+        st.subheader("Options", divider="gray")
+        horizon = st.slider("Years ahead", 1, 15, int(loaded.horizon), key=f"op_h_{rev}")
+        source = st.radio("Transition matrices and GMM coefficients", ["data", "paper"], horizontal=True,
+                          index=["data", "paper"].index(loaded.parameter_source), key=f"op_s_{rev}",
+                          format_func={"data": "estimated on the loaded data",
+                                       "paper": "the papers' published tables"}.get)
+        scheme = st.radio("Coordination classes", ["fixed", "quartile"], horizontal=True,
+                          index=["fixed", "quartile"].index(loaded.class_scheme), key=f"op_c_{rev}",
+                          format_func={"fixed": "fixed cut-offs 0.25/0.5/0.75",
+                                       "quartile": "pooled quartiles"}.get)
+        paths = st.select_slider("Monte Carlo paths", [1000, 2000, 5000, 10000, 20000],
+                                 value=loaded.n_paths if loaded.n_paths in (1000, 2000, 5000, 10000, 20000)
+                                 else 10000, key=f"op_n_{rev}")
+
+    raw = {"name": loaded.name if loaded.name else "Scenario", "notes": loaded.notes,
+           "indicator_changes": indicator_changes, "policy_changes": policy_changes, "link_edits": link_edits,
+           "horizon": int(horizon), "parameter_source": source, "class_scheme": scheme,
+           "coupling_method": "traditional", "n_paths": int(paths)}
+    try:
+        scenario = Scenario.from_dict(raw, clusters=set(clusters) if clusters else None,
+                                      cities=set(cities) if cities else None)
+        st.session_state[ui.SCENARIO_KEY] = scenario
+    except ScenarioError as err:
+        table_problems = err.problems
+        scenario = st.session_state.get(ui.SCENARIO_KEY, Scenario())
+
+    with results:
+        for p in st.session_state.get(ui.PROBLEMS_KEY, []):
+            st.error(p)
+        if table_problems:
+            st.error("These changes are not valid, so the last valid scenario is shown:\n\n- "
+                     + "\n- ".join(table_problems))
+        _sync_url(scenario)
+        opts = (scenario.coupling_method, scenario.class_scheme, scenario.parameter_source)
+        with st.spinner("Fitting the baseline..."):
+            base = ui.baseline(fp, opts, frames)
+            ref = ui.reference(fp, opts, scenario.horizon, scenario.n_paths, ui.SEED, base)
+        res = ui.run(fp, scenario.to_json(), ui.SEED, base, ref)
+        _show(res, base)
+
+
+def _int(v, default):
+    try:
+        return int(v) if not pd.isna(v) else default
+    except (TypeError, ValueError):
+        return v  # validation reports it
+
+
+def _num(v):
+    try:
+        return 0.0 if v is None or pd.isna(v) else float(v)
+    except (TypeError, ValueError):
+        return v  # validation reports it
+
+
+def _sync_url(scenario: Scenario) -> None:
+    """Keep the address bar's ?s= in step with the scenario, so the URL is always the share link."""
+    if scenario.is_empty and scenario == Scenario(name=scenario.name, horizon=scenario.horizon):
+        if "s" in st.query_params:
+            del st.query_params["s"]
+        return
+    value = scenario.to_query_params()["s"]
+    if st.query_params.get("s") != value:
+        st.query_params["s"] = value
+
+
+def _show(res, base) -> None:
+    st.subheader("What changed")
+    st.markdown("\n".join(f"- {s}" for s in res.summary) or "- Nothing yet: move a control on the left.")
+    if res.notes:
+        with st.expander(f"Notes on this run ({len(res.notes)})"):
+            for n in res.notes:
+                st.markdown(f"- {n}")
+    if len(res.out_of_range):
+        st.warning(f"The scenario leaves the range the model was fitted on in {len(res.out_of_range)} cell(s): "
+                   "the normalised values go beyond the baseline's min/max and their effect on D is "
+                   "extrapolated linearly. See the out_of_range table in the downloads.")
+    tabs = st.tabs(["Map of the change", "Provinces", "Class shares", "AI clusters", "Share and download"])
+    with tabs[0]:
+        _map_tab(res)
+    with tabs[1]:
+        _province_tab(res)
+    with tabs[2]:
+        _shares_tab(res, base)
+    with tabs[3]:
+        _cluster_tab(res)
+    with tabs[4]:
+        _share_tab(res)
+
+
+def _map_tab(res) -> None:
+    from ui.maps import choropleth, legend_chart
+
+    if res.baseline_provinces is None:
+        st.info("No province panel loaded.")
+        return
+    d = res.d_table()
+    years = sorted(d.loc[d["future"], schema.YEAR].unique())
+    year = st.select_slider("Year", years, value=years[-1], key="sim_map_year")
+    cur = d[d[schema.YEAR] == year].set_index(schema.PROVINCE)
+    show = st.radio("Show", ["change in D", "D under the scenario"], horizontal=True, key="sim_map_what")
+    if show == "change in D":
+        deck, legend = choropleth(cur["change"], state.boundaries(), value_label="change in D", fmt="{:+.4f}",
+                                  diverging=True, extra={"D baseline": cur["D_baseline"].round(3),
+                                                         "D scenario": cur["D_scenario"].round(3)})
+    else:
+        deck, legend = choropleth(cur["D_scenario"], state.boundaries(), value_label="D (scenario)",
+                                  vmin=0.0, vmax=1.0, extra={"class": cur["class_scenario"]})
+    st.pydeck_chart(deck, height=460)
+    st.altair_chart(legend_chart(legend, show, ".3f"), width="stretch")
+    st.caption(state.boundaries().source)
+
+
+def _province_tab(res) -> None:
+    if res.baseline_provinces is None:
+        st.info("No province panel loaded.")
+        return
+    d = res.d_table()
+    touched = list(dict.fromkeys(res.touched[schema.PROVINCE])) if len(res.touched) else []
+    default = touched[:4] or list(d[schema.PROVINCE].unique()[:3])
+    pick = st.multiselect("Provinces", list(d[schema.PROVINCE].unique()), default=default, key="sim_prov_pick")
+    sub = d[d[schema.PROVINCE].isin(pick)]
+    long = sub.melt(id_vars=[schema.PROVINCE, schema.YEAR], value_vars=["D_baseline", "D_scenario"],
+                    var_name="side", value_name="D")
+    long["side"] = long["side"].str.replace("D_", "", regex=False)
+    chart = (alt.Chart(long).mark_line(point=True)
+             .encode(x=alt.X("year:O", title="Year"), y=alt.Y("D:Q", title="Coupling coordination D",
+                                                              scale=alt.Scale(zero=False)),
+                     color=alt.Color("province:N"), strokeDash=alt.StrokeDash("side:N", title=""),
+                     tooltip=["province", "year", "side", alt.Tooltip("D:Q", format=".4f")]))
+    rule = alt.Chart(pd.DataFrame({"year": [str(res.launch_year)]})).mark_rule(color="#888").encode(x="year:O")
+    st.altair_chart(chart + rule, width="stretch")
+    st.caption(f"Solid/dashed: baseline vs scenario. From {res.launch_year} the data are held at their last "
+               "observed values plus the scenario's changes; D is re-inferred with the frozen baseline frame.")
+    if pick:
+        one = st.selectbox("Class probabilities for", pick, key="sim_prov_one")
+        parts = []
+        for side, ps in (("baseline", res.baseline_provinces), ("scenario", res.scenario_provinces)):
+            f = ps.projection.to_frame()
+            f = f[f["province"] == one].copy()
+            f["class"] = [list(CLASS_COLOURS)[c] for c in f["class"]]
+            f["side"] = side
+            parts.append(f)
+        f = pd.concat(parts)
+        area = (alt.Chart(f).mark_area()
+                .encode(x=alt.X("year:O"), y=alt.Y("probability:Q", stack="normalize", title="probability"),
+                        color=alt.Color("class:N", scale=alt.Scale(domain=list(CLASS_COLOURS),
+                                                                   range=list(CLASS_COLOURS.values())),
+                                        sort=list(CLASS_COLOURS)),
+                        tooltip=["side", "year", "class", alt.Tooltip("probability:Q", format=".1%")])
+                .properties(height=180).facet(column=alt.Column("side:N", title=None)))
+        st.altair_chart(area)
+
+
+def _shares_tab(res, base) -> None:
+    if res.baseline_provinces is None:
+        st.info("No province panel loaded.")
+        return
+    t = res.shares_table()
+    cls = st.selectbox("Class", list(CLASS_COLOURS), index=2, key="sim_share_class")
+    sub = t[t["class"] == cls]
+    band = (alt.Chart(sub).mark_area(opacity=0.25)
+            .encode(x=alt.X("year:O", title="Year"), y=alt.Y("p05:Q", title=f"Share of provinces: {cls}",
+                                                           axis=alt.Axis(format="%")),
+                    y2="p95:Q", color=alt.Color("side:N", scale=alt.Scale(range=["#7f7f7f", "#1f6f8b"]))))
+    line = (alt.Chart(sub).mark_line(point=True)
+            .encode(x="year:O", y="mean:Q", color="side:N",
+                    tooltip=["side", "year", alt.Tooltip("mean:Q", format=".1%"),
+                             alt.Tooltip("p05:Q", format=".1%"), alt.Tooltip("p95:Q", format=".1%")]))
+    st.altair_chart(band + line, width="stretch")
+    pb = base.provinces
+    st.caption(f"Spatial Markov projection, {res.scenario.n_paths:,} joint Monte Carlo paths (seed {res.seed}); "
+               f"lines: mean share; bands: 5th-95th percentile over paths. Transition matrices "
+               f"{pb.matrices_source}; classes: {'fixed cut-offs' if res.scenario.class_scheme == 'fixed' else 'pooled quartiles'} "
+               f"{tuple(round(c, 3) for c in pb.cutoffs)}; neighbours by contiguity (Hainan joined to its nearest "
+               "capitals).")
+
+
+def _cluster_tab(res) -> None:
+    if res.baseline_clusters is None:
+        st.info("No AI clusters: load city data and links on the Data page.")
+        return
+    t = res.ti_table()
+    b = t[t.side == "baseline"].set_index(["cluster", "year"])
+    s = t[t.side == "scenario"].set_index(["cluster", "year"])
+    changed = sorted({c for c, _ in (s["ti"] - b["ti"]).abs().pipe(lambda x: x[x > 1e-12]).index})
+    pick = st.multiselect("Clusters", sorted(t["cluster"].unique()), default=changed[:4] or ["Beijing"]
+                          if "Beijing" in set(t["cluster"]) else list(t["cluster"].unique()[:2]),
+                          key="sim_cl_pick")
+    sub = t[t["cluster"].isin(pick)]
+    band = (alt.Chart(sub).mark_area(opacity=0.2)
+            .encode(x=alt.X("year:O", title="Year"), y=alt.Y("patents_p05:Q", title="AI patent applications"),
+                    y2="patents_p95:Q", color=alt.Color("cluster:N"), detail="side:N"))
+    line = (alt.Chart(sub).mark_line(point=True)
+            .encode(x="year:O", y="patents:Q", color="cluster:N", strokeDash=alt.StrokeDash("side:N", title=""),
+                    tooltip=["cluster", "side", "year", alt.Tooltip("patents:Q", format=",.0f"),
+                             alt.Tooltip("patents_p05:Q", format=",.0f"), alt.Tooltip("patents_p95:Q", format=",.0f")]))
+    st.altair_chart(band + line, width="stretch")
+    coefs = res.baseline_clusters.forecast.coefficients
+    st.caption(f"TI = ln(AI patents) forward from Wang et al. (2025) Eq. (3) with fixed effects recovered from each "
+               f"cluster's history; bands: 5th-95th percentile over 2,000 coefficient draws. Coefficients: "
+               f"{coefs.source}.")
+    st.dataframe(coefs.to_frame(), hide_index=True)
+
+
+def _share_tab(res) -> None:
+    from sim.templates import to_excel_bytes
+
+    st.markdown("**Share this scenario**: the address bar always holds it; copy this link:")
+    base_url = getattr(st.context, "url", "") or ""
+    q = res.scenario.to_query_params()["s"]
+    st.code(f"{base_url.split('?')[0]}?s={q}" if base_url else f"?s={q}", language=None)
+    c1, c2 = st.columns(2)
+    c1.download_button("Save scenario (JSON)", res.scenario.to_json().encode("utf-8"), file_name="scenario.json",
+                       mime="application/json", key="sim_dl_json")
+    c2.file_uploader("Load a scenario (JSON)", type=["json"], key="sim_json_upload", on_change=_apply_file)
+    tables = res.tables()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, df in tables.items():
+            z.writestr(f"{name}.csv", df.to_csv(index=False))
+        z.writestr("scenario.json", res.scenario.to_json())
+    c1.download_button("All results (CSV, zipped)", buf.getvalue(), file_name="simulation_results.zip",
+                       mime="application/zip", key="sim_dl_zip")
+    c2.download_button("All results (Excel)", to_excel_bytes(tables), file_name="simulation_results.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sim_dl_xlsx")
+    if state.dataset().any_synthetic():
+        st.caption("The results are computed on SYNTHETIC demo data.")
+
+
+workspace()

@@ -1,0 +1,22 @@
+"""Navigation guard for pages opened directly by URL in a fresh server process.
+
+Streamlit decides once per process whether an app "uses the pages directory" (the v1 multipage
+mechanism): it is true whenever a ``pages/`` folder sits next to the entry script, until the first
+``st.navigation`` call turns it off. So if the very first visitor of a fresh process opens a deep
+link such as ``/simulator?s=...`` (a shared scenario), Streamlit runs ``pages/simulator.py`` on its
+own, without ``streamlit_app.py``: no sections, no sidebar status, raw file names as page titles.
+Every page calls :func:`ensure_navigation` first; in that situation it switches the process to
+``st.navigation`` and reruns, which routes the same URL (query parameters included) through the
+entry script.
+"""
+import streamlit as st
+
+
+def ensure_navigation() -> None:
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a future Streamlit without the v1 mechanism: nothing to guard
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

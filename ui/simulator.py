@@ -1,0 +1,121 @@
+"""Cached wrappers around ``sim.simulate`` and the scenario <-> widget mapping of the Simulator page.
+
+Caching policy: the fitted baseline is cached per (dataset fingerprint, options) and the baseline
+side of the results per (fingerprint, options, horizon, paths, seed); each scenario is then one
+fast ``simulate(..., reference=...)`` call, itself cached per scenario JSON. Frames are passed with
+a leading underscore (not hashed) next to a fingerprint computed once per dataset.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from sim import schema
+from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario, ScenarioError
+
+SCENARIO_KEY = "sim_scenario"  # the last valid Scenario of this session
+PROBLEMS_KEY = "sim_problems"  # problems of the last rejected scenario (link, JSON, widgets)
+REV_KEY = "sim_rev"  # bumped when a preset / link / file replaces the widgets' values
+URL_READ_KEY = "sim_url_read"
+SEED = 0
+
+PRESETS = {
+    "Baseline (no change)": Scenario(name="Baseline (no change)"),
+    "Western digital infrastructure push": Scenario(
+        name="Western digital infrastructure push",
+        notes="Liu et al. (2026) recommend building digital infrastructure and platforms in the west "
+              "to close the coordination gap: new labour materials +30 % in western provinces from "
+              "the launch year, growing 5 % a year.",
+        indicator_changes=(IndicatorChange("dim:New labor materials", ("West",), 2023, "pct", 30.0, 5.0),)),
+    "Gansu R&D spending +20 %": Scenario(
+        name="Gansu R&D spending +20 %",
+        notes="SPEC example: raise R&D spending (all four R&D capital indicators) in Gansu by 20 % from 2023.",
+        indicator_changes=(IndicatorChange("dim:Capital innovation resource", ("Gansu",), 2023, "pct", 20.0),)),
+    "AI-policy boost in central clusters": Scenario(
+        name="AI-policy boost in central clusters",
+        notes="Wang et al. (2025) find incentive policies raise cluster innovation: five extra AI "
+              "incentive policies a year in every central-region AI cluster.",
+        policy_changes=(PolicyChange(("Central",), 2021, 5.0),)),
+    "Cross-regional AI consortia": Scenario(
+        name="Cross-regional AI consortia",
+        notes="Both papers call for cross-regional cooperation: new cooperation links (200 "
+              "co-applied AI patents a year) between peripheral clusters and leading eastern ones.",
+        link_edits=(LinkEdit("Guilin", "Shenzhen", "add", 200.0), LinkEdit("Kunming", "Shanghai", "add", 200.0),
+                    LinkEdit("Harbin", "Beijing", "add", 200.0), LinkEdit("Taiyuan", "Beijing", "add", 200.0))),
+    "Chengdu +5 AI policies a year": Scenario(
+        name="Chengdu +5 AI policies a year",
+        policy_changes=(PolicyChange(("Chengdu",), 2021, 5.0),)),
+}
+
+
+def fingerprint(frames: dict) -> str:
+    """A short hash of the loaded frames: the cache key of everything derived from them."""
+    h = hashlib.sha256()
+    for kind in sorted(frames):
+        df = frames[kind]
+        if df is None:
+            continue
+        h.update(kind.encode())
+        h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+        h.update(",".join(map(str, df.columns)).encode())
+    return h.hexdigest()[:16]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def dataset_fingerprint(_frames: dict, identity: tuple) -> str:
+    return fingerprint(_frames)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def baseline(fp: str, options: tuple, _frames: dict, _model=None):
+    """The fitted, frozen baseline. Read-only and shared across sessions of the same data: nothing
+    in ``sim.simulate`` mutates it (``tests/test_simulate.py`` checks)."""
+    from sim.simulate import Options, prepare
+
+    return prepare(_frames, Options(*options), coupling_model=_model)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def reference(fp: str, options: tuple, horizon: int, n_paths: int, seed: int, _base):
+    from sim.simulate import simulate
+
+    sc = Scenario(horizon=horizon, n_paths=n_paths, coupling_method=options[0], class_scheme=options[1],
+                  parameter_source=options[2])
+    return simulate(_base, sc, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def run(fp: str, scenario_json: str, seed: int, _base, _ref):
+    from sim.simulate import simulate
+
+    return simulate(_base, Scenario.from_json(scenario_json), seed, reference=_ref)
+
+
+def scenario_from_url(params) -> tuple[Scenario | None, list[str]]:
+    """The scenario carried by a share link, or the problems that make it unusable."""
+    if "s" not in params:
+        return None, []
+    try:
+        return Scenario.from_query_params(params), []
+    except ScenarioError as err:
+        return None, err.problems
+
+
+def location_choices(names) -> list[str]:
+    return ["all", *schema.REGIONS, *names]
+
+
+def target_choices() -> dict[str, str]:
+    """Indicator-change targets: value -> label."""
+    out = {"system:inno": "Innovation resource allocation: all 18 indicators",
+           "system:nqpf": "New quality productive forces: all 17 indicators"}
+    seen = []
+    for ind in schema.indicators():
+        if ind.dimension not in seen:
+            seen.append(ind.dimension)
+            out[f"dim:{ind.dimension}"] = f"Dimension: {ind.dimension}"
+    for ind in schema.indicators():
+        out[ind.id] = f"{ind.name} ({ind.unit})"
+    return out
