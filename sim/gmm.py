@@ -302,10 +302,10 @@ def _gmm_block(panel, g: GmmStyle, system: bool):
             diff = L
         else:
             # column (t, l): L[:, t, l] in row t only
-            diff = np.zeros((N, T, T * len(lags)))
-            tt = np.arange(T)
-            for li in range(len(lags)):
-                diff[:, tt, tt * len(lags) + li] = L[:, :, li]
+            nl = len(lags)
+            diff = np.zeros((N, T, T * nl))
+            tt = np.arange(T)[:, None]
+            diff[:, tt, tt * nl + np.arange(nl)[None, :]] = L
     if system and g.equation in ("both", "level"):
         a1 = max(g.min_lag - 1, 0)
         d = _lag(v, a1) - _lag(v, a1 + 1)
@@ -392,7 +392,7 @@ def _x_column(d: GmmDesign, name: str, mask):
     return _rows(d, *d.blocks[("var", name)], mask)
 
 
-def _z_part(d: GmmDesign, key, mask):
+def _z_part(d: GmmDesign, key, mask, with_labels: bool = True):
     """Instrument columns (N, R, c) of one GMM-style block or IV-style variable, with labels."""
     N, T = mask.shape[0], d.years.size
     if key[0] == "gmm":
@@ -405,7 +405,9 @@ def _z_part(d: GmmDesign, key, mask):
                          np.concatenate([diff, np.zeros_like(diff)], axis=1))
             bmax = T - 1 if g.max_lag is None else min(g.max_lag, T - 1)
             lags = list(range(g.min_lag, bmax + 1))
-            if g.collapse:
+            if not with_labels:
+                pass
+            elif g.collapse:
                 labels += [f"gmm({g.var}) L{lag} diff collapsed" for lag in lags]
             else:
                 labels += [f"gmm({g.var}) L{lags[c % len(lags)]} diff {years[c // len(lags)]}"
@@ -413,7 +415,9 @@ def _z_part(d: GmmDesign, key, mask):
         if lev is not None:
             parts.append(np.concatenate([np.zeros_like(lev), lev], axis=1))
             a1 = max(g.min_lag - 1, 0)
-            if g.collapse:
+            if not with_labels:
+                pass
+            elif g.collapse:
                 labels.append(f"gmm({g.var}) DL{a1} level collapsed")
             else:
                 labels += [f"gmm({g.var}) DL{a1} level {years[c]}" for c in range(lev.shape[2])]
@@ -535,8 +539,20 @@ def _swap_fitter(d: GmmDesign, variables):
         zsel[key] = (np.array(pos, int), np.array([info["zcols"][p] - o for p in pos], int))
     H = _h_matrix(info["T"], d.system, d.h)
     keep = _independent_columns(X0.reshape(-1, X0.shape[2]))
-    j0 = _sym_pinv(np.einsum("nrj,nrk->jk", Z0, np.matmul(H, Z0)))[1]
-    full_rank_s1 = j0 == Z0.shape[2]
+    N, R, j = Z0.shape
+    # work buffers, overwritten in place: only the swapped columns ever change
+    X = X0[:, :, keep].copy()
+    Z = Z0.copy()
+    HZ = np.matmul(H, Z)
+    Z2, HZ2, X2 = Z.reshape(N * R, j), HZ.reshape(N * R, j), X.reshape(N * R, -1)
+    S1 = Z2.T @ HZ2
+    j0 = _sym_pinv(S1)[1]
+    full_rank_s1 = j0 == j
+    Yv = Y.reshape(N * R)
+    xcols = [int(np.flatnonzero(keep)[:c].size) for c in xdep if keep[c]]
+    xdep_kept = [c for c in xdep if keep[c]]
+    P = np.concatenate([zsel[k][0] for k in zkeys]) if zkeys else np.zeros(0, int)
+    order = info["stata_order"] if d.ginv == "invsym" else None
 
     def fit(values: Mapping[str, np.ndarray]) -> np.ndarray:
         for v in variables:
@@ -545,17 +561,55 @@ def _swap_fitter(d: GmmDesign, variables):
                 raise GmmError(f"swap: new {v!r} must keep the shape {nan0[v].shape} and the "
                                "missing-value pattern of the original")
         nd = d.replace(values)
-        X = X0.copy()
-        for c in xdep:
-            X[:, :, c] = _x_column(nd, d.regressors[c], mask)
-        Z = Z0.copy()
+        for c, xc in zip(xdep_kept, xcols):
+            X[:, :, xc] = _x_column(nd, d.regressors[c], mask)
         for key in zkeys:
             pos, raw = zsel[key]
-            Z[:, :, pos] = _z_part(nd, key, mask)[0][:, :, raw]
-        return _core_params(Y, X, Z, H, keep, d.twostep, full_rank_s1,
-                            info["stata_order"] if d.ginv == "invsym" else None)
+            Z[:, :, pos] = _z_part(nd, key, mask, with_labels=False)[0][:, :, raw]
+        if P.size:  # S1 = sum_i Z_i' H Z_i, updated in the swapped rows/columns only
+            HZ[:, :, P] = np.matmul(H, Z[:, :, P])
+            cols = Z2.T @ HZ2[:, P]
+            S1[:, P] = cols
+            S1[P, :] = cols.T
+        return _params_from(S1, Z, Z2, X, X2, Yv, d.twostep, full_rank_s1, order, keep)
 
     return fit
+
+
+def _params_from(S1, Z, Z2, X, X2, Yv, twostep, full_rank_s1, order, keep):
+    """Steps 1 and 2 from prepared sums (the swap fitter's hot path); Moore-Penrose A2 via the
+    N x N Gram matrix of U = [Z_i'e1_i] (pinv(U'U) = U' pinv(UU')^2 U), never j x j."""
+    ZX = Z2.T @ X2
+    Zy = Z2.T @ Yv
+    rhs = np.column_stack([ZX, Zy])
+    sol = None
+    if full_rank_s1:
+        try:
+            sol = linalg.cho_solve(linalg.cho_factor(S1, check_finite=False), rhs,
+                                   check_finite=False)
+        except linalg.LinAlgError:
+            sol = None
+    if sol is None:
+        sol = _sym_pinv(S1)[0] @ rhs
+    b = np.linalg.solve(ZX.T @ sol[:, :-1], ZX.T @ sol[:, -1])
+    if twostep:
+        N, R = Z.shape[:2]
+        e1 = Yv - X2 @ b
+        U = np.einsum("nrj,nr->nj", Z, e1.reshape(N, R))
+        if order is not None:
+            A2 = _invsym_gram(U, order)
+            XZA2 = ZX.T @ A2
+            b = np.linalg.solve(XZA2 @ ZX, XZA2 @ Zy)
+        else:
+            w, W = np.linalg.eigh(U @ U.T)
+            k = w > max(w.max(initial=0.0), 0.0) * U.shape[1] * np.finfo(float).eps * 10
+            Wk = W[:, k] / w[k]  # pinv(UU')^2 = W diag(1/w^2) W'
+            UZX, UZy = U @ ZX, U @ Zy
+            L = Wk.T @ UZX
+            b = np.linalg.solve(L.T @ L, L.T @ (Wk.T @ UZy))
+    out = np.full(keep.size, np.nan)
+    out[keep] = b
+    return out
 
 
 def _core_params(Y, X, Z, H, keep, twostep, full_rank_s1, stata_order=None):
