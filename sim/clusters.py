@@ -298,22 +298,37 @@ def identify_clusters(cities_df: pd.DataFrame, links_df: pd.DataFrame, percentil
     -------
     ClusterIdentification
     """
+    if not 0 <= float(percentile) <= 100:
+        raise ValueError(f"percentile must lie in [0, 100]; found {percentile!r}.")
+    return _identify(_city_base(cities_df, links_df, scale_column, years), percentile,
+                     scale_column)
+
+
+def _city_base(cities_df, links_df, scale_column, years) -> pd.DataFrame:
+    """Per-city LQ, scale and cooperation totals: everything identification needs but the cut."""
     cols = ["ai_patents", "all_patents", "ai_coop_intra"]
     if scale_column not in cols:
         cols.append(scale_column)
     df = _city_frame(cities_df, cols, years)
     links = _link_frame(links_df, set(df[CITY]), years)
-    lq = location_quotient(df, years)
-    thr = scale_threshold(df, percentile, scale_column=scale_column, years=years)
-    t = lq.set_index(CITY)
+    t = location_quotient(df, years).set_index(CITY)
     t["specialised"] = t["lq"] > 1.0
     t["scale"] = df.groupby(CITY)[scale_column].mean()
-    t["above_threshold"] = t["scale"] >= thr
-    t["potential"] = t["specialised"] & t["above_threshold"]
     t["intra_total"] = df.groupby(CITY)["ai_coop_intra"].sum()
     inter = pd.concat([links.groupby("city_a")["ai_coop"].sum(),
                        links.groupby("city_b")["ai_coop"].sum()]).groupby(level=0).sum()
     t["inter_total"] = inter.reindex(t.index).fillna(0.0)
+    return t
+
+
+def _identify(base: pd.DataFrame, percentile, scale_column) -> ClusterIdentification:
+    # same rule as scale_threshold: linear percentile of the city means
+    thr = float(np.percentile(base["scale"].to_numpy(), float(percentile)))
+    t = base.copy()
+    t["above_threshold"] = t["scale"] >= thr
+    t["potential"] = t["specialised"] & t["above_threshold"]
+    t = t[["ai_patents_mean", "all_patents_mean", "lq", "specialised", "scale", "above_threshold",
+           "potential", "intra_total", "inter_total"]]
     is_cluster = t["potential"] & (t["intra_total"] > 0) & (t["inter_total"] > 0)
     t["status"] = np.select(
         [is_cluster, t["potential"], t["specialised"] & ~t["above_threshold"]],
@@ -692,9 +707,14 @@ def threshold_sensitivity(cities_df: pd.DataFrame, links_df: pd.DataFrame,
         ``percentile, threshold, n_potential, n_clusters, clusters, excluded`` (names joined by
         ``";"``). A higher percentile can only remove clusters (the threshold is monotone).
     """
+    percentiles = list(percentiles)
+    for p in percentiles:
+        if not 0 <= float(p) <= 100:
+            raise ValueError(f"percentiles must lie in [0, 100]; found {p!r}.")
+    base = _city_base(cities_df, links_df, scale_column, years)  # validated once
     rows = []
     for p in percentiles:
-        r = identify_clusters(cities_df, links_df, p, scale_column=scale_column, years=years)
+        r = _identify(base, p, scale_column)
         rows.append((float(p), r.threshold, len(r.potential_clusters), len(r.clusters),
                      ";".join(r.clusters), ";".join(r.excluded)))
     return pd.DataFrame(rows, columns=["percentile", "threshold", "n_potential", "n_clusters",

@@ -65,6 +65,7 @@ def test_identify_clusters_three_steps():
     # 60th percentile of (1, 3, 6, 40, 40, 50) = 6 + 0.0*... -> position 3.0 -> 40
     res = cl.identify_clusters(cities, links, 60, years=(2011, 2011))
     assert res.threshold == pytest.approx(np.percentile([50, 40, 6, 3, 40, 1], 60))
+    assert res.threshold == cl.scale_threshold(cities, 60, years=(2011, 2011))
     t = res.table.set_index("city")
     assert list(t.loc[["a", "b", "c", "d", "e", "f"], "specialised"]) == [True] * 4 + [False] * 2
     assert res.potential_clusters == ("a", "b")
