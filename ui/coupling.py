@@ -1,0 +1,212 @@
+"""Cached wrappers around ``sim.coupling``, ``sim.mlp`` and ``sim.compare`` for the Coupling page,
+and the page's widget keys.
+
+Caching policy
+--------------
+* The entropy frame and traditional C/T/D: ``st.cache_data`` per dataset fingerprint.
+* Trained MLP ensembles: once per (dataset fingerprint, method) per server process, in a
+  ``st.cache_resource`` store, trained outside any cached function so the page can show a progress
+  bar while it trains (a cached function would replay the bar). A lock stops two sessions from
+  training the same model twice. Models are immutable (``sim.mlp`` freezes their arrays), so
+  sharing them between sessions is safe. ``trained_ensemble`` is also what the Simulator needs to
+  re-infer D_mlp with the frozen towers.
+* Derived tables (per-row results, Wilcoxon, type shares, densities): ``st.cache_data`` keyed by
+  fingerprint and method; frames and models are passed with a leading underscore (not hashed).
+"""
+from __future__ import annotations
+
+import io
+import threading
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sim import schema
+
+# --- widget keys (session state) -------------------------------------------------------------
+CP_METHOD = "coupling_method"
+CP_MAP_MEASURE = "coupling_map_measure"
+CP_YEAR = "coupling_year"
+CP_PROVINCES = "coupling_provinces"
+
+SEEDS = (0, 1, 2, 3, 4)
+METHOD_LABELS = {
+    "paper": "Paper's dual-tower MLP (as published)",
+    "crosspred": "Cross-prediction towers (non-degenerate, recommended)",
+    "cca": "Whitened towers (deep-CCA variant)",
+}
+DEFAULT_PROVINCES = ("Beijing", "Jiangsu", "Fujian", "Inner Mongolia", "Qinghai", "Gansu")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def fingerprint(_panel: pd.DataFrame, identity: int) -> str:
+    """A short hash of the province panel (the cache key of everything derived from it)."""
+    import hashlib
+
+    h = hashlib.sha256(pd.util.hash_pandas_object(_panel, index=False).to_numpy().tobytes())
+    h.update(",".join(map(str, _panel.columns)).encode())
+    return h.hexdigest()[:16]
+
+
+def panel_fingerprint(panel: pd.DataFrame) -> str:
+    return fingerprint(panel, id(panel))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _frame(fp: str, _panel: pd.DataFrame):
+    from sim.coupling import EntropyFrame
+
+    return EntropyFrame.fit(_panel)
+
+
+def frame(fp: str, panel: pd.DataFrame):
+    """The fitted (frozen, immutable) entropy frame of the panel."""
+    return _frame(fp, panel)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def traditional(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
+    """province, year, h_nqpf, h_inno, C, T, D with the entropy frame (SPEC 2.1-2.3)."""
+    return frame(fp, _panel).transform(_panel)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def weights_table(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
+    reg = {i.id: i.name for i in schema.indicators()}
+    w = frame(fp, _panel).weights_frame()
+    w.insert(2, "name", w["indicator"].map(reg))
+    return w
+
+
+@st.cache_resource(show_spinner=False)
+def _model_store() -> tuple[dict, threading.Lock]:
+    return {}, threading.Lock()
+
+
+def trained_ensemble(fp: str, panel: pd.DataFrame, method: str, show_progress: bool = True):
+    """The 5-seed ensemble of ``method`` for this dataset: trained once per process, with a progress
+    bar the first time."""
+    from sim import mlp
+
+    store, lock = _model_store()
+    key = (fp, method)
+    if key in store:
+        return store[key]
+    with lock:
+        if key in store:
+            return store[key]
+        f = frame(fp, panel)
+        Xn, Xi = f.normalise(panel, "nqpf"), f.normalise(panel, "inno")
+        bar = st.progress(0.0, text=f"Training {METHOD_LABELS.get(method, method)} (5 seeds)...") \
+            if show_progress else None
+
+        def progress(fraction, message):
+            if bar is not None:
+                bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"Training: {message}")
+
+        ens = mlp.fit_ensemble(Xn, Xi, method=method, seeds=SEEDS,
+                               groups=panel[schema.PROVINCE].to_numpy(), progress=progress)
+        if bar is not None:
+            bar.empty()
+        store[key] = ens
+        return ens
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def results(fp: str, method: str, _panel: pd.DataFrame, _ens) -> pd.DataFrame:
+    """One row per province-year: traditional and MLP coupling, D and coordination types."""
+    from sim.compare import coordination_type
+
+    trad = traditional(fp, _panel)
+    s = _ens.summary(trad["T"].to_numpy())
+    regions = schema.province_regions()
+    out = pd.DataFrame({
+        "province": trad["province"].to_numpy(), "year": trad["year"].to_numpy(),
+        "region": trad["province"].map(regions).to_numpy(),
+        "h_nqpf": trad["h_nqpf"].to_numpy(), "h_inno": trad["h_inno"].to_numpy(),
+        "T": trad["T"].to_numpy(), "C_trad": trad["C"].to_numpy(), "D_trad": trad["D"].to_numpy(),
+        "C_mlp": s["C_mean"].to_numpy(), "C_mlp_sd_seeds": s["C_std"].to_numpy(),
+        "D_mlp": s["D_mean"].to_numpy(), "D_mlp_sd_seeds": s["D_std"].to_numpy(),
+    })
+    out["type_trad"] = coordination_type(np.clip(out["D_trad"].to_numpy(), 0, 1))
+    out["type_mlp"] = coordination_type(np.clip(out["D_mlp"].to_numpy(), 0, 1))
+    out.insert(3, "mlp_method", method)
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def wilcoxon(fp: str, method: str, table: pd.DataFrame):
+    from sim.compare import wilcoxon_test
+
+    return wilcoxon_test(table["D_trad"].to_numpy(), table["D_mlp"].to_numpy())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def shares(fp: str, method: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Long table: year, measure, type, share."""
+    from sim.compare import TYPE_LABELS, type_shares
+
+    parts = []
+    for col, label in (("D_trad", "D_trad (entropy weights)"), ("D_mlp", "D_mlp")):
+        sh = type_shares(table.assign(D=table[col].clip(0, 1)), d_column="D")
+        long = sh.reset_index().melt(id_vars="year", var_name="type", value_name="share")
+        parts.append(long.assign(measure=label))
+    out = pd.concat(parts, ignore_index=True)
+    out["type"] = pd.Categorical(out["type"], categories=TYPE_LABELS)
+    return out[["year", "measure", "type", "share"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def densities(fp: str, method: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Gaussian kernel density (Scott's rule) of D_trad and D_mlp pooled over all years."""
+    from sim.density import kde_1d
+
+    vals = np.concatenate([table["D_trad"].to_numpy(), table["D_mlp"].to_numpy()])
+    lo, hi = float(vals.min()), float(vals.max())
+    pad = 0.1 * (hi - lo or 1.0)
+    grid = np.linspace(max(0.0, lo - pad), hi + pad, 200)
+    parts = []
+    for col in ("D_trad", "D_mlp"):
+        v = table[col].to_numpy()
+        dens = kde_1d(v, grid) if np.std(v) > 0 else np.full_like(grid, np.nan)
+        parts.append(pd.DataFrame({"D": grid, "density": dens, "measure": col}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def diagnostics_frame(ens) -> pd.DataFrame:
+    d = ens.diagnostics
+
+    def f(v, fmt="{:.4f}"):
+        return "n/a" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)
+
+    rows = [("Mean C over rows", f(d["c_mean"])),
+            ("Std of C across province-years", f(d["c_std"])),
+            ("Range of C (max - min)", f(d["c_range"])),
+            ("Effective rank of the embeddings (paper: K = 16 possible)", f(d["effective_rank"], "{:.2f}")),
+            ("Agreement between seeds (mean pairwise Spearman of C)", f(d["seed_spearman"], "{:.3f}")),
+            ("Collapsed", "YES" if d["collapsed"] else "no"),
+            ("Seeds", ", ".join(map(str, d["seeds"]))),
+            ("Training time (s, whole ensemble)", f(d["seconds"], "{:.1f}"))]
+    return pd.DataFrame(rows, columns=["diagnostic", "value"])
+
+
+def loss_history(ens) -> pd.DataFrame:
+    return pd.concat([pd.DataFrame({"epoch": np.arange(1, len(m.diagnostics["loss_history"]) + 1),
+                                    "loss": m.diagnostics["loss_history"], "seed": str(m.seed)})
+                      for m in ens.members], ignore_index=True)
+
+
+def collapse_warning(ens, where: str = "") -> None:
+    """The plain-language collapse warning, placed next to every D_mlp figure."""
+    if ens.diagnostics["collapsed"]:
+        st.warning(("**" + where + ":** " if where else "") + ens.diagnostics["message"],
+                   icon=":material/warning:")
+
+
+def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None) -> None:
+    """A CSV download button (UTF-8 with BOM so Excel opens Chinese text correctly)."""
+    buf = io.StringIO()
+    df.to_csv(buf, index=False)
+    st.download_button(label, buf.getvalue().encode("utf-8-sig"), file_name=file_name, mime="text/csv",
+                       key=key or f"dl_coupling_{file_name}", icon=":material/download:")
