@@ -245,3 +245,21 @@ def test_bad_panel_raises(paper_shaped):
         wang_model(paper_shaped.rename(columns={"cluster": "region"}), 2)
     with pytest.raises(ValueError, match="lacks"):
         wang_model(paper_shaped.drop(columns=["IP"]), 2)
+
+
+def test_compare_mediation_and_negbin_with_paper(demo):
+    from sim.robustness import compare_mediation_with_paper, compare_negbin_with_paper
+    panel, firms, _ = demo
+    med = mediation(firms, panel)
+    c5 = compare_mediation_with_paper(med)
+    row = c5[(c5.model == 5) & (c5.term == "IP")].iloc[0]
+    assert row.paper_coef == 0.150 and row.paper_z == 27.415
+    assert row.coef == med.model5.params["IP"]
+    assert c5[(c5.model == 6) & (c5.term == "const")].iloc[0].coef == med.model6.params["_cons"]
+    assert (c5[c5.term == "Observations"].paper_coef == 1095).all()
+    nb = negative_binomial(panel, model=3)
+    c6 = compare_negbin_with_paper(nb, 3)
+    assert c6.loc["IP*NC", "paper_coef"] == -0.045 and c6.loc["const", "paper_z"] == -6.953
+    assert c6.loc["IP*NC", "coef"] == nb.params[INTERACTION]
+    assert c6.loc["Observations", "paper_coef"] == 258
+    assert c6.loc["alpha", "coef"] == nb.alpha > 0
