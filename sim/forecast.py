@@ -193,55 +193,85 @@ class Coefficients:
 
 
 # --- design ---------------------------------------------------------------------------------
-def _check_panel(df: pd.DataFrame, cols, what: str) -> pd.DataFrame:
+class _Panel(NamedTuple):
+    """A validated cluster-year table as arrays, sorted by (cluster, year)."""
+
+    clusters: pd.Index  # sorted unique cluster labels
+    codes: np.ndarray  # (rows,) index into clusters
+    year: np.ndarray  # (rows,) int
+    values: dict  # column -> (rows,) float
+
+
+def _check_panel(df: pd.DataFrame, cols, what: str, clusters: pd.Index | None = None) -> _Panel:
+    """Validate and convert a cluster-year table (numpy only: this runs on every scenario move)."""
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"{what} must be a pandas DataFrame, found {type(df).__name__}")
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise ValueError(f"{what} lacks columns {missing}; expected {list(cols)}")
-    out = df.loc[:, list(cols)].copy()
-    num = [c for c in cols if c not in ("cluster",)]
-    vals = out[num].apply(pd.to_numeric, errors="coerce")
-    bad = vals.isna().any(axis=1) | ~np.isfinite(vals.to_numpy(dtype=float)).all(axis=1)
-    if bad.any():
-        raise ValueError(f"{what} has missing or non-numeric values in {int(bad.sum())} rows, e.g. "
-                         f"{out[bad].head(3).to_dict('records')}")
-    out[num] = vals
-    if out.duplicated(["cluster", "year"]).any():
-        dup = out[out.duplicated(["cluster", "year"], keep=False)].head(4)
-        raise ValueError(f"{what} has duplicate (cluster, year) rows, e.g. {dup.to_dict('records')}")
-    return out.sort_values(["cluster", "year"], kind="stable").reset_index(drop=True)
+    if len(df) == 0:
+        raise ValueError(f"{what} has no rows")
+    values = {}
+    for c in cols:
+        if c == "cluster":
+            continue
+        try:
+            v = df[c].to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}: column {c!r} must be numeric, found dtype {df[c].dtype}") from None
+        bad = ~np.isfinite(v)
+        if bad.any():
+            raise ValueError(f"{what} has missing or non-finite values in column {c!r} in "
+                             f"{int(bad.sum())} rows, e.g. {df.loc[bad, ['cluster', c]].head(3).to_dict('records')}")
+        values[c] = v
+    year = values.pop("year")
+    if np.any(year != np.round(year)):
+        raise ValueError(f"{what}: years must be whole numbers")
+    year = year.astype(np.int64)
+    if clusters is None:
+        codes, clusters = pd.factorize(df["cluster"], sort=True)
+        clusters = pd.Index(clusters)
+    else:
+        codes = clusters.get_indexer(df["cluster"])
+        if (codes < 0).any():
+            unknown = sorted(set(df["cluster"][codes < 0]), key=str)
+            raise ValueError(f"{what} has clusters not in the history: {unknown[:5]}")
+    order = np.lexsort((year, codes))
+    codes, year = codes[order], year[order]
+    dup = (np.diff(codes) == 0) & (np.diff(year) == 0)
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise ValueError(f"{what} has duplicate (cluster, year) rows, e.g. "
+                         f"({clusters[codes[i]]!r}, {int(year[i])})")
+    return _Panel(clusters, codes, year, {c: v[order] for c, v in values.items()})
 
 
-def _exog_design(df: pd.DataFrame, ip_mean: float, nc_mean: float) -> np.ndarray:
+def _exog_design(v: dict, ip_mean: float, nc_mean: float) -> np.ndarray:
     """(rows, 7) columns IP, NC, IP*NC (centred), ED, IC, IE, 1 -- the terms after L.TI."""
-    ip = df["IP"].to_numpy(float)
-    nc = df["NC"].to_numpy(float)
-    return np.column_stack([ip, nc, (ip - ip_mean) * (nc - nc_mean), df["ED"].to_numpy(float),
-                            df["IC"].to_numpy(float), df["IE"].to_numpy(float), np.ones(len(df))])
+    ip, nc = v["IP"], v["NC"]
+    return np.column_stack([ip, nc, (ip - ip_mean) * (nc - nc_mean), v["ED"], v["IC"], v["IE"],
+                            np.ones(ip.size)])
 
 
 def _history_design(history: pd.DataFrame, coefs: Coefficients):
-    """Rows with an observed lag: (cluster codes, y, X (rows, 8) in TERMS order), clusters."""
+    """Rows with an observed previous year: (panel, codes, y, X (rows, 8) in TERMS order)."""
     h = _check_panel(history, HISTORY_COLUMNS, "history")
-    prev = h[["cluster", "year", "TI"]].copy()
-    prev["year"] = prev["year"] + 1
-    m = h.merge(prev.rename(columns={"TI": "L.TI"}), on=["cluster", "year"], how="left")
-    clusters = pd.Index(pd.unique(h["cluster"]))
-    m = m[m["L.TI"].notna()]
-    no_lag = sorted(set(clusters) - set(m["cluster"]))
-    if no_lag:
-        raise ValueError(f"clusters {no_lag[:5]} have no two consecutive observed years; their fixed "
-                         "effect cannot be recovered")
-    X = np.column_stack([m["L.TI"].to_numpy(float), _exog_design(m, coefs.ip_mean, coefs.nc_mean)])
-    codes = clusters.get_indexer(m["cluster"])
-    return h, codes, m["TI"].to_numpy(float), X, clusters
+    ti = h.values["TI"]
+    has_lag = np.r_[False, (np.diff(h.codes) == 0) & (np.diff(h.year) == 1)]
+    no_lag = np.setdiff1d(np.arange(len(h.clusters)), h.codes[has_lag])
+    if no_lag.size:
+        raise ValueError(f"clusters {list(h.clusters[no_lag[:5]])} have no two consecutive observed "
+                         "years; their fixed effect cannot be recovered")
+    lag_ti = np.r_[np.nan, ti[:-1]][has_lag]
+    sub = {c: v[has_lag] for c, v in h.values.items()}
+    X = np.column_stack([lag_ti, _exog_design(sub, coefs.ip_mean, coefs.nc_mean)])
+    return h, h.codes[has_lag], ti[has_lag], X
 
 
 def _group_mean(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
     """Mean of values (rows, ...) per group code -> (n_groups, ...); codes sorted, every group present.
 
-    Uses ``np.add.reduceat`` (single-threaded, exact order of summation) rather than a BLAS product.
+    Uses ``np.add.reduceat`` (single-threaded, fixed order of summation).
     """
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     if starts.size != n_groups or np.any(np.diff(codes) < 0):
@@ -266,11 +296,11 @@ def recover_fixed_effects(history: pd.DataFrame, coefs: Coefficients) -> pd.Seri
 
     Returns
     -------
-    pandas.Series, index cluster (order of first appearance)
+    pandas.Series, index cluster (sorted)
     """
-    _, codes, y, X, clusters = _history_design(history, coefs)
+    h, codes, y, X = _history_design(history, coefs)
     resid = y - X @ coefs.params.to_numpy()
-    return pd.Series(_group_mean(codes, resid, len(clusters)), index=clusters, name="eta")
+    return pd.Series(_group_mean(codes, resid, len(h.clusters)), index=h.clusters, name="eta")
 
 
 def hold_last(history: pd.DataFrame, horizon: int) -> pd.DataFrame:
@@ -283,11 +313,14 @@ def hold_last(history: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be a positive integer, found {horizon!r}")
+    H = int(horizon)
     h = _check_panel(history, HISTORY_COLUMNS, "history")
-    last = h.groupby("cluster", sort=False).tail(1)
-    out = last.loc[last.index.repeat(int(horizon)), ["cluster", "year", *EXOG]].copy()
-    out["year"] = out["year"].astype(int) + np.tile(np.arange(1, int(horizon) + 1), len(last))
-    return out.reset_index(drop=True)
+    last = np.r_[np.flatnonzero(np.diff(h.codes) != 0), h.codes.size - 1]
+    out = {"cluster": np.repeat(np.asarray(h.clusters, dtype=object), H),
+           "year": (h.year[last][:, None] + np.arange(1, H + 1)).ravel()}
+    for c in EXOG:
+        out[c] = np.repeat(h.values[c][last], H)
+    return pd.DataFrame(out)
 
 
 # --- forecast -------------------------------------------------------------------------------
@@ -409,36 +442,44 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
     if int(n_draws) != n_draws or n_draws < 1:
         raise ValueError(f"n_draws must be a positive integer, found {n_draws!r}")
     H = int(horizon)
-    h, codes, y, Xh, clusters = _history_design(history, coefs)
-    last = h.groupby("cluster", sort=False).tail(1).set_index("cluster").loc[clusters]
-    if last["year"].nunique() != 1:
-        raise ValueError("all clusters must share the last observed year; found "
-                         f"{last['year'].astype(int).value_counts().to_dict()}")
-    T = int(last["year"].iloc[0])
-    years = np.arange(T + 1, T + H + 1)
-    f = _check_panel(future_exog, ("cluster", "year") + EXOG, "future_exog")
-    unknown = sorted(set(f["cluster"]) - set(clusters), key=str)
-    if unknown:
-        raise ValueError(f"future_exog has clusters not in the history: {unknown[:5]}")
-    f = f[f["year"].isin(years)]  # years beyond the horizon are not needed
-    grid = pd.MultiIndex.from_product([clusters, years], names=["cluster", "year"])
-    f = f.set_index(["cluster", "year"])
-    missing = grid.difference(f.index)
-    if len(missing):
-        raise ValueError(f"future_exog lacks {len(missing)} cluster-years for {years[0]}-{years[-1]}, "
-                         f"e.g. {list(missing[:3])}")
-    f = f.loc[grid].reset_index()
-    Xf = _exog_design(f, coefs.ip_mean, coefs.nc_mean).reshape(len(clusters), H, 7)
-    ti0 = last["TI"].to_numpy(float)
+    h, codes, y, Xh = _history_design(history, coefs)
+    clusters = h.clusters
     n_c = len(clusters)
+    last = np.r_[np.flatnonzero(np.diff(h.codes) != 0), h.codes.size - 1]
+    last_years = h.year[last]
+    if np.any(last_years != last_years[0]):
+        found = pd.Series(last_years).value_counts().to_dict()
+        raise ValueError(f"all clusters must share the last observed year; found {found}")
+    T = int(last_years[0])
+    years = np.arange(T + 1, T + H + 1)
+    ti0 = h.values["TI"][last]
+
+    f = _check_panel(future_exog, ("cluster", "year") + EXOG, "future_exog", clusters=clusters)
+    keep = (f.year > T) & (f.year <= T + H)  # years beyond the horizon are not needed
+    cell = f.codes[keep] * H + (f.year[keep] - T - 1)
+    have = np.zeros(n_c * H, dtype=bool)
+    have[cell] = True
+    if not have.all():
+        miss = np.flatnonzero(~have)[:3]
+        raise ValueError(f"future_exog lacks {int((~have).sum())} cluster-years for "
+                         f"{years[0]}-{years[-1]}, e.g. "
+                         f"{[(clusters[i // H], int(years[i % H])) for i in miss]}")
+    Xf = np.empty((n_c * H, 7))
+    Xf[cell] = _exog_design({c: v[keep] for c, v in f.values.items()}, coefs.ip_mean, coefs.nc_mean)
+
+    # eta_i(b) = ybar_i - Xbar_i . b (the within-cluster mean residual, linear in b), so the
+    # non-autoregressive part of TI_it(b) is ybar_i + (x_it - Xbar_i) . b with x_it's L.TI slot 0
+    ybar = _group_mean(codes, y, n_c)  # (c,)
+    Xbar = _group_mean(codes, Xh, n_c)  # (c, 8)
+    Z = np.concatenate([np.zeros((n_c * H, 1)), Xf], axis=1) - np.repeat(Xbar, H, axis=0)
+    Z = Z.reshape(n_c, H, 8)
 
     def paths(B: np.ndarray) -> np.ndarray:
         """B: (d, 8) coefficient vectors -> (c, H, d) TI paths with per-draw fixed effects."""
-        resid = y[:, None] - np.einsum("rk,dk->rd", Xh, B)  # (rows, d); einsum: no BLAS threads
-        eta = _group_mean(codes, resid, n_c)  # (c, d)
-        drive = np.einsum("chk,dk->chd", Xf, B[:, 1:])  # every term except a1 TI_{t-1}
-        drive += eta[:, None, :]
-        out = np.empty((n_c, H, B.shape[0]))
+        # einsum rather than BLAS: a threaded matmul of this size mostly waits on thread hand-offs
+        drive = np.einsum("rk,dk->rd", Z.reshape(n_c * H, 8), B).reshape(n_c, H, -1)
+        drive += ybar[:, None, None]
+        out = np.empty_like(drive)
         prev = np.broadcast_to(ti0[:, None], (n_c, B.shape[0]))
         a1 = B[:, 0]
         for t in range(H):
@@ -450,7 +491,7 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
     point = paths(b[None, :])[:, :, 0]
     D = paths(_coefficient_draws(coefs, n_draws, seed))
     bands = _percentiles_last_axis(D, (5.0, 50.0, 95.0))
-    eta = pd.Series(_group_mean(codes, y - Xh @ b, n_c), index=clusters, name="eta")
+    eta = pd.Series(ybar - Xbar @ b, index=clusters, name="eta")
     return ForecastResult(
         clusters=tuple(clusters), years=_readonly(years), point=_readonly(point),
         bands=_readonly(bands), patents_point=_readonly(np.exp(point) - log_offset),

@@ -37,7 +37,8 @@ renormalised exactly.
 Sampling
 --------
 Inverse-CDF sampling with one uniform draw per province, path and step from
-``numpy.random.default_rng(seed)``. The draw is a 16-bit uniform integer u in [0, 65536); the next
+``numpy.random.default_rng(seed)``. The draw is a 16-bit uniform integer u in [0, 65536) (each
+64-bit output of the generator's bit generator supplies four of them); the next
 class is the smallest b with ``u < round(65536 * cumsum(P[row])[b])``, read from a precomputed
 look-up table. Transition probabilities are therefore used at a resolution of 2**-16 (an error below
 8e-6 per entry, far below the Monte Carlo error of about 0.005 at 10,000 paths). The traditional and
@@ -443,46 +444,49 @@ def _passage(reached: np.ndarray, n_paths: int):
 
 
 class _Tally:
-    """Per-step counts over paths, accumulated while simulating (buffers reused: no page faults).
+    """Per-step counts over paths, accumulated while simulating blocks of paths.
 
     For every step t = 0..H and province i: number of paths in class c, having visited class c,
     having reached class c or above; for t >= 1 the number of provinces in class c on each path.
+    Buffers are allocated once per block size and reused (fresh large arrays cost page faults).
     """
 
-    def __init__(self, n: int, N: int, k: int, horizon: int):
+    def __init__(self, n: int, N: int, k: int, horizon: int, block: int):
         self.n, self.N, self.k, self.H = n, N, k, horizon
         self.in_class = np.zeros((horizon + 1, n, k), dtype=np.int64)
         self.exact = np.zeros((horizon + 1, n, k), dtype=np.int64)
         self.above = np.zeros((horizon + 1, n, k), dtype=np.int64)
         self.path_counts = np.zeros((horizon, k, N), dtype=np.uint8 if n < 256 else np.uint16)
-        self.visited = np.zeros((n, N), dtype=np.uint8)
-        self.runmax = np.zeros((n, N), dtype=np.uint8)
-        self._bits = np.zeros((n, N), dtype=np.uint8)
-        self._flag = np.zeros((n, N), dtype=bool)
-        self._acc_dtype = np.uint16 if N < 65536 else np.uint32 if N < 2 ** 32 else np.uint64
+        self.visited = np.zeros((n, block), dtype=np.uint8)
+        self.runmax = np.zeros((n, block), dtype=np.uint8)
+        self._bits = np.zeros((n, block), dtype=np.uint8)
+        self._flag = np.zeros((n, block), dtype=bool)
+        self._acc_dtype = np.uint16 if block < 65536 else np.uint32 if block < 2 ** 32 else np.uint64
 
-    def _count(self, flag: np.ndarray) -> np.ndarray:
-        return flag.view(np.uint8).sum(axis=1, dtype=self._acc_dtype)
-
-    def update(self, t: int, s: np.ndarray) -> None:
-        f = self._flag
+    def update(self, t: int, s: np.ndarray, paths: slice) -> None:
+        """Add the classes ``s`` (n, b) of step t for the paths ``paths`` (b = their number)."""
+        b = s.shape[1]
+        f, bits, visited, runmax = (self._flag[:, :b], self._bits[:, :b], self.visited[:, :b],
+                                    self.runmax[:, :b])
         if t == 0:
-            self.runmax[...] = s
+            runmax[...] = s
+            visited.fill(0)
         else:
-            np.maximum(self.runmax, s, out=self.runmax)
-        np.left_shift(np.uint8(1), s, out=self._bits)
-        np.bitwise_or(self.visited, self._bits, out=self.visited)
+            np.maximum(runmax, s, out=runmax)
+        np.left_shift(np.uint8(1), s, out=bits)
+        np.bitwise_or(visited, bits, out=visited)
+        acc = self._acc_dtype
         for c in range(self.k):
             np.equal(s, c, out=f)
-            self.in_class[t, :, c] = self._count(f)
+            self.in_class[t, :, c] += f.view(np.uint8).sum(axis=1, dtype=acc)
             if t > 0:
                 f.view(np.uint8).sum(axis=0, dtype=self.path_counts.dtype,
-                                     out=self.path_counts[t - 1, c])
-            np.bitwise_and(self.visited, np.uint8(1 << c), out=self._bits)
-            np.not_equal(self._bits, 0, out=f)
-            self.exact[t, :, c] = self._count(f)
-            np.greater_equal(self.runmax, c, out=f)
-            self.above[t, :, c] = self._count(f)
+                                     out=self.path_counts[t - 1, c, paths])
+            np.bitwise_and(visited, np.uint8(1 << c), out=bits)
+            np.not_equal(bits, 0, out=f)
+            self.exact[t, :, c] += f.view(np.uint8).sum(axis=1, dtype=acc)
+            np.greater_equal(runmax, c, out=f)
+            self.above[t, :, c] += f.view(np.uint8).sum(axis=1, dtype=acc)
 
     def finish(self):
         H, k, n, N = self.H, self.k, self.n, self.N
@@ -510,58 +514,90 @@ def _class_value_polynomial(vals: np.ndarray) -> np.ndarray:
     return coef[: (nz[-1] + 1 if nz.size else 1)]
 
 
+def _block_size(n: int, n_paths: int) -> int:
+    """Paths per block: about 64k province-paths, so a block's arrays stay in the CPU cache."""
+    return int(min(n_paths, max(256, 65536 // max(n, 1))))
+
+
 def _simulate(s0: np.ndarray, lut: np.ndarray, k: int, horizon: int, n_paths: int, seed: int,
               tally: _Tally, keep_paths: bool = False, W=None, cut=None, vals=None,
               first_lag_class=None):
-    """Joint simulation; counts go to ``tally``.
+    """Joint simulation, in blocks of paths; counts go to ``tally``.
 
-    Returns the (horizon + 1, n, n_paths) uint8 classes when ``keep_paths``, else None (two
-    alternating buffers are used instead).
+    Returns the (horizon + 1, n, n_paths) uint8 classes when ``keep_paths``, else None. The draws
+    are made once for all paths, so the result does not depend on the block size.
     """
     n = s0.size
     rng = np.random.default_rng(seed)
-    S = np.empty((horizon + 1 if keep_paths else 2, n, n_paths), dtype=np.uint8)
-    S[0] = s0[:, None]
-    tally.update(0, S[0])
+    # all draws at once, in the order (step, province, path): each 64-bit output of the bit
+    # generator gives four 16-bit uniforms (half the cost of rng.integers(..., dtype=uint16))
+    size = horizon * n * n_paths
+    raw = rng.bit_generator.random_raw(-(-size // 4)).astype("<u8", copy=False)
+    uniforms = raw.view(np.uint16)[:size].reshape(horizon, n, n_paths)
+    block = _block_size(n, n_paths)
+    S = np.empty((horizon + 1, n, n_paths), dtype=np.uint8) if keep_paths else None
+    cur = np.empty((n, block), dtype=np.uint8)
+    nxt = np.empty((n, block), dtype=np.uint8)
+    idx = np.empty((n, block), dtype=np.int32)
     if W is not None:
         poly = _class_value_polynomial(vals)
-        x = np.empty((n, n_paths))
-        v = np.empty((n, n_paths))
-        lag_class = np.empty((n, n_paths), dtype=np.uint8)
-        flag = np.empty((n, n_paths), dtype=bool)
-        row = np.empty((n, n_paths), dtype=np.uint8 if k * (cut.size + 1) < 256 else np.int32)
-    idx = np.empty((n, n_paths), dtype=np.int32)
-    # all draws at once, in the order (step, province, path)
-    uniforms = rng.integers(0, _SCALE, size=(horizon, n, n_paths), dtype=np.uint16)
-    for t in range(horizon):
-        cur, nxt = (t, t + 1) if keep_paths else (t % 2, (t + 1) % 2)
-        s = S[cur]
-        if W is None:
-            idx[...] = s
+        # class values affine in the class index (the default mid-points): the lag is
+        # a + b * (W @ class index) because W is row-standardised, so compare W @ s with the
+        # transformed cut-offs and skip the value polynomial
+        affine = poly.size <= 2 and (poly.size == 1 or poly[1] > 0)
+        if affine and poly.size == 2:
+            thresholds = (cut - poly[0]) / poly[1] + _TIE_TOL / poly[1]
+        elif affine:  # every class has the same value: the lag is that constant
+            thresholds = np.where(poly[0] > cut, -np.inf, np.inf)
         else:
-            if t == 0 and first_lag_class is not None:
-                lag_class[...] = first_lag_class[:, None]
+            thresholds = cut + _TIE_TOL
+        x = np.empty((n, block))
+        v = x if affine else np.empty((n, block))
+        lag_class = np.empty((n, block), dtype=np.uint8)
+        flag = np.empty((n, block), dtype=bool)
+        wide = k * (cut.size + 1) >= 256
+        row = np.empty((n, block), dtype=np.int32 if wide else np.uint8)
+    for b0 in range(0, n_paths, block):
+        paths = slice(b0, min(b0 + block, n_paths))
+        b = paths.stop - paths.start
+        s, s_next, ix = cur[:, :b], nxt[:, :b], idx[:, :b]
+        s[...] = s0[:, None]
+        tally.update(0, s, paths)
+        if keep_paths:
+            S[0, :, paths] = s
+        for t in range(horizon):
+            if W is None:
+                ix[...] = s
             else:
-                # value of each province's class on each path: Horner form of the polynomial
-                # through (c, class_values[c]) (exact up to rounding; faster than a uint8 gather)
-                x[...] = s
-                v.fill(poly[-1])
-                for a in poly[-2::-1]:
-                    v *= x
-                    v += a
-                lag = W @ v  # sparse (n, n) @ (n, N): every province's lag on every path
-                lag_class.fill(0)
-                for c in cut:
-                    np.greater(lag, c + _TIE_TOL, out=flag)
-                    lag_class += flag.view(np.uint8)
-            np.multiply(lag_class, k, out=row, casting="unsafe")
-            row += s
-            idx[...] = row
-        idx <<= UNIFORM_BITS
-        idx |= uniforms[t]
-        np.take(lut, idx, out=S[nxt])
-        tally.update(t + 1, S[nxt])
-    return S if keep_paths else None
+                lc, fl, rw = lag_class[:, :b], flag[:, :b], row[:, :b]
+                if t == 0 and first_lag_class is not None:
+                    lc[...] = first_lag_class[:, None]
+                else:
+                    xb, vb = x[:, :b], v[:, :b]
+                    xb[...] = s
+                    if not affine:
+                        # value of each class: Horner form of the polynomial through
+                        # (c, class_values[c]), exact up to rounding, faster than a uint8 gather
+                        vb.fill(poly[-1])
+                        for a in poly[-2::-1]:
+                            vb *= xb
+                            vb += a
+                    lag = W @ vb  # sparse (n, n) @ (n, b): every province's lag on every path
+                    lc.fill(0)
+                    for c in thresholds:
+                        np.greater(lag, c, out=fl)
+                        lc += fl.view(np.uint8)
+                np.multiply(lc, k, out=rw, casting="unsafe")
+                rw += s
+                ix[...] = rw
+            ix <<= UNIFORM_BITS
+            ix |= uniforms[t, :, paths]
+            np.take(lut, ix, out=s_next)
+            tally.update(t + 1, s_next, paths)
+            if keep_paths:
+                S[t + 1, :, paths] = s_next
+            s, s_next = s_next, s
+    return S
 
 
 def _result(method, s0, tally, S, start_year, labels, n_paths, seed, filled_rows,
@@ -623,7 +659,7 @@ def project_markov(initial_classes, P, horizon: int, n_paths: int = 10_000, seed
         raise ValueError(f"P must be a (k, k) matrix, found shape {Pf.shape}")
     k = Pf.shape[0]
     s0 = _as_classes(initial_classes, k)
-    tally = _Tally(s0.size, int(n_paths), k, int(horizon))
+    tally = _Tally(s0.size, int(n_paths), k, int(horizon), _block_size(s0.size, int(n_paths)))
     S = _simulate(s0, _lookup_table(Pf), k, int(horizon), int(n_paths), seed, tally, keep_paths)
     return _result("traditional", s0, tally, S, start_year, labels, n_paths, seed, filled)
 
@@ -699,7 +735,7 @@ def project_spatial_markov(initial_classes, P_spatial, W, horizon: int, n_paths:
     # scipy's sparse product is single-threaded and deterministic; a BLAS matmul of this shape
     # spends most of its time in thread hand-offs on a busy 2-core server
     W_csr = sparse.csr_array(Wrs)
-    tally = _Tally(n, int(n_paths), k, int(horizon))
+    tally = _Tally(n, int(n_paths), k, int(horizon), _block_size(n, int(n_paths)))
     S = _simulate(s0, lut, k, int(horizon), int(n_paths), seed, tally, keep_paths, W=W_csr,
                   cut=cut, vals=vals, first_lag_class=first)
     return _result("spatial", s0, tally, S, start_year, labels, n_paths, seed, filled,
