@@ -257,10 +257,6 @@ class GmmDesign:
         return core["b"]
 
 
-def _block_key_reg(name):
-    return ("reg", name)
-
-
 def _build_blocks(panel, spec, changed=None, old=None):
     """Raw (NaN-carrying) blocks: each regressor/IV in levels and differences, GMM blocks."""
     blocks = dict(old) if old is not None else {}
@@ -608,38 +604,6 @@ def _params_from(S1, Z, Z2, X, X2, Yv, twostep, full_rank_s1, order, keep):
             L = Wk.T @ UZX
             b = np.linalg.solve(L.T @ L, L.T @ (Wk.T @ UZy))
     out = np.full(keep.size, np.nan)
-    out[keep] = b
-    return out
-
-
-def _core_params(Y, X, Z, H, keep, twostep, full_rank_s1, stata_order=None):
-    """Coefficients only: the placebo's hot path (same algebra as :func:`_core`)."""
-    N, R, k_all = X.shape
-    j = Z.shape[2]
-    Xk = X[:, :, keep]
-    Z2 = Z.reshape(N * R, j)
-    S1 = Z2.T @ np.matmul(H, Z).reshape(N * R, j)
-    ZX = Z2.T @ Xk.reshape(N * R, -1)
-    Zy = Z2.T @ Y.reshape(N * R)
-    rhs = np.column_stack([ZX, Zy])
-    sol = None
-    if full_rank_s1:
-        try:
-            cf = linalg.cho_factor(S1, check_finite=False)
-            sol = linalg.cho_solve(cf, rhs, check_finite=False)
-        except linalg.LinAlgError:
-            sol = None
-    if sol is None:
-        sol = _sym_pinv(S1)[0] @ rhs
-    A1ZX, A1Zy = sol[:, :-1], sol[:, -1]
-    b = np.linalg.solve(ZX.T @ A1ZX, ZX.T @ A1Zy)
-    if twostep:
-        e1 = Y - Xk @ b
-        U1 = np.einsum("nrj,nr->nj", Z, e1)
-        A2 = _invsym_gram(U1, stata_order) if stata_order is not None else _gram_pinv(U1)
-        XZA2 = ZX.T @ A2
-        b = np.linalg.solve(XZA2 @ ZX, XZA2 @ Zy)
-    out = np.full(k_all, np.nan)
     out[keep] = b
     return out
 

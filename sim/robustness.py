@@ -20,8 +20,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
-
 import numpy as np
 import pandas as pd
 from scipy import stats
