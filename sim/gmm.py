@@ -106,6 +106,7 @@ class IvStyle:
 class TestStat(NamedTuple):
     """A chi-squared test: statistic, degrees of freedom, p-value."""
 
+    __test__ = False  # not a pytest test class despite the name
     statistic: float
     df: int
     pvalue: float
