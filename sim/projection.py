@@ -42,8 +42,18 @@ Inverse-CDF sampling with one uniform draw per province, path and step from
 class is the smallest b with ``u < round(65536 * cumsum(P[row])[b])``, read from a precomputed
 look-up table. Transition probabilities are therefore used at a resolution of 2**-16 (an error below
 8e-6 per entry, far below the Monte Carlo error of about 0.005 at 10,000 paths). The traditional and
-the spatial chain draw the same uniforms in the same order, so with identical conditional matrices
-they produce identical paths for a seed.
+the spatial chain draw the same uniforms in the same order (all at once, ordered step, province,
+path), so with identical conditional matrices they produce identical paths for a seed.
+
+Speed
+-----
+Paths are simulated in blocks of about 64k province-paths so that a block's arrays stay in the CPU
+cache; the counts behind every summary are tallied per step in reused buffers (the full path array
+is kept only with ``keep_paths=True``). The lag is a scipy sparse product (single-threaded: a BLAS
+product of this shape spends most of its time in thread hand-offs on a busy 2-core server); with
+class values affine in the class index (the default) the value polynomial is skipped and the
+transformed cut-offs are compared with ``W @ class`` directly. Results do not depend on the block
+size. ``bench/projection.py`` times a 30-province, 10-year, 10,000-path projection.
 
 Outputs (``ProjectionResult``)
 ------------------------------

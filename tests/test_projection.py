@@ -99,7 +99,7 @@ def test_absorbing_class_stays_absorbed():
 
 def test_deterministic_for_a_seed():
     W = ring_weights(N_PROV)
-    Ps = np.stack([P_PAPER, P_PAPER ** 1, P_PAPER, P_PAPER])
+    Ps = np.stack([P_PAPER, np.eye(4), P_PAPER, P_PAPER])
     a = project_spatial_markov(INITIAL, Ps, W, 5, n_paths=3000, seed=11)
     b = project_spatial_markov(INITIAL, Ps, W, 5, n_paths=3000, seed=11)
     c = project_spatial_markov(INITIAL, Ps, W, 5, n_paths=3000, seed=12)
@@ -234,3 +234,52 @@ def test_to_frame_labels():
                          labels=["Beijing", "Tianjin"])
     f = res.to_frame()
     assert isinstance(f, pd.DataFrame) and set(f["province"]) == {"Beijing", "Tianjin"}
+
+
+def _reference_paths(s0, Ps, W, horizon, n_paths, seed, cut, vals):
+    """Straightforward per-path, per-province simulation with the documented draws and rules."""
+    n, k = len(s0), Ps.shape[1]
+    Wrs = W / W.sum(axis=1, keepdims=True)
+    raw = np.random.default_rng(seed).bit_generator.random_raw(-(-horizon * n * n_paths // 4))
+    u = raw.astype("<u8").view(np.uint16)[: horizon * n * n_paths].reshape(horizon, n, n_paths)
+    out = np.empty((horizon + 1, n, n_paths), dtype=int)
+    out[0] = np.asarray(s0)[:, None]
+    for p in range(n_paths):
+        for t in range(horizon):
+            s = out[t, :, p]
+            for i in range(n):
+                lag = sum(Wrs[i, j] * vals[s[j]] for j in range(n))
+                lag_class = sum(lag > c + 1e-9 for c in cut)
+                thr = np.rint(np.cumsum(Ps[lag_class, s[i]]) * 65536)
+                out[t + 1, i, p] = int(sum(u[t, i, p] >= thr[b] for b in range(k - 1)))
+    return out
+
+
+def test_paths_equal_a_per_path_reference_with_non_affine_class_values():
+    rng = np.random.default_rng(8)
+    n, k = 6, 3
+    W = (rng.random((n, n)) < 0.5) * rng.uniform(0.5, 2.0, (n, n))
+    np.fill_diagonal(W, 0.0)
+    W[np.arange(n), (np.arange(n) + 1) % n] = 1.0  # everyone has a neighbour
+    Ps = rng.dirichlet(np.ones(k), size=(3, k))
+    vals, cut = [0.05, 0.2, 0.9], [0.15, 0.4]  # not affine in the class index
+    s0 = [0, 1, 2, 0, 1, 2]
+    res = project_spatial_markov(s0, Ps, W, 4, n_paths=40, seed=3, lag_cutoffs=cut,
+                                 class_values=vals, keep_paths=True)
+    ref = _reference_paths(s0, Ps, W, 4, 40, 3, cut, vals)
+    assert np.array_equal(res.paths.astype(int), ref)
+    # and the summaries are those of the paths
+    probs = np.stack([(ref[1:] == c).mean(axis=2) for c in range(k)], axis=2)
+    assert np.allclose(res.class_probabilities, probs)
+
+
+def test_block_size_does_not_change_results(monkeypatch):
+    import sim.projection as projection
+    W = ring_weights(N_PROV)
+    Ps = np.stack([P_PAPER, np.eye(4), P_PAPER, P_PAPER])
+    a = project_spatial_markov(INITIAL, Ps, W, 5, n_paths=3000, seed=1)
+    monkeypatch.setattr(projection, "_block_size", lambda n, N: 700)
+    b = project_spatial_markov(INITIAL, Ps, W, 5, n_paths=3000, seed=1)
+    assert np.array_equal(a.class_probabilities, b.class_probabilities)
+    assert np.array_equal(a.national_shares, b.national_shares)
+    assert np.array_equal(a.years_to_class_or_above, b.years_to_class_or_above, equal_nan=True)
