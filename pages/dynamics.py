@@ -1,4 +1,8 @@
 """Dynamics (Study A): kernel densities, joint density, Markov and spatial Markov chains, coupling-fault warnings."""
+from ui.nav import ensure_navigation
+
+ensure_navigation()
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -84,8 +88,10 @@ st.info(f"In use: **{'fixed cut-offs' if scheme == 'fixed' else 'pooled quartile
         icon=":material/rule:")
 if prox == "contiguity":
     st.caption(ISLAND_RULE.format(k=2))
+c = sm.cutoffs
 class_names = (list(CLASS_LABELS_FIXED) if scheme == "fixed" else
-               [f"Q{i + 1}" for i in range(4)])
+               [f"Q1 (<= {c[0]:.3f}]", f"Q2 ({c[0]:.3f}, {c[1]:.3f}]", f"Q3 ({c[1]:.3f}, {c[2]:.3f}]",
+                f"Q4 (> {c[2]:.3f})"])
 
 
 def _fmt_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -99,8 +105,8 @@ a, b = st.columns(2)
 with a:
     st.subheader("Traditional Markov matrix")
     t4 = _fmt_table(mc.to_frame())
-    t4.insert(1, "class", class_names)
     st.dataframe(t4, hide_index=True, width="stretch")
+    st.caption("Classes: " + "; ".join(f"{i + 1} = {c}" for i, c in enumerate(class_names)) + ".")
     cnt = pd.DataFrame(mc.counts, columns=[f"to_{j + 1}" for j in range(4)])
     cnt.insert(0, "from_class", range(1, 5))
     st.caption("Transition counts")
@@ -120,7 +126,8 @@ with a:
     st.dataframe(t5, hide_index=True, width="stretch", height=320)
     sp.download(t5.assign(**{f"count_to_{j + 1}": sm.counts.reshape(-1, 4)[:, j] for j in range(4)}),
                 f"spatial_markov_{scheme}_{prox}.csv")
-    st.caption("Empty rows (no transitions from that class under that neighbourhood) are blank. " + EMPTY_ROW_RULE)
+    st.caption("Rows without transitions (that class never started a transition under that "
+               "neighbourhood) show None. " + EMPTY_ROW_RULE)
 with b:
     st.dataframe(sp.paper_table("liu2026_table5_spatial_markov.csv"), hide_index=True, width="stretch",
                  height=320)
@@ -143,20 +150,20 @@ with b:
                "cannot be reproduced from the published table.", icon=":material/report:")
 
 st.subheader("Long run: steady states and mean first-passage times")
-a, b = st.columns(2)
+a, b = st.container(), st.container()
 with a:
     ss = pd.DataFrame(sm.steady_states(), columns=class_names)
     ss.insert(0, "chain", [f"neighbours class {l + 1}" for l in range(ss.shape[0])])
     ss = pd.concat([pd.DataFrame([["traditional", *mc.steady_state()]], columns=ss.columns), ss])
     st.dataframe(ss.round(4), hide_index=True, width="stretch")
     sp.download(ss, "steady_states.csv")
-    st.caption("NaN: no unique steady state (several closed classes). " + EMPTY_ROW_RULE)
+    st.caption("None: no unique steady state (several closed classes). " + EMPTY_ROW_RULE)
 with b:
     mf = pd.DataFrame(mc.mean_first_passage_times(), columns=[f"to {c}" for c in class_names])
     mf.insert(0, "from", class_names)
     st.dataframe(mf.round(2), hide_index=True, width="stretch")
     sp.download(mf, "mean_first_passage_times.csv")
-    st.caption("Traditional chain, in years. inf: the class is never reached (or not with certainty) "
+    st.caption("Traditional chain, in years. Infinity: the class is never reached (or not with certainty) "
                "from that start; diagonal: mean return time.")
 
 # --- early warning ------------------------------------------------------------------------------
@@ -182,11 +189,15 @@ def warning_view():
         st.dataframe(flagged.drop(columns="flagged").round(4), hide_index=True, width="stretch", height=330)
         sp.download(fl, "coupling_fault_flags.csv", label="Download all province-years (CSV)")
     with b:
-        per = flagged.groupby("province").size().reindex(list(names), fill_value=0).astype(float)
-        deck, legend = maps.choropleth(per, state.boundaries(), value_label="Flagged years", fmt="{:.0f}",
-                                       vmin=0, vmax=max(1.0, float(per.max())), height=360)
+        per = flagged.groupby("province").size().reindex(list(names), fill_value=0)
+        label = per.map(lambda v: "none" if v == 0 else ("1 year" if v == 1 else
+                                                          ("2 years" if v == 2 else "3 or more years")))
+        deck, legend = maps.choropleth(label, state.boundaries(), value_label="Flagged years",
+                                       categories=sp.FLAG_COLOURS, extra={"Flagged years (count)": per},
+                                       height=360)
+        sp.fit_view(deck)
         st.pydeck_chart(deck, width="stretch")
-        st.altair_chart(maps.legend_chart(legend, "Number of flagged years", fmt=".0f"), width="stretch")
+        st.altair_chart(maps.legend_chart(legend, "Flagged years per province"), width="stretch")
 
 
 warning_view()

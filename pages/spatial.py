@@ -1,4 +1,8 @@
 """Spatial patterns (Study A): global/local Moran's I, Moran scatter, LISA map, Dagum Gini decomposition."""
+from ui.nav import ensure_navigation
+
+ensure_navigation()
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -98,6 +102,7 @@ def local_view():
             categories=sp.CLUSTER_COLOURS,
             extra={"D": one.set_index("province")["value"].round(3),
                    "p_sim": one.set_index("province")["p_sim"].round(3)}, height=380)
+        sp.fit_view(deck)
         st.pydeck_chart(deck, width="stretch")
         st.altair_chart(maps.legend_chart(legend, "LISA cluster"), width="stretch")
         st.caption(state.boundaries().source)
@@ -138,7 +143,9 @@ for col, data, title, ytitle in ((a, within, "(a) Overall and within-region Gini
                                  (c, shares, "(c) Contribution shares", "% of overall G")):
     with col:
         ch = (alt.Chart(data).mark_line(point=True)
-              .encode(x=alt.X("year:O", title="Year"), y=alt.Y("value:Q", title=ytitle),
+              .encode(x=alt.X("year:Q", title="Year", axis=alt.Axis(format="d", tickMinStep=1),
+                              scale=alt.Scale(zero=False)),
+                      y=alt.Y("value:Q", title=ytitle),
                       color=alt.Color("label:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
                       tooltip=["year", "label", alt.Tooltip("value:Q", format=".4f")])
               .properties(height=300, title=title))

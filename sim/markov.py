@@ -14,8 +14,9 @@
 * Steady states and mean first-passage times (``steady_states``, ``mean_first_passage_times``).
 
 Empty rows (a class never observed as a starting state, common with 30 provinces): ``P`` keeps
-them as NaN so tables show "no data"; ``filled()`` replaces them by a self-loop (stay put: no
-evidence of moving), which is what the steady state and passage times use (``EMPTY_ROW_RULE``).
+them as NaN so tables show "no data"; ``filled()`` replaces them (``EMPTY_ROW_RULE``): in the
+traditional chain by a self-loop (no evidence of moving), in a lag-conditional matrix by the pooled
+row (falling back to a self-loop). Steady states and passage times use the filled matrices.
 No giddy import here (slow); the tests check counts, P and the test against giddy.
 """
 from __future__ import annotations
@@ -29,8 +30,10 @@ from sim.weights import row_standardise
 
 FIXED_CUTOFFS = (0.25, 0.5, 0.75)
 CLASS_LABELS_FIXED = ("Low [0, 0.25]", "Medium (0.25, 0.5]", "High (0.5, 0.75]", "Extreme (0.75, 1]")
-EMPTY_ROW_RULE = ("A class never observed as a starting state has no estimated row; for steady "
-                  "states and passage times it is filled with a self-loop (probability 1 of staying).")
+EMPTY_ROW_RULE = ("A class never observed as a starting state has no estimated row. For steady states "
+                  "and passage times, an empty row of a neighbourhood-conditional matrix takes the pooled "
+                  "(traditional) row, the best estimate without neighbourhood-specific evidence; a row "
+                  "empty in the pooled matrix too becomes a self-loop (probability 1 of staying).")
 
 
 def classify(values, cutoffs) -> np.ndarray:
@@ -268,8 +271,10 @@ class SpatialMarkov:
     lag_classes: np.ndarray
 
     def filled(self) -> np.ndarray:
-        """P with empty rows replaced by self-loops (``EMPTY_ROW_RULE``), shape (m, k, k)."""
-        return _fill(self.P)
+        """P with empty rows replaced by the pooled row, else a self-loop (``EMPTY_ROW_RULE``), (m, k, k)."""
+        pooled = self.pooled.filled()
+        empty = np.isnan(self.P).any(axis=-1, keepdims=True)
+        return np.where(empty, pooled[None, :, :], self.P)
 
     def steady_states(self) -> np.ndarray:
         """Steady state of each conditional matrix (filled), shape (m, k); NaN rows if not unique."""

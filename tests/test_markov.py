@@ -159,6 +159,21 @@ def test_empty_rows_filled_with_self_loop():
         markov.steady_states(mc.P)
 
 
+def test_spatial_empty_rows_take_the_pooled_row():
+    D = _panel(seed=9)
+    sm = markov.spatial_markov(D, _contiguity_like())
+    F = sm.filled()
+    assert np.allclose(F.sum(axis=2), 1)
+    pooled = sm.pooled.filled()
+    for l in range(4):
+        for i in range(4):
+            if sm.counts[l, i].sum() == 0:
+                assert np.array_equal(F[l, i], pooled[i])
+            else:
+                assert np.array_equal(F[l, i], sm.P[l, i])
+    assert (sm.counts.sum(axis=2) == 0).any()  # the case is exercised
+
+
 def test_bad_inputs():
     with pytest.raises(ValueError, match="at least 2 years"):
         markov.markov_chain(np.ones((3, 1)))

@@ -35,6 +35,13 @@ PROXIMITY = {"Contiguity (shared border; Hainan linked to its 2 nearest capitals
 CLUSTER_COLOURS = {"HH": (215, 48, 39), "LH": (145, 191, 219), "LL": (69, 117, 180), "HL": (252, 141, 89),
                    "not significant": (225, 225, 225)}
 CLUSTER_HEX = {k: "#%02x%02x%02x" % v for k, v in CLUSTER_COLOURS.items()}
+FLAG_COLOURS = {"none": (255, 250, 232), "1 year": (253, 204, 138), "2 years": (252, 141, 89),
+                "3 or more years": (215, 48, 31)}
+
+
+def fit_view(deck, zoom: float = 2.45) -> None:
+    """Zoom a province map out so all of China fits a half-width column (our own Deck object)."""
+    deck.initial_view_state.zoom = zoom
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
