@@ -40,7 +40,7 @@ st.header("Is the MLP coupling informative? Diagnostics")
 cp.collapse_warning(ens)
 if not ens.diagnostics["collapsed"]:
     st.success(ens.diagnostics["message"], icon=":material/check_circle:")
-left, right = st.columns([2, 3])
+left, right = st.columns([1, 1])
 with left:
     st.dataframe(cp.diagnostics_frame(ens), hide_index=True, width="stretch")
 with right:
@@ -106,10 +106,12 @@ if picked:
     lines = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("year:O", title="Year"), y=alt.Y("D:Q", title="Coupling coordination degree D"),
         color=alt.Color("province:N", title="Province"),
-        strokeDash=alt.StrokeDash("measure:N", title="Measure", sort=["D_trad", "D_mlp"]),
+        strokeDash=alt.StrokeDash("measure:N", title="Measure", sort=["D_trad", "D_mlp"],
+                                  legend=alt.Legend(symbolType="stroke")),
         tooltip=["province", "year", "measure", alt.Tooltip("D:Q", format=".3f")])
     bands = alt.Chart(band).mark_area(opacity=0.15).encode(
-        x="year:O", y="lo:Q", y2="hi:Q", color=alt.Color("province:N", legend=None))
+        x="year:O", y="lo:Q", y2="hi:Q",
+        color=alt.Color("province:N", title="Province", legend=alt.Legend(symbolOpacity=1)))
     st.altair_chart((bands + lines).properties(height=360), width="stretch")
     st.caption("Solid and dashed lines: the two measures; shaded: D_mlp mean +- 1 sd across the 5 seeds.")
 
@@ -143,7 +145,7 @@ st.altair_chart(alt.Chart(sh).mark_bar().encode(
     color=alt.Color("type:N", sort=list(TYPE_LABELS), title="Type",
                     scale=alt.Scale(domain=list(TYPE_LABELS), range=list(TYPE_COLOURS.values()))),
     order=alt.Order("type_order:Q"),
-    column=alt.Column("measure:N", title=None),
+    column=alt.Column("measure:N", title=None, sort=["D_trad (entropy weights)", "D_mlp"]),
     tooltip=["measure", "year", "type", alt.Tooltip("share:Q", format=".0%")])
     .transform_calculate(type_order="indexof(['low','medium','high','extreme'], datum.type)")
     .properties(width=320, height=260))

@@ -180,14 +180,14 @@ def diagnostics_frame(ens) -> pd.DataFrame:
     def f(v, fmt="{:.4f}"):
         return "n/a" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)
 
-    rows = [("Mean C over rows", f(d["c_mean"])),
-            ("Std of C across province-years", f(d["c_std"])),
-            ("Range of C (max - min)", f(d["c_range"])),
-            ("Effective rank of the embeddings (paper: K = 16 possible)", f(d["effective_rank"], "{:.2f}")),
-            ("Agreement between seeds (mean pairwise Spearman of C)", f(d["seed_spearman"], "{:.3f}")),
+    rows = [("Mean of C", f(d["c_mean"])),
+            ("Std of C across rows", f(d["c_std"])),
+            ("Range of C", f(d["c_range"])),
+            ("Effective rank of embeddings (max 16)", f(d["effective_rank"], "{:.2f}")),
+            ("Seed agreement (Spearman)", f(d["seed_spearman"], "{:.3f}")),
             ("Collapsed", "YES" if d["collapsed"] else "no"),
             ("Seeds", ", ".join(map(str, d["seeds"]))),
-            ("Training time (s, whole ensemble)", f(d["seconds"], "{:.1f}"))]
+            ("Training time, 5 seeds (s)", f(d["seconds"], "{:.1f}"))]
     return pd.DataFrame(rows, columns=["diagnostic", "value"])
 
 
