@@ -102,9 +102,10 @@ def test_system_gmm_120_instruments_help_example(abdata):
     Source: the Stata log quoted at https://m.pinggu.org/bbs/thread-877779-1-1.html:
     751 obs, 140 groups, 120 instruments, F(15, 139). Coefficients are pinned to all 7 printed
     digits. The printed standard errors are all larger than ours by the SAME factor 1.0000136
-    (sqrt((751/736)/(750/735))): our `small` uses (n-1)/(n-k)*N/(N-1) as xtabond2 3.7.1's source
-    does, while that log came from an older release with n/(n-k+1). So the SEs are checked to a
-    relative 3e-5, not to the printed digits; that factor is documented, not tuned.
+    (= sqrt((751/736)/(750/735))): our `small` uses (n-1)/(n-k)*N/(N-1), as the source of
+    xtabond2 3.7.1 (droodman/xtabond2, xtabond2.mata) does; the log is consistent with a factor
+    n/(n-k+1) instead, presumably an older release (inferred, not verified). So the SEs are
+    checked to a relative 3e-5, not to the printed digits; the factor is reported, not tuned.
     """
     regs = ["L1.n", "L2.n", "w", "L1.w", "k", "L1.k", "L2.k", "ys", "L1.ys", "L2.ys",
             "yr1980", "yr1981", "yr1982", "yr1983", "yr1984"]
