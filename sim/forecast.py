@@ -331,6 +331,7 @@ class ForecastResult:
     Attributes
     ----------
     clusters : tuple, length c
+        Cluster labels, sorted (the order of every array's first axis).
     years : ndarray of int, shape (horizon,)
     point : ndarray, shape (c, horizon)
         TI path with eta, no shock, at the point coefficients.
@@ -516,8 +517,8 @@ def long_run_multiplier(coefs: Coefficients, nc) -> LongRunMultiplier:
 
     ``m(NC) = (a2 + a4 (NC - m_NC)) / (1 - a1)``; its SE by the delta method with gradient
     ``d m / d a1 = m / (1 - a1)``, ``d m / d a2 = 1 / (1 - a1)``, ``d m / d a4 = (NC - m_NC) / (1 - a1)``.
-    The interaction's ``-a4 m_IP ...`` parts do not depend on IP's own increment beyond
-    ``a4 (NC - m_NC)``, so this is the exact partial derivative.
+    With the centred interaction, ``d TI / d IP = a2 + a4 (NC - m_NC)`` exactly, in the short run
+    and (divided by 1 - a1) in the long run.
 
     Parameters
     ----------
