@@ -47,9 +47,9 @@ path), so with identical conditional matrices they produce identical paths for a
 
 Speed
 -----
-Paths are simulated in blocks of about 64k province-paths so that a block's arrays stay in the CPU
-cache; the counts behind every summary are tallied per step in reused buffers (the full path array
-is kept only with ``keep_paths=True``). The lag is a scipy sparse product (single-threaded: a BLAS
+Each step's transition runs over blocks of about 64k province-paths so that a block's float and
+index arrays stay in the CPU cache; the counts behind every summary are tallied once per step on
+all paths in reused buffers (the full path array is kept only with ``keep_paths=True``). The lag is a scipy sparse product (single-threaded: a BLAS
 product of this shape spends most of its time in thread hand-offs on a busy 2-core server); with
 class values affine in the class index (the default) the value polynomial is skipped and the
 transformed cut-offs are compared with ``W @ class`` directly. Results do not depend on the block
@@ -454,49 +454,48 @@ def _passage(reached: np.ndarray, n_paths: int):
 
 
 class _Tally:
-    """Per-step counts over paths, accumulated while simulating blocks of paths.
+    """Per-step counts over paths, accumulated while simulating (buffers reused).
 
     For every step t = 0..H and province i: number of paths in class c, having visited class c,
     having reached class c or above; for t >= 1 the number of provinces in class c on each path.
-    Buffers are allocated once per block size and reused (fresh large arrays cost page faults).
     """
 
-    def __init__(self, n: int, N: int, k: int, horizon: int, block: int):
+    def __init__(self, n: int, N: int, k: int, horizon: int):
         self.n, self.N, self.k, self.H = n, N, k, horizon
         self.in_class = np.zeros((horizon + 1, n, k), dtype=np.int64)
         self.exact = np.zeros((horizon + 1, n, k), dtype=np.int64)
         self.above = np.zeros((horizon + 1, n, k), dtype=np.int64)
         self.path_counts = np.zeros((horizon, k, N), dtype=np.uint8 if n < 256 else np.uint16)
-        self.visited = np.zeros((n, block), dtype=np.uint8)
-        self.runmax = np.zeros((n, block), dtype=np.uint8)
-        self._bits = np.zeros((n, block), dtype=np.uint8)
-        self._flag = np.zeros((n, block), dtype=bool)
-        self._acc_dtype = np.uint16 if block < 65536 else np.uint32 if block < 2 ** 32 else np.uint64
+        self.visited = np.zeros((n, N), dtype=np.uint8)
+        self.runmax = np.zeros((n, N), dtype=np.uint8)
+        self._bits = np.zeros((n, N), dtype=np.uint8)
+        self._flag = np.zeros((n, N), dtype=bool)
+        # a narrow accumulator is several times faster than numpy's default bool -> int64 sum
+        self._acc = np.uint16 if N < 65536 else np.uint32 if N < 2 ** 32 else np.uint64
 
-    def update(self, t: int, s: np.ndarray, paths: slice) -> None:
-        """Add the classes ``s`` (n, b) of step t for the paths ``paths`` (b = their number)."""
-        b = s.shape[1]
-        f, bits, visited, runmax = (self._flag[:, :b], self._bits[:, :b], self.visited[:, :b],
-                                    self.runmax[:, :b])
+    def _count(self, flag: np.ndarray) -> np.ndarray:
+        return flag.view(np.uint8).sum(axis=1, dtype=self._acc)
+
+    def update(self, t: int, s: np.ndarray) -> None:
+        """Add the classes ``s`` (n, N) of step t."""
+        f, bits = self._flag, self._bits
         if t == 0:
-            runmax[...] = s
-            visited.fill(0)
+            self.runmax[...] = s
         else:
-            np.maximum(runmax, s, out=runmax)
+            np.maximum(self.runmax, s, out=self.runmax)
         np.left_shift(np.uint8(1), s, out=bits)
-        np.bitwise_or(visited, bits, out=visited)
-        acc = self._acc_dtype
+        np.bitwise_or(self.visited, bits, out=self.visited)
         for c in range(self.k):
             np.equal(s, c, out=f)
-            self.in_class[t, :, c] += f.view(np.uint8).sum(axis=1, dtype=acc)
+            self.in_class[t, :, c] = self._count(f)
             if t > 0:
                 f.view(np.uint8).sum(axis=0, dtype=self.path_counts.dtype,
-                                     out=self.path_counts[t - 1, c, paths])
-            np.bitwise_and(visited, np.uint8(1 << c), out=bits)
+                                     out=self.path_counts[t - 1, c])
+            np.bitwise_and(self.visited, np.uint8(1 << c), out=bits)
             np.not_equal(bits, 0, out=f)
-            self.exact[t, :, c] += f.view(np.uint8).sum(axis=1, dtype=acc)
-            np.greater_equal(runmax, c, out=f)
-            self.above[t, :, c] += f.view(np.uint8).sum(axis=1, dtype=acc)
+            self.exact[t, :, c] = self._count(f)
+            np.greater_equal(self.runmax, c, out=f)
+            self.above[t, :, c] = self._count(f)
 
     def finish(self):
         H, k, n, N = self.H, self.k, self.n, self.N
@@ -546,8 +545,10 @@ def _simulate(s0: np.ndarray, lut: np.ndarray, k: int, horizon: int, n_paths: in
     uniforms = raw.view(np.uint16)[:size].reshape(horizon, n, n_paths)
     block = _block_size(n, n_paths)
     S = np.empty((horizon + 1, n, n_paths), dtype=np.uint8) if keep_paths else None
-    cur = np.empty((n, block), dtype=np.uint8)
-    nxt = np.empty((n, block), dtype=np.uint8)
+    # full-width current and next classes (the tally runs once per step on all paths); the
+    # transition itself runs block by block so that its float and index arrays stay in cache
+    cur = np.empty((n, n_paths), dtype=np.uint8)
+    nxt = np.empty((n, n_paths), dtype=np.uint8)
     idx = np.empty((n, block), dtype=np.int32)
     if W is not None:
         poly = _class_value_polynomial(vals)
@@ -567,15 +568,15 @@ def _simulate(s0: np.ndarray, lut: np.ndarray, k: int, horizon: int, n_paths: in
         flag = np.empty((n, block), dtype=bool)
         wide = k * (cut.size + 1) >= 256
         row = np.empty((n, block), dtype=np.int32 if wide else np.uint8)
-    for b0 in range(0, n_paths, block):
-        paths = slice(b0, min(b0 + block, n_paths))
-        b = paths.stop - paths.start
-        s, s_next, ix = cur[:, :b], nxt[:, :b], idx[:, :b]
-        s[...] = s0[:, None]
-        tally.update(0, s, paths)
-        if keep_paths:
-            S[0, :, paths] = s
-        for t in range(horizon):
+    cur[...] = s0[:, None]
+    tally.update(0, cur)
+    if keep_paths:
+        S[0] = cur
+    for t in range(horizon):
+        for b0 in range(0, n_paths, block):
+            paths = slice(b0, min(b0 + block, n_paths))
+            b = paths.stop - paths.start
+            s, ix = cur[:, paths], idx[:, :b]
             if W is None:
                 ix[...] = s
             else:
@@ -602,11 +603,11 @@ def _simulate(s0: np.ndarray, lut: np.ndarray, k: int, horizon: int, n_paths: in
                 ix[...] = rw
             ix <<= UNIFORM_BITS
             ix |= uniforms[t, :, paths]
-            np.take(lut, ix, out=s_next)
-            tally.update(t + 1, s_next, paths)
-            if keep_paths:
-                S[t + 1, :, paths] = s_next
-            s, s_next = s_next, s
+            np.take(lut, ix, out=nxt[:, paths])
+        tally.update(t + 1, nxt)
+        if keep_paths:
+            S[t + 1] = nxt
+        cur, nxt = nxt, cur
     return S
 
 
@@ -669,7 +670,7 @@ def project_markov(initial_classes, P, horizon: int, n_paths: int = 10_000, seed
         raise ValueError(f"P must be a (k, k) matrix, found shape {Pf.shape}")
     k = Pf.shape[0]
     s0 = _as_classes(initial_classes, k)
-    tally = _Tally(s0.size, int(n_paths), k, int(horizon), _block_size(s0.size, int(n_paths)))
+    tally = _Tally(s0.size, int(n_paths), k, int(horizon))
     S = _simulate(s0, _lookup_table(Pf), k, int(horizon), int(n_paths), seed, tally, keep_paths)
     return _result("traditional", s0, tally, S, start_year, labels, n_paths, seed, filled)
 
@@ -745,7 +746,7 @@ def project_spatial_markov(initial_classes, P_spatial, W, horizon: int, n_paths:
     # scipy's sparse product is single-threaded and deterministic; a BLAS matmul of this shape
     # spends most of its time in thread hand-offs on a busy 2-core server
     W_csr = sparse.csr_array(Wrs)
-    tally = _Tally(n, int(n_paths), k, int(horizon), _block_size(n, int(n_paths)))
+    tally = _Tally(n, int(n_paths), k, int(horizon))
     S = _simulate(s0, lut, k, int(horizon), int(n_paths), seed, tally, keep_paths, W=W_csr,
                   cut=cut, vals=vals, first_lag_class=first)
     return _result("spatial", s0, tally, S, start_year, labels, n_paths, seed, filled,
