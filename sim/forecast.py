@@ -221,8 +221,9 @@ def _check_panel(df: pd.DataFrame, cols, what: str, clusters: pd.Index | None = 
             raise ValueError(f"{what}: column {c!r} must be numeric, found dtype {df[c].dtype}") from None
         bad = ~np.isfinite(v)
         if bad.any():
+            example = df.loc[bad, ["cluster", c]].head(3).to_dict("records")
             raise ValueError(f"{what} has missing or non-finite values in column {c!r} in "
-                             f"{int(bad.sum())} rows, e.g. {df.loc[bad, ['cluster', c]].head(3).to_dict('records')}")
+                             f"{int(bad.sum())} rows, e.g. {example}")
         values[c] = v
     year = values.pop("year")
     if np.any(year != np.round(year)):

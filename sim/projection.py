@@ -49,9 +49,9 @@ Speed
 -----
 Each step's transition runs over blocks of about 64k province-paths so that a block's float and
 index arrays stay in the CPU cache; the counts behind every summary are tallied once per step on
-all paths in reused buffers (the full path array is kept only with ``keep_paths=True``). The lag is a scipy sparse product (single-threaded: a BLAS
-product of this shape spends most of its time in thread hand-offs on a busy 2-core server); with
-class values affine in the class index (the default) the value polynomial is skipped and the
+all paths in reused buffers (the full path array is kept only with ``keep_paths=True``). The lag
+is a scipy sparse product (single-threaded: a BLAS product of this shape spends most of its time in
+thread hand-offs on a busy 2-core server); with class values affine in the class index (the default) the value polynomial is skipped and the
 transformed cut-offs are compared with ``W @ class`` directly. Results do not depend on the block
 size. ``bench/projection.py`` times a 30-province, 10-year, 10,000-path projection.
 

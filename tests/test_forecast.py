@@ -86,7 +86,8 @@ def test_bands_from_parameter_uncertainty():
     assert np.all(lo < mid) and np.all(mid < hi)
     assert np.all(np.diff(hi - lo, axis=1) > 0)  # uncertainty grows with the horizon
     assert np.abs(mid - a.point).max() < 0.05
-    assert np.all(a.patents_bands[..., 0] < a.patents_point) and np.all(a.patents_point < a.patents_bands[..., 2])
+    assert np.all(a.patents_bands[..., 0] < a.patents_point)
+    assert np.all(a.patents_point < a.patents_bands[..., 2])
     kept = forecast_ti(hand_history(), hand_future(), c, horizon=3, n_draws=2000, seed=3,
                        keep_draws=True).draws
     assert np.allclose(a.bands[..., 0], np.percentile(kept, 5, axis=-1))
@@ -97,7 +98,8 @@ def test_draws_are_normal_with_the_given_covariance():
     from sim.forecast import _coefficient_draws
     c = Coefficients.from_paper()
     d = _coefficient_draws(c, 20_000, 0)
-    assert np.allclose(d.mean(axis=0), c.params.to_numpy(), atol=4 * c.bse.to_numpy() / np.sqrt(20_000) + 1e-12)
+    tol = 4 * c.bse.to_numpy() / np.sqrt(20_000) + 1e-12
+    assert np.allclose(d.mean(axis=0), c.params.to_numpy(), atol=tol)
     assert np.allclose(d.std(axis=0), c.bse.to_numpy(), rtol=0.03)
 
 
