@@ -26,6 +26,13 @@ Forecast
 4. Levels: patents = exp(TI) - ``log_offset`` (0 when TI = ln(patents), as in the paper, 1 for
    ln(1 + patents)); bands map through the same monotone transform.
 
+Limits, stated rather than hidden: the paper publishes z-values but no covariance matrix, so with
+the published coefficients the bands treat the estimates as uncorrelated (in a dynamic panel the
+L.TI and constant estimates are usually strongly correlated), and the forecast inherits the paper's
+instrument proliferation (Sargan p = 1.000, Table 4). Use the same seed for a baseline and a scenario:
+they then share the coefficient draws, so draw-by-draw differences (``keep_draws=True``) are
+meaningful.
+
 Long-run multiplier: in the steady state TI* = (... + (a2 + a4 (NC - m_NC)) IP + ...) / (1 - a1), so
 ``d TI* / d IP = (a2 + a4 (NC - m_NC)) / (1 - a1)`` (:func:`long_run_multiplier`, delta-method SE).
 
@@ -423,7 +430,8 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
         share the same last observed year.
     future_exog : pandas.DataFrame
         cluster, year, IP, NC, ED, IC, IE for every cluster and each of the ``horizon`` years after
-        the last observed year (see :func:`hold_last`).
+        the last observed year (see :func:`hold_last`); rows for other years are not used, rows for
+        unknown clusters are an error.
     coefs : Coefficients
     horizon : int
         Years ahead.
@@ -457,7 +465,7 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
     ti0 = h.values["TI"][last]
 
     f = _check_panel(future_exog, ("cluster", "year") + EXOG, "future_exog", clusters=clusters)
-    keep = (f.year > T) & (f.year <= T + H)  # years beyond the horizon are not needed
+    keep = (f.year > T) & (f.year <= T + H)  # other years are not needed
     cell = f.codes[keep] * H + (f.year[keep] - T - 1)
     have = np.zeros(n_c * H, dtype=bool)
     have[cell] = True
