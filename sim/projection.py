@@ -86,6 +86,9 @@ DEFAULT_CLASS_VALUES = (0.125, 0.375, 0.625, 0.875)  # mid-points of those four 
 UNIFORM_BITS = 16
 _SCALE = 1 << UNIFORM_BITS
 _ROW_TOL = 1e-3
+MAX_HORIZON = 100
+MAX_CLASSES = 64  # the visited-class bitmask of the first-passage tally is one uint64 at most
+MAX_DRAWS = 60_000_000  # uniforms are drawn at once: 2 bytes each
 _TIE_TOL = 1e-9  # a simulated lag within 1e-9 above a cut-off counts as on it (lower class)
 
 
@@ -108,8 +111,8 @@ def _as_classes(initial_classes, k: int) -> np.ndarray:
 def _check_horizon(horizon, n_paths=None) -> None:
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be a positive integer number of years, found {horizon!r}")
-    if horizon > 254:
-        raise ValueError(f"horizon must be at most 254 years, found {horizon}")
+    if horizon > MAX_HORIZON:
+        raise ValueError(f"horizon must be at most {MAX_HORIZON} years, found {horizon}")
     if n_paths is not None and (int(n_paths) != n_paths or n_paths < 1):
         raise ValueError(f"n_paths must be a positive integer, found {n_paths!r}")
 
@@ -466,9 +469,11 @@ class _Tally:
         self.exact = np.zeros((horizon + 1, n, k), dtype=np.int64)
         self.above = np.zeros((horizon + 1, n, k), dtype=np.int64)
         self.path_counts = np.zeros((horizon, k, N), dtype=np.uint8 if n < 256 else np.uint16)
-        self.visited = np.zeros((n, N), dtype=np.uint8)
+        self._mask_dtype = next(d for d in (np.uint8, np.uint16, np.uint32, np.uint64)
+                                if np.iinfo(d).bits >= k)
+        self.visited = np.zeros((n, N), dtype=self._mask_dtype)
         self.runmax = np.zeros((n, N), dtype=np.uint8)
-        self._bits = np.zeros((n, N), dtype=np.uint8)
+        self._bits = np.zeros((n, N), dtype=self._mask_dtype)
         self._flag = np.zeros((n, N), dtype=bool)
         # a narrow accumulator is several times faster than numpy's default bool -> int64 sum
         self._acc = np.uint16 if N < 65536 else np.uint32 if N < 2 ** 32 else np.uint64
@@ -483,7 +488,7 @@ class _Tally:
             self.runmax[...] = s
         else:
             np.maximum(self.runmax, s, out=self.runmax)
-        np.left_shift(np.uint8(1), s, out=bits)
+        np.left_shift(self._mask_dtype(1), s, out=bits, casting="unsafe")
         np.bitwise_or(self.visited, bits, out=self.visited)
         for c in range(self.k):
             np.equal(s, c, out=f)
@@ -491,7 +496,7 @@ class _Tally:
             if t > 0:
                 f.view(np.uint8).sum(axis=0, dtype=self.path_counts.dtype,
                                      out=self.path_counts[t - 1, c])
-            np.bitwise_and(self.visited, np.uint8(1 << c), out=bits)
+            np.bitwise_and(self.visited, self._mask_dtype(1 << c), out=bits)
             np.not_equal(bits, 0, out=f)
             self.exact[t, :, c] = self._count(f)
             np.greater_equal(self.runmax, c, out=f)
@@ -537,6 +542,11 @@ def _simulate(s0: np.ndarray, lut: np.ndarray, k: int, horizon: int, n_paths: in
     are made once for all paths, so the result does not depend on the block size.
     """
     n = s0.size
+    if k > MAX_CLASSES:
+        raise ValueError(f"at most {MAX_CLASSES} classes are supported, found {k}")
+    if horizon * n * n_paths > MAX_DRAWS:
+        raise ValueError(f"horizon x provinces x paths = {horizon * n * n_paths:,} draws exceeds "
+                         f"{MAX_DRAWS:,}; use fewer paths")
     rng = np.random.default_rng(seed)
     # all draws at once, in the order (step, province, path): each 64-bit output of the bit
     # generator gives four 16-bit uniforms (half the cost of rng.integers(..., dtype=uint16))
@@ -649,7 +659,7 @@ def project_markov(initial_classes, P, horizon: int, n_paths: int = 10_000, seed
         Transition matrix (rows sum to 1; all-zero rows = never observed -> stay, recorded in
         ``filled_rows``).
     horizon : int
-        Years ahead (1..254).
+        Years ahead (1..100).
     n_paths : int, default 10,000
     seed : int, default 0
         Seed of ``numpy.random.default_rng``; same inputs and seed give identical outputs.
@@ -695,7 +705,7 @@ def project_spatial_markov(initial_classes, P_spatial, W, horizon: int, n_paths:
     W : array_like, shape (n, n)
         Non-negative spatial weights (e.g. contiguity); row-standardised on a copy, never mutated.
     horizon : int
-        Years ahead (1..254).
+        Years ahead (1..100).
     n_paths : int, default 10,000
     seed : int, default 0
     lag_cutoffs : sequence of float, shape (k_lag - 1,), optional

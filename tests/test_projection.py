@@ -283,3 +283,19 @@ def test_block_size_does_not_change_results(monkeypatch):
     assert np.array_equal(a.class_probabilities, b.class_probabilities)
     assert np.array_equal(a.national_shares, b.national_shares)
     assert np.array_equal(a.years_to_class_or_above, b.years_to_class_or_above, equal_nan=True)
+
+
+def test_more_than_eight_classes_first_passage():
+    # the visited-class bitmask widens beyond 8 classes
+    k = 10
+    rng = np.random.default_rng(0)
+    P = np.triu(rng.random((k, k)))
+    P /= P.sum(axis=1, keepdims=True)
+    s0 = np.arange(20) % k
+    res = project_markov(s0, P, 5, n_paths=10_000, seed=0)
+    Pa = P.copy()
+    Pa[9] = np.eye(k)[9]
+    exact = analytic_distribution(s0, Pa, 5)[:, :, 9]
+    assert np.abs(res.reached_by[:, :, 9] - exact).max() < 0.02
+    with pytest.raises(ValueError, match="fewer paths"):
+        project_markov(s0, P, 100, n_paths=40_000)
