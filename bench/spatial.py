@@ -6,7 +6,10 @@ analysis is timed in its own new Python process: import of the ``sim`` module pl
 (which the pages never import) and, with ``--esda``, esda's first ``Moran_Local`` call (numba
 compile, ~17 s) and giddy's ``Spatial_Markov``.
 
-Run:  python3 bench/spatial.py [--esda] [--repeat 3]
+With ``--pages`` it also times the two pages themselves: a fresh process runs the app's home page
+through Streamlit's AppTest, then switches to the page (cold caches), and reports the page run.
+
+Run:  python3 bench/spatial.py [--esda] [--pages] [--repeat 3]
 Writes bench/results/spatial.md. Timings on a shared 2-core machine are noisy: the median of
 ``--repeat`` runs is reported.
 """
@@ -71,6 +74,28 @@ ESDA_CASES = {
 }
 
 
+PAGE_CODE = """
+import time, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("streamlit_app.py", default_timeout=120)
+at.run()
+at.switch_page("pages/{page}")
+t = time.perf_counter()
+at.run()
+dt = time.perf_counter() - t
+assert not at.exception, [e.value for e in at.exception]
+print(dt)
+"""
+
+
+def run_page(page: str) -> float:
+    out = subprocess.run([sys.executable, "-c", PAGE_CODE.format(page=page)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def run_case(body: str) -> float:
     code = SETUP + body + "\nprint(time.perf_counter() - t_base)\n"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
@@ -83,19 +108,24 @@ def run_case(body: str) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--esda", action="store_true", help="also time esda.Moran_Local and giddy (slow)")
+    ap.add_argument("--pages", action="store_true", help="also time the two pages (AppTest, cold caches)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    cases = dict(CASES)
+    cases = {name: (run_case, body) for name, body in CASES.items()}
     if args.esda:
-        cases.update(ESDA_CASES)
+        cases.update({name: (run_case, body) for name, body in ESDA_CASES.items()})
+    if args.pages:
+        cases["page 'Spatial patterns' (after home, cold)"] = (run_page, "spatial.py")
+        cases["page 'Dynamics' (after home, cold)"] = (run_page, "dynamics.py")
     rows = []
-    for name, body in cases.items():
-        times = [run_case(body) for _ in range(args.repeat)]
+    for name, (fn, body) in cases.items():
+        times = [fn(body) for _ in range(args.repeat)]
         med = statistics.median(times)
         rows.append((name, med, min(times), max(times)))
         print(f"{name:40s} median {med:6.3f} s  (min {min(times):.3f}, max {max(times):.3f})", flush=True)
     lines = ["# Study A spatial analyses: fresh-process import + first call (30 x 11 panel)", "",
-             "Seconds after numpy/pandas are loaded (the app has them anyway); median of "
+             "Seconds after numpy/pandas are loaded (the app has them anyway); pages: the script run of "
+             "the page in a fresh AppTest process after the home page (caches cold). Median of "
              f"{args.repeat} fresh processes. Machine: shared 2 cores, noisy.", "",
              "| analysis | median s | min s | max s |", "|---|---:|---:|---:|"]
     lines += [f"| {n} | {m:.3f} | {lo:.3f} | {hi:.3f} |" for n, m, lo, hi in rows]

@@ -44,12 +44,12 @@ def fit_view(deck, zoom: float = 2.45) -> None:
     deck.initial_view_state.zoom = zoom
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def coupling_table(panel: pd.DataFrame) -> pd.DataFrame:
-    """h_nqpf, h_inno, C, T, D (traditional, entropy weights) per province-year of ``panel``."""
-    from sim.coupling import EntropyFrame
+    """h_nqpf, h_inno, C, T, D (traditional, entropy weights) per province-year, shared with the
+    Coupling page's cache (``ui.coupling.traditional``)."""
+    from ui import coupling as cp
 
-    return EntropyFrame.fit(panel).transform(panel)
+    return cp.traditional(cp.panel_fingerprint(panel), panel)
 
 
 def wide(table: pd.DataFrame, column: str) -> pd.DataFrame:
