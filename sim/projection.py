@@ -490,17 +490,25 @@ class _Tally:
             np.maximum(self.runmax, s, out=self.runmax)
         np.left_shift(self._mask_dtype(1), s, out=bits, casting="unsafe")
         np.bitwise_or(self.visited, bits, out=self.visited)
-        for c in range(self.k):
+        k = self.k
+        for c in range(k - 1):  # the last class is the remainder
             np.equal(s, c, out=f)
             self.in_class[t, :, c] = self._count(f)
             if t > 0:
                 f.view(np.uint8).sum(axis=0, dtype=self.path_counts.dtype,
                                      out=self.path_counts[t - 1, c])
+        self.in_class[t, :, k - 1] = self.N - self.in_class[t, :, : k - 1].sum(axis=1)
+        if t > 0:
+            pc = self.path_counts[t - 1]
+            np.subtract(self.n, pc[: k - 1].sum(axis=0, dtype=pc.dtype), out=pc[k - 1])
+        self.above[t, :, 0] = self.N  # every path is in class 0 or above
+        for c in range(k):
             np.bitwise_and(self.visited, self._mask_dtype(1 << c), out=bits)
             np.not_equal(bits, 0, out=f)
             self.exact[t, :, c] = self._count(f)
-            np.greater_equal(self.runmax, c, out=f)
-            self.above[t, :, c] = self._count(f)
+            if c > 0:
+                np.greater_equal(self.runmax, c, out=f)
+                self.above[t, :, c] = self._count(f)
 
     def finish(self):
         H, k, n, N = self.H, self.k, self.n, self.N
