@@ -28,7 +28,8 @@ for section, file, title, icon in PAGES:
 
 navigation = st.navigation(sections)
 
-from ui.state import sidebar_status  # noqa: E402  (after set_page_config)
+from ui.nav import guarded  # noqa: E402  (after set_page_config)
+from ui.state import sidebar_status  # noqa: E402
 
 sidebar_status()
-navigation.run()
+guarded(navigation.run)

@@ -1,5 +1,5 @@
 """Simulator page: build a what-if scenario, see baseline vs scenario on maps and charts, share it."""
-from ui.nav import ensure_navigation
+from ui.nav import ensure_navigation, guarded
 
 ensure_navigation()
 
@@ -97,6 +97,10 @@ cities = sorted(frames["cities"][schema.CITY].unique()) if frames["cities"] is n
 
 @st.fragment
 def workspace() -> None:
+    guarded(_workspace)
+
+
+def _workspace() -> None:
     loaded: Scenario = st.session_state["sim_loaded"]  # read here: presets rerun only this fragment
     rev = st.session_state[ui.REV_KEY]
     controls, results = st.columns([1, 2.2], gap="large")

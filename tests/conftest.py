@@ -27,9 +27,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_server():
-    """Start ``streamlit run streamlit_app.py`` on a free loopback port; yield its base URL."""
+def _start_server():
     port = _free_port()
     log = open(ROOT / ".pytest_cache" / "streamlit_server.log", "w") if (ROOT / ".pytest_cache").exists() \
         else subprocess.DEVNULL
@@ -49,9 +47,28 @@ def app_server():
             proc.kill()
             pytest.fail("the Streamlit server did not become healthy within 90 s")
         time.sleep(0.3)
-    yield base
+    return proc, base
+
+
+def _stop_server(proc):
     os.killpg(proc.pid, 15)
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """Start ``streamlit run streamlit_app.py`` on a free loopback port; yield its base URL."""
+    proc, base = _start_server()
+    yield base
+    _stop_server(proc)
+
+
+@pytest.fixture()
+def fresh_server():
+    """A server no browser has visited yet (for deep links into a fresh process)."""
+    proc, base = _start_server()
+    yield base
+    _stop_server(proc)
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,63 @@ def test_landing_and_data_page_render_without_exception(app_server, browser):
     assert page.get_by_text("Regional innovation policy simulator").first.is_visible()
     assert page.get_by_text("Synthetic demo data").first.is_visible()
     assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Unexpected error").count() == 0
     page.goto(app_server + "/data")
     wait_for_script(page)
     assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Unexpected error").count() == 0
     assert page.get_by_text("Province panel (Study A)").first.is_visible()
     assert outside == [], f"the app requested outside addresses: {outside[:5]}"
+    ctx.close()
+
+
+def _new_page(browser, base):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1800})
+    page = ctx.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(base) and not r.url.startswith(("data:", "blob:")) else None)
+    return ctx, page, outside
+
+
+def test_share_link_opens_the_same_scenario_in_a_fresh_process_and_context(fresh_server, browser):
+    from sim.scenario import IndicatorChange, Scenario
+
+    sc = Scenario(name="shared", horizon=4, indicator_changes=(
+        IndicatorChange("dim:Capital innovation resource", ("Sichuan",), 2023, "pct", 40.0),))
+    ctx, page, outside = _new_page(browser, fresh_server)
+    page.goto(f"{fresh_server}/simulator?s={sc.to_query_params()['s']}")
+    wait_for_script(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Unexpected error").count() == 0
+    assert page.get_by_text("Sichuan: coupling coordination D in 2026").first.is_visible()
+    assert page.get_by_text("Active data").first.is_visible()  # the entry script ran: full navigation
+    assert page.get_by_text("Study A: provinces").first.is_visible()
+    assert outside == []
+    ctx.close()
+
+
+def test_moving_a_control_changes_the_chart(app_server, browser):
+    ctx, page, outside = _new_page(browser, app_server)
+    page.goto(f"{app_server}/simulator")
+    wait_for_script(page)
+    page.get_by_text("Class shares").first.click()
+    chart = page.locator("[data-testid='stVegaLiteChart'] >> visible=true").first
+    chart.wait_for()
+    before = chart.screenshot()
+    assert page.get_by_text("No changes: the scenario equals the baseline.").first.is_visible()
+    slider = page.get_by_role("slider", name="Change, % of baseline")
+    slider.focus()
+    for _ in range(12):  # +60 %
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(300)
+    wait_for_script(page)
+    page.get_by_text("coupling coordination D in").first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Unexpected error").count() == 0
+    after = page.locator("[data-testid='stVegaLiteChart'] >> visible=true").first.screenshot()
+    assert after != before
+    assert "s=" in page.url  # the address bar now is the share link
+    assert outside == []
     ctx.close()

@@ -4,6 +4,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from sim.scenario import IndicatorChange, Scenario
+from ui.nav import UNEXPECTED
 from ui.simulator import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +18,7 @@ def open_simulator(query=None) -> AppTest:
     at.switch_page("pages/simulator.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if UNEXPECTED in e.value]
     return at
 
 

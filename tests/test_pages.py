@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.nav import UNEXPECTED
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180  # seconds; AppTest's 3 s default is far too short for the analysis pages
 
@@ -29,6 +31,7 @@ def run_page(file: str) -> AppTest:
 def test_page_renders_without_exception(file):
     at = run_page(file)
     assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if UNEXPECTED in e.value]
     assert at.title, f"{file} shows no title"
 
 

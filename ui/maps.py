@@ -20,6 +20,11 @@ DIVERGING = [(5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209,
 NOT_ANALYSED = (200, 200, 200)
 NEIGHBOUR = (236, 236, 236)
 VIEW = {"latitude": 35.5, "longitude": 104.5, "zoom": 2.9, "pitch": 0}
+# An empty MapLibre style, inlined as a data: URL (pydeck refuses a dict without Mapbox). With ``map_provider=None`` pydeck requests no tiles, but
+# st.pydeck_chart substitutes a Carto basemap (a request to basemaps.cartocdn.com) whenever the
+# style is empty; a non-empty style with no sources keeps every map offline.
+OFFLINE_STYLE = ("data:application/json,"
+                 "%7B%22version%22%3A8%2C%22sources%22%3A%7B%7D%2C%22layers%22%3A%5B%5D%7D")
 
 
 def _interp(palette, t: float) -> list[int]:
@@ -101,7 +106,7 @@ def choropleth(values: pd.Series, boundaries, *, value_label: str, fmt: str = "{
                       get_fill_color="properties.fill", get_line_color=[150, 150, 150],
                       line_width_min_pixels=0.7, pickable=True, auto_highlight=True)
     deck = pdk.Deck(layers=[_context_layer(pdk), _not_analysed_layer(pdk, boundaries), layer],
-                    initial_view_state=pdk.ViewState(**VIEW), map_provider=None, map_style=None,
+                    initial_view_state=pdk.ViewState(**VIEW), map_provider=None, map_style=OFFLINE_STYLE,
                     tooltip={"text": "{tip}"}, height=height)
     return deck, legend
 
@@ -128,7 +133,7 @@ def city_map(points: pd.DataFrame, arcs: pd.DataFrame | None = None, boundaries=
                             pickable=True, stroked=True, get_line_color=[60, 60, 60],
                             line_width_min_pixels=0.5))
     return pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**VIEW), map_provider=None,
-                    map_style=None, tooltip={"text": "{tip}"}, height=height)
+                    map_style=OFFLINE_STYLE, tooltip={"text": "{tip}"}, height=height)
 
 
 def legend_chart(legend, value_label: str, fmt: str = ".2f"):

@@ -20,3 +20,25 @@ def ensure_navigation() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+UNEXPECTED = "Unexpected error"
+
+
+def guarded(render) -> None:
+    """Run ``render()``; an unexpected exception becomes a plain message, never a traceback.
+
+    Streamlit's own control flow (``st.rerun``, ``st.stop``, ``st.switch_page``) passes through.
+    The traceback goes to the server log for the maintainers. With ``client.showErrorDetails =
+    "none"`` Streamlit would otherwise show nothing at all, which looks like a blank page.
+    """
+    import logging
+
+    try:
+        render()
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for the UI
+        # (st.rerun / st.stop / st.switch_page raise BaseException subclasses: they pass through)
+        logging.getLogger("innovation_simulator").exception("page failed")
+        st.error(f"{UNEXPECTED} ({type(exc).__name__}). The rest of the app keeps working and your data "
+                 "and scenario are unchanged. Please report what you did to the maintainers.",
+                 icon=":material/error:")
