@@ -280,13 +280,13 @@ def column_specs(kind: str) -> tuple[ColumnSpec, ...]:
                        aliases=("TI", "AI patents")),
             ColumnSpec("gs", "10,000 yuan", "Government subsidies received", "number", lower=0.0,
                        aliases=("subsidies", "government subsidies", "政府补助")),
-            ColumnSpec("ep", "ratio", "Profitability: return on assets", "number",
+            ColumnSpec("ep", "ratio", "Enterprise profitability: return on total assets", "number",
                        aliases=("ROA", "return on assets", "总资产收益率")),
             ColumnSpec("cs", "ratio", "Capital structure: debt-to-assets ratio", "number", lower=0.0,
                        aliases=("leverage", "debt to assets", "debt to assets ratio", "资产负债率")),
-            ColumnSpec("oc", "ratio", "Ownership concentration: share of the largest shareholder (0-1)",
-                       "number", lower=0.0, upper=1.0,
-                       aliases=("top1", "largest shareholder", "第一大股东持股比例")),
+            ColumnSpec("oc", "ratio", "Operating capacity: total asset turnover (revenue / total assets)",
+                       "number", lower=0.0,
+                       aliases=("asset turnover", "total asset turnover", "总资产周转率")),
         )
     raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
 

@@ -41,7 +41,7 @@ CITY_COLUMNS = {
     "all_patents": "All patent applications (count)",
     "ai_coop_intra": "Cooperative AI patents with all applicants in the city (count)",
     "ip": "Local AI incentive policies issued (count)",
-    "ed": "Economic development: GDP per capita (yuan)",
+    "ed": "Economic development: GDP per capita (yuan per person)",
     "ic": "Infrastructure: road area per capita (square metres)",
     "ie": "Innovation environment: public science and technology spending (10,000 yuan)",
 }
@@ -53,9 +53,9 @@ FIRM_COLUMNS = {
     "year": "Year",
     "ti": "Firm AI patent applications (count)",
     "gs": "Government subsidies received (10,000 yuan)",
-    "ep": "Profitability: return on assets (ratio)",
-    "cs": "Capital structure: debt-to-assets ratio",
-    "oc": "Ownership concentration: share of the largest shareholder (ratio)",
+    "ep": "Enterprise profitability: return on total assets (ratio)",
+    "cs": "Capital structure: asset-liability ratio",
+    "oc": "Operating capacity: total asset turnover (ratio)",
 }
 STUDY_B_YEARS = (2011, 2020)
 

@@ -231,7 +231,7 @@ CASES = [
     # firms
     ("firm-unknown-city", "firms", _kind("firms", _set(0, "city", "Springfield")), {},
      (2, "city", "Springfield", "unknown city")),
-    ("firm-share-in-percent", "firms", _kind("firms", _set(1, "oc", 45)), {}, (3, "oc", "45", "divide by 100")),
+    ("firm-negative-turnover", "firms", _kind("firms", _set(1, "oc", -0.4)), {}, (3, "oc", "-0.4", "negative")),
     ("firm-duplicate", "firms", _kind("firms", _duplicate_row(0)), {}, (56, "firm", "000001", "already on row 2")),
     ("firm-missing-id", "firms", _kind("firms", _set(2, "firm", "")), {}, (4, "firm", "", "missing")),
 ]
