@@ -39,18 +39,15 @@ METHOD_LABELS = {
 DEFAULT_PROVINCES = ("Beijing", "Jiangsu", "Fujian", "Inner Mongolia", "Qinghai", "Gansu")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def fingerprint(_panel: pd.DataFrame, identity: int) -> str:
-    """A short hash of the province panel (the cache key of everything derived from it)."""
+def panel_fingerprint(panel: pd.DataFrame) -> str:
+    """A short hash of the province panel's contents: the cache key of everything derived from it.
+    Computed on every run (about a millisecond for 330 rows) rather than cached by object id, which
+    Python may reuse for a different frame after the old one is freed."""
     import hashlib
 
-    h = hashlib.sha256(pd.util.hash_pandas_object(_panel, index=False).to_numpy().tobytes())
-    h.update(",".join(map(str, _panel.columns)).encode())
+    h = hashlib.sha256(pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
+    h.update(",".join(map(str, panel.columns)).encode())
     return h.hexdigest()[:16]
-
-
-def panel_fingerprint(panel: pd.DataFrame) -> str:
-    return fingerprint(panel, id(panel))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -79,6 +76,9 @@ def weights_table(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
     return w
 
 
+MAX_STORED_MODELS = 12  # (dataset, method) pairs kept per process; the oldest is dropped first
+
+
 @st.cache_resource(show_spinner=False)
 def _model_store() -> tuple[dict, threading.Lock]:
     return {}, threading.Lock()
@@ -91,11 +91,13 @@ def trained_ensemble(fp: str, panel: pd.DataFrame, method: str, show_progress: b
 
     store, lock = _model_store()
     key = (fp, method)
-    if key in store:
-        return store[key]
+    found = store.get(key)
+    if found is not None:
+        return found
     with lock:
-        if key in store:
-            return store[key]
+        found = store.get(key)
+        if found is not None:
+            return found
         f = frame(fp, panel)
         Xn, Xi = f.normalise(panel, "nqpf"), f.normalise(panel, "inno")
         bar = st.progress(0.0, text=f"Training {METHOD_LABELS.get(method, method)} (5 seeds)...") \
@@ -109,6 +111,8 @@ def trained_ensemble(fp: str, panel: pd.DataFrame, method: str, show_progress: b
                                groups=panel[schema.PROVINCE].to_numpy(), progress=progress)
         if bar is not None:
             bar.empty()
+        while len(store) >= MAX_STORED_MODELS:
+            store.pop(next(iter(store)))
         store[key] = ens
         return ens
 
