@@ -25,13 +25,21 @@ if panel is None:
     st.stop()
 
 fp = cp.panel_fingerprint(panel)
-trad = cp.traditional(fp, panel)
+try:
+    trad = cp.traditional(fp, panel)
+except ValueError as err:
+    st.error(f"The entropy coupling model cannot be fitted on the loaded panel: {err}")
+    st.stop()
 
 method = st.radio("MLP coupling method compared with the traditional D", list(cp.METHOD_LABELS),
                   format_func=cp.METHOD_LABELS.get, horizontal=True, key=cp.CP_METHOD)
 st.caption(f"**{method}**: {mlp.METHODS[method]}")
 
-ens = cp.trained_ensemble(fp, panel, method)
+try:
+    ens = cp.trained_ensemble(fp, panel, method)
+except ValueError as err:
+    st.error(f"The {method!r} model cannot be trained on the loaded panel: {err}")
+    st.stop()
 table = cp.results(fp, method, panel, ens)
 years = sorted(int(y) for y in table["year"].unique())
 

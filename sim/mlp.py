@@ -416,8 +416,12 @@ def _fit_paper(Xn, Xi, seed, opts, tick):
 def _n_folds(opts, groups) -> int:
     k = opts["n_folds"]
     if k == "groups":
-        return (len(set(_key(g) for g in np.asarray(groups))) if groups is not None
-                else ROW_FOLDS_WITHOUT_GROUPS)
+        if groups is None:
+            return ROW_FOLDS_WITHOUT_GROUPS
+        n_groups = len(set(_key(g) for g in np.asarray(groups)))
+        if n_groups < 2:
+            raise ValueError(f"out-of-fold scoring needs at least 2 provinces (groups), found {n_groups}")
+        return n_groups
     if not isinstance(k, (int, np.integer)) or k < 2:
         raise ValueError(f"n_folds must be 'groups' or an integer >= 2, found {k!r}")
     return int(k)

@@ -191,6 +191,8 @@ def test_bad_inputs_raise(synthetic):
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         mlp.fit_coupling(bad, Xi)
+    with pytest.raises(ValueError, match="at least 2 provinces"):
+        mlp.fit_coupling(Xn[:11], Xi[:11], method="crosspred", groups=g[:11], epochs=2)
     m = mlp.fit_coupling(Xn, Xi, method="crosspred", groups=g, n_folds=5, epochs=2)
     with pytest.raises(ValueError, match="17 columns"):
         m.coupling(Xn[:, :5], Xi)
