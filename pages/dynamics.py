@@ -79,7 +79,11 @@ scheme = sp.SCHEMES[scheme_label]
 prox_label = c2.radio("Neighbours for the spatial lag", list(sp.PROXIMITY), key=sp.DY_PROXIMITY)
 prox = sp.PROXIMITY[prox_label]
 k = c3.number_input("k", min_value=1, max_value=10, value=4, key=sp.DY_K, disabled=prox != "knn")
-Wp = sp.proximity_matrix(prox, int(k), names)
+try:
+    Wp = sp.proximity_matrix(prox, int(k), names)
+except ValueError as err:
+    st.error(f"The proximity matrix cannot be built: {err}")
+    st.stop()
 sm, mc = sp.markov_results(D, Wp, scheme)
 cuts = ", ".join(f"{c:.3f}" for c in sm.cutoffs)
 st.info(f"In use: **{'fixed cut-offs' if scheme == 'fixed' else 'pooled quartiles'}** ({cuts}; right-closed), "

@@ -34,7 +34,11 @@ permutations = c1.select_slider("Permutations for p_sim", options=[99, 499, 999,
 alpha = c2.select_slider("Significance level for LISA clusters", options=[0.01, 0.05, 0.10], value=0.05,
                          key=sp.SP_ALPHA)
 
-W = sp.econ_geo_matrix(panel, names)
+try:
+    W = sp.econ_geo_matrix(panel, names)
+except ValueError as err:
+    st.error(f"The economic-geographic weight matrix cannot be built from this panel: {err}")
+    st.stop()
 with st.expander("Weight matrix: economic-geographic, as in the paper"):
     st.markdown(
         "W_ij = (1/d_ij²)·(1/|PGDP_i − PGDP_j|), W_ii = 0, with d the great-circle distance between "

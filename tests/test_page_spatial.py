@@ -49,3 +49,21 @@ def test_dynamics_page_markov_switches_and_the_qb_comparison():
     at.slider(key="warning_window").set_value(2).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(m.label == "Flagged province-years" for m in at.metric)
+
+
+def test_unbalanced_panel_is_refused_with_the_missing_province_years():
+    import pandas as pd
+
+    from ui.state import Dataset
+
+    panel = pd.read_csv(ROOT / "data" / "demo" / "provinces.csv")
+    gap = panel[~((panel["province"] == "Gansu") & (panel["year"] == 2016))].reset_index(drop=True)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.session_state["dataset"] = Dataset(frames={"provinces": gap}, sources={"provinces": "test"},
+                                          synthetic={"provinces": False})
+    for page in ("spatial.py", "dynamics.py"):
+        at.switch_page(f"pages/{page}")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("Gansu 2016" in e.value and "balanced panel" in e.value for e in at.error), page

@@ -169,4 +169,16 @@ def d_source(ds) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
         st.info("No province panel is loaded; load one on the Data page.")
         return None
     table = coupling_table(panel)
-    return panel, table, wide(table, "D")
+    D = wide(table, "D")
+    if D.isna().to_numpy().any():
+        missing = [f"{D.index[i]} {D.columns[j]}" for i, j in zip(*np.nonzero(D.isna().to_numpy()))]
+        st.error("The spatial analyses need a balanced panel (every province in every year); D is missing "
+                 f"for {len(missing)} province-years: {', '.join(missing[:12])}"
+                 f"{' ...' if len(missing) > 12 else ''}. Fill the gaps on the Data page or upload a "
+                 "complete panel.")
+        return None
+    if D.shape[0] < 4 or D.shape[1] < 2:
+        st.error(f"The spatial analyses need at least 4 provinces and 2 years; the panel has "
+                 f"{D.shape[0]} provinces and {D.shape[1]} years.")
+        return None
+    return panel, table, D
