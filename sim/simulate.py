@@ -118,6 +118,12 @@ def prepare(frames: dict, options: Options = Options(), coupling_model=None, bou
         Pre-estimated coefficients for ``parameter_source="data"`` (else estimated here).
     """
     notes: list[str] = []
+    # Loader metadata in DataFrame.attrs is deep-copied by pandas on every operation: drop it from
+    # the frozen baseline (it was shown when the data were loaded) so the hot path stays fast.
+    frames = {k: (v.copy() if v is not None else None) for k, v in frames.items()}
+    for v in frames.values():
+        if v is not None:
+            v.attrs = {}
     prov = None
     if frames.get("provinces") is not None:
         prov = _prepare_provinces(frames["provinces"], options, coupling_model, boundaries_geojson, notes)
@@ -442,7 +448,8 @@ def simulate(baseline, scenario: Scenario, seed: int = 0, reference=None) -> Sim
         launch = int(max(pb.years)) + 1
         b_side = (reference.baseline_provinces if _reusable(reference, scenario, seed)
                   else _province_side(pb, ext, scenario, seed, launch))
-        s_side = _province_side(pb, scen_panel, scenario, seed, launch)
+        # no changed cell: the scenario side IS the baseline side (same data, same seed)
+        s_side = b_side if touched.empty else _province_side(pb, scen_panel, scenario, seed, launch)
         if len(touched):
             oor = pb.frame.out_of_range(scen_panel)
     elif scenario.indicator_changes:
@@ -450,7 +457,8 @@ def simulate(baseline, scenario: Scenario, seed: int = 0, reference=None) -> Sim
     cb = baseline.clusters
     b_cl = s_cl = None
     if cb is not None:
-        b_cl, s_cl, cl_notes = _cluster_sides(cb, scenario, seed)
+        ref_cl = reference.baseline_clusters if _reusable(reference, scenario, seed) else None
+        b_cl, s_cl, cl_notes = _cluster_sides(cb, scenario, seed, ref_cl)
         notes += cl_notes
     elif scenario.policy_changes or scenario.link_edits:
         notes.append("No AI clusters in the loaded city data: policy and link changes have no effect.")
@@ -485,7 +493,7 @@ def _province_side(pb: ProvinceBaseline, panel: pd.DataFrame, scenario: Scenario
     return ProvinceSide(m, D, proj, moran, faults)
 
 
-def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int):
+def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int, reference: ClusterSide | None = None):
     from sim import clusters as cl
     from sim import forecast
 
@@ -526,9 +534,13 @@ def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int):
             notes.append("After the link edits these clusters have no inter-regional link, so no NC: "
                          + ", ".join(missing) + " (their forecast is undefined).")
     offset = 1.0 if "TI" in cb.log1p else 0.0
-    b = forecast.forecast_ti(hist, base_exog, cb.coefficients, horizon, seed=seed, log_offset=offset)
+    b_side = reference or ClusterSide(
+        forecast.forecast_ti(hist, base_exog, cb.coefficients, horizon, seed=seed, log_offset=offset),
+        base_exog, nc_base)
+    if scen_exog.equals(base_exog):  # nothing moved: the scenario side IS the baseline side
+        return b_side, b_side, notes
     s = forecast.forecast_ti(hist, scen_exog, cb.coefficients, horizon, seed=seed, log_offset=offset)
-    return ClusterSide(b, base_exog, nc_base), ClusterSide(s, scen_exog, nc_scen), notes
+    return b_side, ClusterSide(s, scen_exog, nc_scen), notes
 
 
 def _cluster_targets(names, cb: ClusterBaseline) -> list[str]:
