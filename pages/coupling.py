@@ -1,7 +1,5 @@
 """Coupling (Study A measurement): traditional entropy-weight D vs the dual-tower MLP's D."""
 import altair as alt
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from sim import mlp, schema
