@@ -17,13 +17,13 @@ from ui import state
 
 st.title("Dynamics")
 st.caption("Liu et al. (2026), 'Dynamic evolution' (Figs. 9-10, Tables 4-5) and the 'coupling fault' "
-           "monitor of its conclusions. D is the traditional coupling coordination degree.")
+           "monitor of its conclusions. Choose which coupling coordination degree D to analyse below.")
 state.synthetic_notice("provinces")
 
-src = sp.d_source(state.dataset())
+src = sp.d_source(state.dataset(), "dynamics")
 if src is None:
     st.stop()
-panel, table, D = src
+panel, table, D, d_label = src
 names = tuple(D.index)
 years = [int(y) for y in D.columns]
 

@@ -17,14 +17,13 @@ from ui import state
 
 st.title("Spatial patterns")
 st.caption("Liu et al. (2026), 'Spatial correlation analysis' (Table 3, Fig. 7) and 'Regional "
-           "differences' (Fig. 8). Coupling coordination degree D from the traditional entropy-weight "
-           "model of the Coupling page.")
+           "differences' (Fig. 8). Choose which coupling coordination degree D to analyse below.")
 state.synthetic_notice("provinces")
 
-src = sp.d_source(state.dataset())
+src = sp.d_source(state.dataset(), "spatial")
 if src is None:
     st.stop()
-panel, table, D = src
+panel, table, D, d_label = src
 names = tuple(D.index)
 years = [int(y) for y in D.columns]
 

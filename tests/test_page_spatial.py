@@ -1,6 +1,7 @@
 """AppTest: the "Spatial patterns" and "Dynamics" pages render on the demo data and react to controls."""
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +68,13 @@ def test_unbalanced_panel_is_refused_with_the_missing_province_years():
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         assert any("Gansu 2016" in e.value and "balanced panel" in e.value for e in at.error), page
+
+
+@pytest.mark.slow
+def test_spatial_page_on_the_papers_mlp_d_shows_the_collapse_warning():
+    at = _open("spatial.py")
+    sb = at.selectbox(key="spatial_d_measure_spatial")
+    sb.set_value("D_mlp: Paper's dual-tower MLP (as published)").run()  # trains 5 seeds (~10 s)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("D_mlp on this page" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 11

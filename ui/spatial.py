@@ -26,6 +26,8 @@ EW_WINDOW = "warning_window"
 EW_RISE = "warning_rise_min"
 EW_TOL = "warning_stall_tolerance"
 EW_YEAR = "warning_map_year"
+D_MEASURE = "spatial_d_measure"  # widget key, suffixed per page
+TRADITIONAL = "trad"
 
 SEED = 20260101
 SCHEMES = {"Fixed cut-offs 0.25 / 0.5 / 0.75 (paper's coordination types)": "fixed",
@@ -162,13 +164,38 @@ def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key:
                        key=key or f"dl_{file_name}", icon=":material/download:")
 
 
-def d_source(ds) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
-    """(panel, coupling table, D wide) for the active dataset, or None with a message shown."""
+def d_measure_options() -> dict:
+    """Label -> measure id: traditional D, or D_mlp of one of the Coupling page's methods."""
+    from ui.coupling import METHOD_LABELS
+
+    return {"Traditional D (entropy weights)": TRADITIONAL,
+            **{f"D_mlp: {label}": method for method, label in METHOD_LABELS.items()}}
+
+
+def d_source(ds, page: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str] | None:
+    """(panel, table with h_inno and D, D wide, measure label) for the active dataset, or None with a
+    message shown. The D measure is a select box (traditional by default: nothing to train; an MLP
+    variant is trained once per process, with a progress bar, only when the user picks it)."""
     panel = ds.get("provinces")
     if panel is None:
         st.info("No province panel is loaded; load one on the Data page.")
         return None
-    table = coupling_table(panel)
+    opts = d_measure_options()
+    label = st.selectbox("Coupling coordination degree analysed", list(opts), key=f"{D_MEASURE}_{page}",
+                         help="The paper analyses its MLP-based D; the traditional D needs no training. "
+                              "MLP variants are trained on first use (as on the Coupling page).")
+    measure = opts[label]
+    base = coupling_table(panel)
+    if measure == TRADITIONAL:
+        table = base
+    else:
+        from ui import coupling as cp
+
+        fp = cp.panel_fingerprint(panel)
+        ens = cp.trained_ensemble(fp, panel, measure)
+        res = cp.results(fp, measure, panel, ens)
+        table = base.assign(D=res["D_mlp"].to_numpy())
+        cp.collapse_warning(ens, "D_mlp on this page")
     D = wide(table, "D")
     if D.isna().to_numpy().any():
         missing = [f"{D.index[i]} {D.columns[j]}" for i, j in zip(*np.nonzero(D.isna().to_numpy()))]
@@ -181,4 +208,4 @@ def d_source(ds) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
         st.error(f"The spatial analyses need at least 4 provinces and 2 years; the panel has "
                  f"{D.shape[0]} provinces and {D.shape[1]} years.")
         return None
-    return panel, table, D
+    return panel, table, D, label
