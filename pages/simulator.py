@@ -14,6 +14,7 @@ import streamlit as st
 from sim import schema
 from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario, ScenarioError
 from ui import state
+from ui import coupling as ui_coupling
 from ui import simulator as ui
 
 st.title("Simulator")
@@ -90,7 +91,7 @@ def _cluster_names(fp: str, _cities, _links) -> tuple:
     return tuple(identify_clusters(_cities, _links).clusters)
 
 
-fp = ui.dataset_fingerprint(frames, tuple(id(v) for v in frames.values()))
+fp = ui.fingerprint(frames)  # content hash on every run (ms): never keyed by object identity
 clusters = _cluster_names(fp, frames["cities"], frames["links"])
 cities = sorted(frames["cities"][schema.CITY].unique()) if frames["cities"] is not None else []
 
@@ -213,6 +214,13 @@ def _workspace() -> None:
                           index=["fixed", "quartile"].index(loaded.class_scheme), key=f"op_c_{rev}",
                           format_func={"fixed": "fixed cut-offs 0.25/0.5/0.75",
                                        "quartile": "pooled quartiles"}.get)
+        methods = ["traditional", *ui_coupling.METHOD_LABELS]
+        method = st.selectbox("Coupling degree D from", methods, key=f"op_m_{rev}",
+                              index=methods.index(loaded.coupling_method) if loaded.coupling_method in methods
+                              else 0,
+                              format_func=lambda m: "Traditional entropy coupling (SPEC 2.3)" if m == "traditional"
+                              else ui_coupling.METHOD_LABELS[m],
+                              help="An MLP is trained once per dataset (5 seeds) and then frozen.")
         paths = st.select_slider("Monte Carlo paths", [1000, 2000, 5000, 10000, 20000],
                                  value=loaded.n_paths if loaded.n_paths in (1000, 2000, 5000, 10000, 20000)
                                  else 10000, key=f"op_n_{rev}")
@@ -220,7 +228,7 @@ def _workspace() -> None:
     raw = {"name": loaded.name if loaded.name else "Scenario", "notes": loaded.notes,
            "indicator_changes": indicator_changes, "policy_changes": policy_changes, "link_edits": link_edits,
            "horizon": int(horizon), "parameter_source": source, "class_scheme": scheme,
-           "coupling_method": "traditional", "n_paths": int(paths)}
+           "coupling_method": method if province_names else "traditional", "n_paths": int(paths)}
     try:
         scenario = Scenario.from_dict(raw, clusters=set(clusters) if clusters else None,
                                       cities=set(cities) if cities else None)
@@ -237,8 +245,14 @@ def _workspace() -> None:
                      + "\n- ".join(table_problems))
         _sync_url(scenario)
         opts = (scenario.coupling_method, scenario.class_scheme, scenario.parameter_source)
+        model = None
+        if scenario.coupling_method != "traditional" and frames["provinces"] is not None:
+            panel = frames["provinces"]
+            model = ui_coupling.trained_ensemble(ui_coupling.panel_fingerprint(panel), panel,
+                                                 scenario.coupling_method)
+            ui_coupling.collapse_warning(model, "Coupling used by this simulation")
         with st.spinner("Fitting the baseline..."):
-            base = ui.baseline(fp, opts, frames)
+            base = ui.baseline(fp, opts, frames, model)
             ref = ui.reference(fp, opts, scenario.horizon, scenario.n_paths, ui.SEED, base)
         res = ui.run(fp, scenario.to_json(), ui.SEED, base, ref)
         _show(res, base)

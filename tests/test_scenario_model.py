@@ -85,3 +85,12 @@ def test_city_names_checked_against_loaded_data():
     s = Scenario.from_dict({"policy_changes": [{"clusters": ["Chengdu"], "extra_per_year": 2}]},
                            clusters={"Chengdu"})
     assert s.policy_changes[0].clusters == ("Chengdu",)
+
+
+def test_coupling_methods_match_the_mlp_module():
+    from sim import mlp
+    from sim.scenario import COUPLING_METHODS
+
+    assert set(COUPLING_METHODS) == {"traditional", *mlp.METHODS}
+    with pytest.raises(ScenarioError, match="coupling_method"):
+        Scenario.from_dict({"coupling_method": "oracle"})

@@ -63,11 +63,6 @@ def fingerprint(frames: dict) -> str:
     return h.hexdigest()[:16]
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def dataset_fingerprint(_frames: dict, identity: tuple) -> str:
-    return fingerprint(_frames)
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def baseline(fp: str, options: tuple, _frames: dict, _model=None):
     """The fitted, frozen baseline. Read-only and shared across sessions of the same data: nothing
