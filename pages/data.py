@@ -102,7 +102,7 @@ with tab_loaded:
     if present:
         from sim.templates import to_excel_bytes
 
-        st.download_button("Download everything loaded (Excel, one sheet per kind)", to_excel_bytes(present),
+        st.download_button("Download everything loaded (Excel, one sheet per kind)", lambda: to_excel_bytes(present),
                            file_name="loaded_data.xlsx", key="dl_all",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if not all(ds.synthetic.get(k, True) for k in state.KINDS) or ds.boundaries is not None:
