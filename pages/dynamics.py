@@ -143,6 +143,9 @@ with a:
     st.metric("Q (loaded data)", f"{sm.Q:.3f}", help="Bickenbach-Bode chi-square statistic")
     st.markdown(f"dof = **{sm.dof}** (Bickenbach-Bode corrected), p = **{sm.p_value:.4f}**; "
                 f"likelihood-ratio LR = {sm.LR:.3f}, p = {sm.LR_p_value:.4f}.")
+    if (sm.p_value < 0.05) != (sm.LR_p_value < 0.05):
+        st.caption("Q and LR disagree at the 5% level: with few transitions per row (see n above) the "
+                   "chi-square approximation is poor, so read either p-value with caution.")
 with b:
     comp = pm.comparison()
     st.dataframe(comp, hide_index=True, width="stretch")
