@@ -44,6 +44,11 @@ with st.expander("Weight matrix: economic-geographic, as in the paper"):
         "provincial capitals (km) and PGDP the mean GDP per capita over all years of the panel; "
         "row-standardised before use.")
     st.caption(PGDP_GUARD_RULE.format(f=PGDP_FLOOR_FRACTION))
+    Wr = W / W.sum(axis=1, keepdims=True)
+    top = pd.Series(Wr.max(axis=1), index=names)
+    st.markdown(f"Concentration: on average a province's single largest weight is **{top.mean():.0%}** of its "
+                f"row (largest: {top.idxmax()}, {top.max():.0%}). The 1/|PGDP_i − PGDP_j| term lets pairs "
+                "with near-equal GDP per capita dominate, wherever they are.")
 
 # --- global Moran ------------------------------------------------------------------------------
 st.header("Global Moran's I by year")
