@@ -1,0 +1,128 @@
+"""AppTest: the "AI clusters" page (Study B) renders on the demo data with the Table 4 analogue, the
+too-many-instruments warning, a working collapse option and the placebo button; without city data it
+shows an info message, not an error."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 240
+HAS_DEMO = (ROOT / "data" / "demo" / "cities.csv").exists() and (ROOT / "data" / "demo" / "city_links.csv").exists()
+
+
+@pytest.fixture
+def navigation_only(monkeypatch):
+    """Make every AppTest run start on the st.navigation path.
+
+    AppTest resets ``PagesManager.uses_pages_directory`` before each run, so a run first executes the
+    page directly (Streamlit's v1 multipage path) and ``ui.nav.ensure_navigation`` then calls
+    ``st.rerun()``; that rerun consumes button clicks (trigger values). A live server sets the flag
+    once per process, so only the test harness needs this.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/clusters.py")
+    at.run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if "Unexpected error" in e.value]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _table4(at: AppTest):
+    tables = [t.value for t in at.table if "Model 3 | paper" in t.value.columns and "Sargan" in t.value.index]
+    assert len(tables) == 1, "the Models 1-3 regression table is missing"
+    return tables[0]
+
+
+def _row(table, name: str) -> dict:
+    rows = table[table.index == name] if "term" not in table.columns else table[table["term"] == name]
+    assert len(rows) == 1, f"row {name!r} missing from {list(table.index)}"
+    return rows.iloc[0].to_dict()
+
+
+@pytest.mark.skipif(not HAS_DEMO, reason="no demo city data")
+def test_demo_renders_table4_with_instrument_warning_and_collapse_changes_counts(navigation_only):
+    at = _page()
+    _ok(at)
+    assert at.title[0].value == "AI clusters"
+    assert any("Synthetic demo data" in w.value for w in at.warning)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["AI clusters (paper: 29)"] == "29"
+
+    t4 = _table4(at)
+    assert {"Model 1 | this data", "Model 1 | paper", "Model 2 | this data", "Model 3 | this data"} <= set(t4.columns)
+    # the paper's published numbers sit beside ours (Table 4 and its notes)
+    assert _row(t4, "L.TI")["Model 1 | paper"] == "0.941***"
+    assert _row(t4, "Sargan")["Model 2 | paper"] == "p = 1.000"
+    # uncollapsed lag(2 .) instruments on 29 clusters x 10 years: more instruments than groups
+    inst = _row(t4, "Instruments")
+    n1 = int(inst["Model 1 | this data"].split()[0])
+    assert n1 > 29 and "> groups" in inst["Model 1 | this data"]
+    assert _row(t4, "Groups")["Model 1 | this data"] == "29"
+    # the count sits beside every test, with the chi2 df
+    for test in ("AR(1)", "AR(2)", "Sargan", "Hansen"):
+        assert f"[{n1} instruments]" in _row(t4, test)["Model 1 | this data"], test
+    assert f"χ²({n1 - 5})" in _row(t4, "Hansen")["Model 1 | this data"]  # df = instruments - 5 regressors
+    warning = [w.value for w in at.warning if "Too many instruments" in w.value]
+    assert len(warning) == 1
+    assert "Sargan p = 1.000 is the classic symptom of too many instruments (Roodman 2009)" in warning[0]
+    assert "not evidence of valid instruments" in warning[0]
+    assert f"Model 1: {n1} instruments > 29 groups" in warning[0]
+
+    at.toggle(key="clusters_collapse").set_value(True)
+    at.run()
+    _ok(at)
+    t4c = _table4(at)
+    n1c = int(_row(t4c, "Instruments")["Model 1 | this data"].split()[0])
+    assert n1c < n1 and n1c < 29
+    assert f"[{n1c} instruments]" in _row(t4c, "Sargan")["Model 1 | this data"]
+    assert not [w.value for w in at.warning if "Too many instruments" in w.value]
+
+
+@pytest.mark.skipif(not HAS_DEMO, reason="no demo city data")
+def test_placebo_runs_behind_its_button(navigation_only):
+    at = _page()
+    at.number_input(key="clusters_placebo_replications").set_value(100)
+    at.run()
+    assert "Real IP coefficient" not in {m.label for m in at.metric}  # nothing heavy before the click
+    at.button(key="clusters_placebo_run").click()
+    at.run()
+    _ok(at)
+    metrics = {m.label: m.value for m in at.metric}
+    real = float(metrics["Real IP coefficient"])
+    # the real coefficient is Model 2's IP estimate in the regression table
+    assert _row(_table4(at), "IP")["Model 2 | this data"].rstrip("*") == f"{real:.3f}"
+    assert 0 < float(metrics["Permutation p (two-sided)"]) <= 1
+    # cached: a rerun shows the result without a click
+    at.run()
+    assert "Real IP coefficient" in {m.label for m in at.metric}
+
+
+def test_without_city_data_shows_info_not_error():
+    from ui.state import Dataset
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    at.session_state["dataset"] = Dataset(frames={}, sources={}, synthetic={})
+    at.run()
+    at.switch_page("pages/clusters.py")
+    at.run()
+    _ok(at)
+    assert any("needs a city panel and city cooperation links" in i.value for i in at.info)
+    assert not at.table
