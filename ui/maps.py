@@ -154,8 +154,10 @@ def legend_chart(legend, value_label: str, fmt: str = ".2f"):
     xs = np.linspace(lo, hi, n)
     df = pd.DataFrame({"x": xs, "x2": xs + (hi - lo) / (n - 1) if hi > lo else xs + 1,
                        "hex": ["#%02x%02x%02x" % tuple(_interp(pal, i / (n - 1))) for i in range(n)]})
+    # The numbers go in the title: a stretched Streamlit chart this short clips an axis.
+    mid = f", {format((lo + hi) / 2, fmt)} in the middle" if lo < 0 < hi or lo > 0 else ""
+    title = f"{value_label}: {format(lo, fmt)} (left) to {format(hi, fmt)} (right){mid}"
     return (alt.Chart(df).mark_rect()
-            .encode(x=alt.X("x:Q", title=value_label, axis=alt.Axis(format=fmt),
-                            scale=alt.Scale(domain=[lo, hi], nice=False)), x2="x2:Q",
+            .encode(x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[lo, hi], nice=False)), x2="x2:Q",
                     y=alt.value(0), y2=alt.value(14), color=alt.Color("hex:N", scale=None, legend=None))
-            .properties(height=14))
+            .properties(height=60, title=alt.TitleParams(title, fontSize=11, anchor="start", fontWeight="normal")))
