@@ -3,6 +3,8 @@ from ui.nav import ensure_navigation
 
 ensure_navigation()
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
@@ -41,6 +43,12 @@ def _process_upload(kind: str) -> None:
                            "value": "" if p.value is None else str(p.value), "problem": p.message}
                           for p in err.problems]
         return
+    except Exception as exc:  # noqa: BLE001 - a file the readers did not foresee: say so, keep the old data
+        logging.getLogger("innovation_simulator").exception("upload failed")
+        problems[kind] = [{"row": "", "column": "", "value": "",
+                           "problem": f"The file could not be read ({type(exc).__name__}). Check that it is a "
+                                      "CSV or .xlsx table with one header row."}]
+        return
     notes = [*frame.attrs.get("warnings", [])]  # includes the gap-filling report when cells were filled
     state.replace_part(kind, frame, source=upload.name, notes=notes)
     messages[kind] = f"Loaded {upload.name}: {len(frame):,} rows."
@@ -60,6 +68,11 @@ def _process_boundaries() -> None:
     except BoundaryError as err:
         problems["boundaries"] = [{"row": None, "column": None, "value": None, "problem": p}
                                   for p in err.problems]
+        return
+    except Exception as exc:  # noqa: BLE001 - keep the old boundaries and say why
+        logging.getLogger("innovation_simulator").exception("boundary upload failed")
+        problems["boundaries"] = [{"row": None, "column": None, "value": None,
+                                   "problem": f"The boundary file could not be read ({type(exc).__name__})."}]
         return
     state.replace_boundaries(raw, f"{upload.name} (uploaded)")
 

@@ -712,7 +712,8 @@ def _parse_number(v, percent_ok: bool, delim: str) -> tuple[float, str]:
     if s.casefold() in _MISSING:
         return np.nan, "missing"
     if _PLAIN.match(s):
-        return float(s), "ok"
+        x = float(s)
+        return (x, "ok") if np.isfinite(x) else (np.nan, "is too large to be a number (overflows to infinity)")
     if _THOUSANDS.match(s):
         if delim == ";":
             return np.nan, ("has a comma in a semicolon-separated file (decimal comma or thousands "

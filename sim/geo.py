@@ -118,6 +118,9 @@ def load_boundaries(source: bytes | str | Path | None = None) -> Boundaries:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BoundaryError([f"The boundary file is not valid UTF-8 GeoJSON ({exc})."]) from None
+    except (RecursionError, ValueError):  # absurdly deep nesting, or integers beyond Python's limit
+        raise BoundaryError(["The boundary file is not valid GeoJSON (nested too deeply or numbers too "
+                             "long to read)."]) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
             doc.get("features"), list):
         raise BoundaryError(["Expected a GeoJSON FeatureCollection with a 'features' list; found "

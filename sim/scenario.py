@@ -120,6 +120,9 @@ class Scenario:
         except json.JSONDecodeError as exc:
             raise ScenarioError([f"Scenario is not valid JSON: {exc.msg} at line {exc.lineno}, "
                                  f"column {exc.colno}."]) from None
+        except (RecursionError, ValueError):  # nesting too deep, or an integer beyond Python's limit
+            raise ScenarioError(["Scenario is not a scenario this app wrote: it is nested too deeply "
+                                 "or holds numbers too long to read."]) from None
         return cls.from_dict(raw, **context)
 
     def to_query_params(self) -> dict:
