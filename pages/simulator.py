@@ -351,6 +351,31 @@ def _province_tab(res) -> None:
     st.altair_chart(chart + rule, width="stretch")
     st.caption(f"Solid/dashed: baseline vs scenario. From {res.launch_year} the data are held at their last "
                "observed values plus the scenario's changes; D is re-inferred with the frozen baseline frame.")
+    st.markdown("**Expected years until a province first reaches high coordination or above**")
+    target = st.selectbox("Class to reach (or above)", list(CLASS_COLOURS), index=2, key="sim_reach_class")
+    c = list(CLASS_COLOURS).index(target)
+    reach = []
+    for side, ps in (("baseline", res.baseline_provinces), ("scenario", res.scenario_provinces)):
+        f = ps.projection.passage_frame()
+        f = f[f["class"] == c].set_index("province")
+        reach.append(f[["years_to_class_or_above", "never_reached_or_above"]].add_suffix(f" ({side})"))
+    reach = pd.concat(reach, axis=1).reset_index()
+    if pick:
+        reach = reach[reach["province"].isin(pick)]
+    st.dataframe(reach, hide_index=True, width="stretch", column_config={
+        c_: st.column_config.NumberColumn(format="%.2f" if c_.startswith("years") else "%.1%")
+        for c_ in reach.columns if c_ != "province"})
+    st.caption(f"Mean years over the Monte Carlo paths that reach {target} or above within the horizon "
+               "(0 = already there); 'never' = share of paths that do not reach it.")
+    faults_b = res.baseline_provinces.faults
+    faults_s = res.scenario_provinces.faults
+    fut = lambda f: f[(f["year"] >= res.launch_year) & (f["status"] != "ok")] if "status" in f else f  # noqa: E731
+    st.markdown("**Coupling-fault warnings** (innovation input rose but coordination stalled or fell)")
+    cols = st.columns(2)
+    cols[0].caption(f"Baseline, {res.launch_year} on: {len(fut(faults_b))} flags")
+    cols[0].dataframe(fut(faults_b), hide_index=True, height=160)
+    cols[1].caption(f"Scenario, {res.launch_year} on: {len(fut(faults_s))} flags")
+    cols[1].dataframe(fut(faults_s), hide_index=True, height=160)
     if pick:
         one = st.selectbox("Class probabilities for", pick, key="sim_prov_one")
         parts = []
@@ -420,6 +445,16 @@ def _cluster_tab(res) -> None:
                f"cluster's history; bands: 5th-95th percentile over 2,000 coefficient draws. Coefficients: "
                f"{coefs.source}.")
     st.dataframe(coefs.to_frame(), hide_index=True)
+    from sim.forecast import long_run_multiplier
+
+    nc = res.scenario_clusters.nc_last.dropna()
+    if len(nc) and float(coefs.params["L.TI"]) < 1:
+        lr = long_run_multiplier(coefs, nc.to_numpy())
+        st.markdown("**Long-run multiplier of policy**: the eventual change in ln(AI patents) per unit of "
+                    "IP = ln(1 + policies), (a2 + a4 (NC - mean NC)) / (1 - a1), at each cluster's NC")
+        st.dataframe(pd.DataFrame({"cluster": nc.index, "NC (scenario)": nc.to_numpy(),
+                                   "long-run multiplier": lr.value, "SE (delta method)": lr.se}),
+                     hide_index=True, width="stretch")
 
 
 def _share_tab(res) -> None:

@@ -62,3 +62,17 @@ def test_moving_the_lever_changes_the_results():
     at.slider(key="lv_p_1").set_value(50).run()
     assert not at.exception
     assert "Gansu: coupling coordination D in" in summary(at)
+
+
+def test_every_results_tab_renders_for_a_scenario_touching_both_studies():
+    from sim.scenario import LinkEdit, PolicyChange
+
+    sc = Scenario(name="both", horizon=3, parameter_source="paper",
+                  indicator_changes=(IndicatorChange("system:inno", ("West",), 2023, "pct", 30.0),),
+                  policy_changes=(PolicyChange(("Chengdu",), 2021, 5.0),),
+                  link_edits=(LinkEdit("Guilin", "Shenzhen", "add", 100.0),))
+    at = open_simulator(sc.to_query_params())
+    text = summary(at)
+    assert "AI patent applications in" in text and "coupling coordination D in" in text
+    headings = " ".join(m.value for m in at.markdown)
+    assert "Long-run multiplier of policy" in headings and "Expected years until" in headings
