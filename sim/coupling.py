@@ -361,22 +361,22 @@ class EntropyFrame:
             ``indicator``, ``value``, ``baseline_min``, ``baseline_max``, ``normalised``
             (unclipped). Empty when the panel stays inside the fitted range.
         """
-        rows = []
+        keys = [k for k in (schema.PROVINCE, schema.YEAR) if k in panel.columns]
+        cols = keys + ["system", "indicator", "value", "baseline_min", "baseline_max", "normalised"]
+        parts = []
         for sf in (self.nqpf, self.inno):
             X = _indicator_matrix(panel, sf.indicator_ids)
             Z = sf.normalise(X)
-            bad = (X < sf.mins) | (X > sf.maxs)
-            for r, c in zip(*np.nonzero(bad)):
-                row = {}
-                for k in (schema.PROVINCE, schema.YEAR):
-                    if k in panel.columns:
-                        row[k] = panel[k].iloc[r]
-                row.update(system=sf.system, indicator=sf.indicator_ids[c], value=X[r, c],
-                           baseline_min=sf.mins[c], baseline_max=sf.maxs[c], normalised=Z[r, c])
-                rows.append(row)
-        cols = [k for k in (schema.PROVINCE, schema.YEAR) if k in panel.columns]
-        cols += ["system", "indicator", "value", "baseline_min", "baseline_max", "normalised"]
-        return pd.DataFrame(rows, columns=cols)
+            r, c = np.nonzero((X < sf.mins) | (X > sf.maxs))
+            if r.size:
+                part = {k: panel[k].to_numpy()[r] for k in keys}
+                part.update(system=sf.system, indicator=np.asarray(sf.indicator_ids, dtype=object)[c],
+                            value=X[r, c], baseline_min=sf.mins[c], baseline_max=sf.maxs[c],
+                            normalised=Z[r, c])
+                parts.append(pd.DataFrame(part, columns=cols))
+        if not parts:
+            return pd.DataFrame([], columns=cols)
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def weights_frame(self) -> pd.DataFrame:
         """One row per indicator of both systems: min, max, direction, entropy, weight."""

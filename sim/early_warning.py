@@ -28,8 +28,12 @@ def _align(h_inno: pd.DataFrame, D: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
                          f"found {len(h_inno.index)}x{len(h_inno.columns)} and {len(D.index)}x{len(D.columns)} "
                          "with different labels.")
     cols = sorted(D.columns)
-    h = h_inno.loc[D.index, cols].astype(float)
-    d = D.loc[:, cols].astype(float)
+    if (h_inno.index.equals(D.index) and list(h_inno.columns) == cols and list(D.columns) == cols
+            and all(dt == np.float64 for dt in (*h_inno.dtypes, *D.dtypes))):
+        h, d = h_inno, D  # already aligned float tables (the simulator's case): no copies
+    else:
+        h = h_inno.loc[D.index, cols].astype(float)
+        d = D.loc[:, cols].astype(float)
     if not (np.all(np.isfinite(h.to_numpy())) and np.all(np.isfinite(d.to_numpy()))):
         raise ValueError("h_inno and D must be finite; found NaN or inf.")
     return h, d

@@ -87,6 +87,10 @@ class ClusterBaseline:
     coefficients: object  # sim.forecast.Coefficients
     log1p: tuple
     last_year: int
+    # precomputed once for the interactive path (derived from the fields above; see prepare):
+    last_links: tuple = ()  # ((city_a, city_b), ai_coop) of last_year, pairs sorted and summed
+    regions: tuple = ()  # (cluster, region) pairs from data/geo/cities.csv
+    last_policies: tuple = ()  # (cluster, ip) raw policy counts in last_year
 
 
 @dataclass(frozen=True)
@@ -211,8 +215,16 @@ def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBas
     hist = panel.copy()
     hist["NC"] = hist.groupby("cluster")["NC"].transform(lambda s: s.ffill().bfill())
     hist = hist[hist["NC"].notna()].drop(columns=["IPxNC"], errors="ignore")
+    last = int(panel[schema.YEAR].max())
+    grouped = edit_links(links, (), last)
+    last_links = tuple(zip(zip(grouped["city_a"].tolist(), grouped["city_b"].tolist()),
+                           grouped["ai_coop"].to_numpy(dtype=float).tolist()))
+    city_region = _city_regions()
+    regions = tuple((c, city_region[c]) for c in names if c in city_region)
+    raw_last = cities[(cities[schema.CITY].isin(names)) & (cities[schema.YEAR] == last)]
+    last_policies = tuple(zip(raw_last[schema.CITY].tolist(), raw_last["ip"].to_numpy(dtype=float).tolist()))
     return ClusterBaseline(hist, names, cities, links, coefs, tuple(panel.attrs.get("log1p", ())),
-                           int(panel[schema.YEAR].max()))
+                           last, last_links, regions, last_policies)
 
 
 GMM_TO_FORECAST = {"L.TI": "L.TI", "L1.TI": "L.TI", "IP": "IP", "NC": "NC", "IPxNC": "IP*NC",
@@ -245,8 +257,18 @@ def coefficients_from_gmm(result, panel: pd.DataFrame):
 # ---------------------------------------------------------------------------------------------
 # measurement with the frozen frame
 def _measure(frame, model, panel: pd.DataFrame) -> pd.DataFrame:
-    """h, C, T, D for each row with the frozen baseline frame (and model)."""
-    out = frame.transform(panel, beyond_range="extrapolate")
+    """h, C, T, D for each row with the frozen baseline frame (and model).
+
+    The numbers of ``frame.transform(panel, beyond_range="extrapolate")`` (Liu et al. 2026,
+    SPEC 2.1-2.3: the same ``EntropyFrame.indices`` and ``traditional_ccd`` calls), with the result
+    frame built in one go (assigning columns one by one is slow in pandas).
+    """
+    from sim.coupling import traditional_ccd
+
+    h1, h2 = frame.indices(panel, beyond_range="extrapolate")
+    C, T, D = traditional_ccd(h1, h2)
+    cols = {c: panel[c].to_numpy() for c in (schema.PROVINCE, schema.YEAR) if c in panel.columns}
+    out = pd.DataFrame({**cols, "h_nqpf": h1, "h_inno": h2, "C": C, "T": T, "D": D}, index=panel.index)
     if model is not None:
         Zn = frame.normalise(panel, "nqpf", beyond_range="extrapolate")
         Zi = frame.normalise(panel, "inno", beyond_range="extrapolate")
@@ -257,8 +279,30 @@ def _measure(frame, model, panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def _wide(tidy: pd.DataFrame, column: str, names, years) -> pd.DataFrame:
-    return tidy.pivot(index=schema.PROVINCE, columns=schema.YEAR, values=column).reindex(
-        index=list(names), columns=list(years))
+    """provinces x years table of one column (``pivot`` then ``reindex``, done on arrays)."""
+    return _wide_arrays(tidy, names, years, (column,))[0]
+
+
+def _wide_arrays(tidy: pd.DataFrame, names, years, columns) -> list:
+    """Several provinces x years tables at once; NaN where a province-year has no row.
+
+    Raises ValueError on a repeated province-year (``DataFrame.pivot`` refuses those too).
+    """
+    names, years = list(names), list(years)
+    p = pd.Index(names).get_indexer(tidy[schema.PROVINCE].to_numpy())
+    y = pd.Index(years).get_indexer(tidy[schema.YEAR].to_numpy())
+    keep = (p >= 0) & (y >= 0)
+    cell = p[keep] * len(years) + y[keep]
+    if np.bincount(cell, minlength=len(names) * len(years)).max(initial=0) > 1:
+        raise ValueError("the panel repeats a province-year; expected one row per province and year")
+    index = pd.Index(names, name=schema.PROVINCE)
+    cols = pd.Index(years, name=schema.YEAR)
+    out = []
+    for c in columns:
+        a = np.full(len(names) * len(years), np.nan)
+        a[cell] = tidy[c].to_numpy(dtype=float)[keep]
+        out.append(pd.DataFrame(a.reshape(len(names), len(years)), index=index, columns=cols))
+    return out
 
 
 def extend_panel(panel: pd.DataFrame, horizon: int) -> pd.DataFrame:
@@ -296,7 +340,60 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
 
     Returns the changed panel, a long table of touched cells (province, year, indicator,
     baseline, scenario) and a list of notes (e.g. values floored at zero, provinces not in the data).
+
+    The changes are applied to one float matrix of the indicator columns and written back once
+    (pandas ``.loc`` assignments per column are slow); a target that is not a float indicator
+    column takes the column-by-column route of :func:`_apply_changes_by_column` (same rules).
     """
+    ind = schema.indicator_ids()
+    col_pos = {c: j for j, c in enumerate(ind)}
+    targets = [col for ch in changes for col in _targets(ch)]
+    if any(c not in col_pos or c not in panel.columns or panel[c].dtype != np.float64 for c in targets):
+        return _apply_changes_by_column(panel, changes)
+    names = list(dict.fromkeys(panel[schema.PROVINCE].tolist()))
+    prov = panel[schema.PROVINCE].to_numpy()
+    year = panel[schema.YEAR].to_numpy()
+    notes = []
+    X0 = panel[ind].to_numpy(dtype=float)
+    X = X0.copy()
+    moved = []
+    for ch in changes:
+        provs = _provinces(ch.provinces, names)
+        missing = [p for p in ch.provinces if p not in ("all", *schema.REGIONS) and p not in names]
+        if missing:
+            notes.append(f"Not in the loaded data, change ignored for: {', '.join(missing)}.")
+        rows = np.isin(prov, provs) & (year >= ch.from_year)
+        if not rows.any():
+            continue
+        growth = (1.0 + ch.growth_pct / 100.0) ** (year[rows] - ch.from_year)
+        for col in _targets(ch):
+            j = col_pos[col]
+            x = X[rows, j]
+            if ch.mode == "pct":
+                new = x * (1.0 + ch.value / 100.0)
+            elif ch.mode == "abs":
+                new = x + ch.value
+            else:
+                new = np.full_like(x, ch.value)
+            new = new * growth
+            if (new < 0).any():
+                notes.append(f"{col}: {int((new < 0).sum())} value(s) would fall below zero; set to zero.")
+                new = np.maximum(new, 0.0)
+            X[rows, j] = new
+            moved.append(j)
+    out = panel.copy()
+    for j in sorted(set(moved)):
+        out[ind[j]] = X[:, j]
+    diff = X != X0
+    r, c = np.nonzero(diff)
+    touched = pd.DataFrame({schema.PROVINCE: prov[r], schema.YEAR: year[r],
+                            "indicator": np.asarray(ind, dtype=object)[c],
+                            "baseline": X0[r, c], "scenario": X[r, c]})
+    return out, touched, notes
+
+
+def _apply_changes_by_column(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+    """:func:`apply_indicator_changes` column by column with pandas (any column dtype)."""
     out = panel.copy()
     names = list(dict.fromkeys(out[schema.PROVINCE]))
     notes = []
@@ -442,10 +539,14 @@ def simulate(baseline, scenario: Scenario, seed: int = 0, reference=None) -> Sim
     oor = pd.DataFrame()
     launch = None
     if pb is not None:
-        ext = extend_panel(pb.panel, scenario.horizon)
+        launch = int(max(pb.years)) + 1
+        if not scenario.indicator_changes and _reusable(reference, scenario, seed):
+            # nothing to perturb and the baseline side is given: no future panel is needed
+            ext = pb.panel.iloc[:0]
+        else:
+            ext = extend_panel(pb.panel, scenario.horizon)
         scen_panel, touched, change_notes = apply_indicator_changes(ext, scenario.indicator_changes)
         notes += change_notes
-        launch = int(max(pb.years)) + 1
         b_side = (reference.baseline_provinces if _reusable(reference, scenario, seed)
                   else _province_side(pb, ext, scenario, seed, launch))
         # no changed cell: the scenario side IS the baseline side (same data, same seed)
@@ -480,8 +581,8 @@ def _province_side(pb: ProvinceBaseline, panel: pd.DataFrame, scenario: Scenario
 
     m = _measure(pb.frame, pb.model, panel)
     m["class"] = markov.classify(m["D"].to_numpy(), pb.cutoffs)
-    years = tuple(sorted(m[schema.YEAR].unique()))
-    D = _wide(m, "D", pb.names, years)
+    years = tuple(np.unique(m[schema.YEAR].to_numpy()).tolist())
+    D, H_inno = _wide_arrays(m, pb.names, years, ("D", "h_inno"))
     d0 = D[launch].to_numpy()
     init = markov.classify(d0, pb.cutoffs)
     proj = projection.project_spatial_markov(
@@ -489,63 +590,160 @@ def _province_side(pb: ProvinceBaseline, panel: pd.DataFrame, scenario: Scenario
         lag_cutoffs=pb.cutoffs, class_values=pb.class_values, P_fallback=pb.P_pooled,
         initial_values=d0, start_year=launch - 1, labels=pb.names)
     moran = global_moran(d0, pb.W_econ, permutations=199, seed=seed)
-    faults = coupling_faults(_wide(m, "h_inno", pb.names, years), D)
+    faults = coupling_faults(H_inno, D)
     return ProvinceSide(m, D, proj, moran, faults)
 
 
 def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int, reference: ClusterSide | None = None):
-    from sim import clusters as cl
+    """Baseline and scenario cluster forecasts (Wang et al. 2025 Eq. 3 iterated forward).
+
+    Works on numpy arrays (one pandas frame is built only for a scenario that moves something);
+    NC after link edits comes from :func:`_closeness_after_edits`, equal to
+    ``sim.clusters.closeness_centrality`` on :func:`edit_links` (tests pin the equality).
+    """
     from sim import forecast
 
     notes = []
     horizon = scenario.horizon
     hist = cb.panel
-    base_exog = forecast.hold_last(hist, horizon)
-    scen_exog = base_exog.copy()
+    offset = 1.0 if "TI" in cb.log1p else 0.0
+    if reference is not None:
+        base_exog, nc_base = reference.exog, reference.nc_last
+    else:
+        base_exog = forecast.hold_last(hist, horizon)
+        nc_base = base_exog.groupby("cluster")["NC"].first().reindex(list(cb.clusters))
+    b_side = reference or ClusterSide(
+        forecast.forecast_ti(hist, base_exog, cb.coefficients, horizon, seed=seed, log_offset=offset),
+        base_exog, nc_base)
+    if not (scenario.policy_changes or scenario.link_edits):
+        return b_side, b_side, notes
     last = cb.last_year
-    raw_last = cb.cities[(cb.cities[schema.CITY].isin(cb.clusters)) & (cb.cities[schema.YEAR] == last)]
-    policies_last = raw_last.set_index(schema.CITY)["ip"].reindex(list(cb.clusters))
+    ex_cluster = base_exog["cluster"].to_numpy()
+    ex_year = base_exog[schema.YEAR].to_numpy()
+    ip_base = base_exog["IP"].to_numpy(dtype=float)
+    ip = ip_base.copy()
     use_log1p = "IP" in cb.log1p
+    if scenario.policy_changes:
+        policies_last = _last_policies(cb)
     for ch in scenario.policy_changes:
         targets = _cluster_targets(ch.clusters, cb)
         unknown = [c for c in ch.clusters if c != "all" and c not in schema.REGIONS and c not in cb.clusters]
         if unknown:
             notes.append(f"Not an identified AI cluster in the loaded data, policy change ignored for: "
                          f"{', '.join(unknown)}.")
-        rows = scen_exog["cluster"].isin(targets) & (scen_exog[schema.YEAR] >= ch.from_year)
-        base_count = scen_exog.loc[rows, "cluster"].map(policies_last).to_numpy(dtype=float)
-        current = scen_exog.loc[rows, "IP"].to_numpy(dtype=float)
+        rows = np.isin(ex_cluster, targets) & (ex_year >= ch.from_year)
+        base_count = np.array([policies_last.get(c, np.nan) for c in ex_cluster[rows]], dtype=float)
+        current = ip[rows]
         # IP is ln(policies) or ln(1 + policies): move the count, then transform as the baseline did
         count = (np.expm1(current) if use_log1p else np.exp(current))
         count = np.where(np.isfinite(count), count, base_count) + ch.extra_per_year
         if (count <= (0 if not use_log1p else -1)).any():
             notes.append("Some policy counts would fall to zero or below; held at the smallest loggable value.")
         count = np.maximum(count, 0.0 if use_log1p else 1.0)
-        scen_exog.loc[rows, "IP"] = np.log1p(count) if use_log1p else np.log(count)
-    nc_base = base_exog.groupby("cluster")["NC"].first().reindex(list(cb.clusters))
+        ip[rows] = np.log1p(count) if use_log1p else np.log(count)
     nc_scen = nc_base.copy()
+    nc_col = base_exog["NC"].to_numpy(dtype=float)
     if scenario.link_edits:
-        edited = edit_links(cb.links, scenario.link_edits, last)
-        nc_new = cl.closeness_centrality(edited, list(cb.clusters), (last, last))
-        nc_scen = np.log(nc_new.set_index("cluster")["closeness"]).reindex(list(cb.clusters))
-        scen_exog["NC"] = scen_exog["cluster"].map(nc_scen)
+        clusters = list(cb.clusters)
+        closeness = _closeness_after_edits(cb, scenario.link_edits)
+        nc_scen = pd.Series(np.log(closeness), index=pd.Index(clusters, name="cluster"), name="closeness")
+        pos = {c: i for i, c in enumerate(clusters)}
+        nc_col = np.array([nc_scen.iloc[pos[c]] if c in pos else np.nan for c in ex_cluster], dtype=float)
         missing = nc_scen[nc_scen.isna()].index.tolist()
         if missing:
             notes.append("After the link edits these clusters have no inter-regional link, so no NC: "
                          + ", ".join(missing) + " (their forecast is undefined).")
-    offset = 1.0 if "TI" in cb.log1p else 0.0
-    b_side = reference or ClusterSide(
-        forecast.forecast_ti(hist, base_exog, cb.coefficients, horizon, seed=seed, log_offset=offset),
-        base_exog, nc_base)
-    if scen_exog.equals(base_exog):  # nothing moved: the scenario side IS the baseline side
-        return b_side, b_side, notes
+    if (np.array_equal(ip, ip_base, equal_nan=True)
+            and np.array_equal(nc_col, base_exog["NC"].to_numpy(dtype=float), equal_nan=True)):
+        return b_side, b_side, notes  # nothing moved: the scenario side IS the baseline side
+    scen_exog = base_exog.copy()
+    scen_exog["IP"] = ip
+    if scenario.link_edits:
+        scen_exog["NC"] = nc_col
     s = forecast.forecast_ti(hist, scen_exog, cb.coefficients, horizon, seed=seed, log_offset=offset)
     return b_side, ClusterSide(s, scen_exog, nc_scen), notes
 
 
+def _last_policies(cb: ClusterBaseline) -> dict:
+    """Raw policy count of each cluster in the last observed year (cluster -> ip)."""
+    if cb.last_policies:
+        return dict(cb.last_policies)
+    raw_last = cb.cities[(cb.cities[schema.CITY].isin(cb.clusters)) & (cb.cities[schema.YEAR] == cb.last_year)]
+    pl = raw_last.set_index(schema.CITY)["ip"].reindex(list(cb.clusters))
+    return {c: float(v) for c, v in pl.items() if not np.isnan(v)}
+
+
+def _edited_pairs(cb: ClusterBaseline, edits) -> dict:
+    """The last year's links ``{(city_a, city_b): ai_coop}`` after the edits; same rules as
+    :func:`edit_links` (pairs sorted, remove / scale / add, non-positive links dropped)."""
+    if cb.last_links:
+        cur = dict(cb.last_links)
+    else:
+        g = edit_links(cb.links, (), cb.last_year)
+        cur = dict(zip(zip(g["city_a"].tolist(), g["city_b"].tolist()), g["ai_coop"].to_numpy(dtype=float).tolist()))
+    for e in edits:
+        key = tuple(sorted((e.city_a, e.city_b)))
+        if e.mode == "remove":
+            cur.pop(key, None)
+        elif e.mode == "scale":
+            if key in cur:
+                cur[key] = cur[key] * e.value
+        elif key in cur:
+            cur[key] = cur[key] + e.value
+        elif e.value > 0:
+            cur[key] = float(e.value)
+    return {k: v for k, v in cur.items() if v > 0}
+
+
+def _closeness_after_edits(cb: ClusterBaseline, edits) -> np.ndarray:
+    """Closeness centrality NC (not logged) of every cluster in the last year after link edits.
+
+    Wang et al. (2025) Eq. 2 on the cluster network, exactly as ``sim.clusters.closeness_centrality``
+    with ``nodes="clusters"`` (networkx, Wasserman-Faust form): edge length 1 / ai_coop, shortest
+    paths by Dijkstra (scipy.sparse.csgraph; each distance is the same sum, in the same order, as
+    networkx's), the distances summed in non-decreasing order as networkx does; NaN for a cluster
+    without a link. Shape (n_clusters,), in ``cb.clusters`` order.
+    """
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import dijkstra
+
+    clusters = list(cb.clusters)
+    pairs = _edited_pairs(cb, edits)
+    for a, b in pairs:
+        if a == b:
+            raise ValueError(f"links_df pairs a city with itself ({a!r}, year {cb.last_year}); "
+                             "cooperation inside a city belongs in the city panel's 'ai_coop_intra'.")
+    cset = set(clusters)
+    edges = [(a, b, w) for (a, b), w in pairs.items() if a in cset and b in cset]
+    nodes = {}
+    for a, b, _ in edges:
+        nodes.setdefault(a, len(nodes))
+        nodes.setdefault(b, len(nodes))
+    n = len(nodes)
+    out = np.full(len(clusters), np.nan)
+    present = [i for i, c in enumerate(clusters) if c in nodes]
+    if not present:
+        return out
+    ia = np.array([nodes[a] for a, _, _ in edges])
+    ib = np.array([nodes[b] for _, b, _ in edges])
+    length = np.array([1.0 / float(w) for _, _, w in edges])
+    G = coo_array((length, (ia, ib)), shape=(n, n)).tocsr()
+    dist = dijkstra(G, directed=False, indices=[nodes[clusters[i]] for i in present])
+    for i, row in zip(present, dist):
+        reach = np.sort(row[np.isfinite(row)])
+        tot = sum(reach.tolist())
+        r = reach.size
+        nc = 0.0
+        if tot > 0.0 and n > 1:
+            nc = (r - 1.0) / tot
+            nc *= (r - 1.0) / (n - 1)
+        out[i] = float(nc) if nc > 0 else np.nan
+    return out
+
+
 def _cluster_targets(names, cb: ClusterBaseline) -> list[str]:
     out = []
-    city_region = _city_regions()
+    city_region = dict(cb.regions) if cb.regions else _city_regions()
     for n in names:
         if n == "all":
             out.extend(cb.clusters)
@@ -597,18 +795,19 @@ def describe(res: SimulationResult) -> list[str]:
         L = res.launch_year
         last = max(bp.D.columns)
         provs = list(dict.fromkeys(res.touched[schema.PROVINCE]))
+        # plain dicts of the last year's D and class (a boolean mask per province is slow in pandas)
+        db = dict(zip(bp.D.index, bp.D[last].to_numpy()))
+        ds = dict(zip(sp.D.index, sp.D[last].to_numpy()))
+        cb_last, cs_last = _classes_in(bp.measures, last), _classes_in(sp.measures, last)
         for p in provs[:8]:
-            d0, d1 = bp.D.loc[p, last], sp.D.loc[p, last]
-            c0 = CLASS_NAMES[int(bp.measures.loc[(bp.measures[schema.PROVINCE] == p) &
-                                                 (bp.measures[schema.YEAR] == last), "class"].iloc[0])]
-            c1 = CLASS_NAMES[int(sp.measures.loc[(sp.measures[schema.PROVINCE] == p) &
-                                                 (sp.measures[schema.YEAR] == last), "class"].iloc[0])]
+            d0, d1 = db[p], ds[p]
+            c0, c1 = CLASS_NAMES[cb_last[p]], CLASS_NAMES[cs_last[p]]
             move = f"; class {c0} -> {c1}" if c0 != c1 else f"; stays {c1}"
             out.append(f"{p}: coupling coordination D in {last} {d0:.3f} -> {d1:.3f} ({d1 - d0:+.3f}){move}.")
         if len(provs) > 8:
             out.append(f"... and {len(provs) - 8} more provinces changed.")
         others = [p for p in bp.D.index if p not in provs]
-        moved = [p for p in others if abs(sp.D.loc[p, last] - bp.D.loc[p, last]) > 1e-12]
+        moved = [p for p in others if abs(ds[p] - db[p]) > 1e-12]
         if moved:
             out.append(f"Warning: D changed in {len(moved)} untouched province(s).")
         hb = bp.projection.national_shares[-1, 2:, 0].sum()
@@ -626,15 +825,30 @@ def describe(res: SimulationResult) -> list[str]:
                        "fitted on; their effect on D is extrapolated linearly.")
     bc, sc = res.baseline_clusters, res.scenario_clusters
     if bc is not None and (res.scenario.policy_changes or res.scenario.link_edits):
-        fb, fs = bc.forecast.to_frame(), sc.forecast.to_frame()
-        yr = int(fb["year"].max())
-        fb, fs = fb[fb["year"] == yr].set_index("cluster"), fs[fs["year"] == yr].set_index("cluster")
-        delta = (fs["ti"] - fb["ti"]).dropna()
+        fcb, fcs = bc.forecast, sc.forecast
+        yr = int(np.max(fcb.years))
+        j = int(np.flatnonzero(np.asarray(fcb.years) == yr)[0])
+        idx = pd.Index(list(fcb.clusters), name="cluster")
+        pat_b = dict(zip(fcb.clusters, fcb.patents_point[:, j].tolist()))
+        pat_s = dict(zip(fcs.clusters, fcs.patents_point[:, j].tolist()))
+        if tuple(fcs.clusters) == tuple(fcb.clusters):
+            delta = pd.Series(fcs.point[:, j] - fcb.point[:, j], index=idx, name="ti").dropna()
+        else:  # not reached by simulate (both sides share the history's clusters); align by label
+            delta = (pd.Series(fcs.point[:, j], index=pd.Index(list(fcs.clusters), name="cluster"))
+                     - pd.Series(fcb.point[:, j], index=idx)).dropna()
         changed = delta[delta.abs() > 1e-12]
         changed = changed.reindex(changed.abs().sort_values(ascending=False).index)
         for c, d in changed.head(6).items():
-            out.append(f"{c}: AI patent applications in {yr} {fb.loc[c, 'patents']:,.0f} -> "
-                       f"{fs.loc[c, 'patents']:,.0f} ({fs.loc[c, 'patents'] / fb.loc[c, 'patents'] - 1:+.1%}).")
+            out.append(f"{c}: AI patent applications in {yr} {pat_b[c]:,.0f} -> "
+                       f"{pat_s[c]:,.0f} ({pat_s[c] / pat_b[c] - 1:+.1%}).")
         if len(changed) > 6:
             out.append(f"... and {len(changed) - 6} more clusters changed.")
     return out
+
+
+def _classes_in(measures: pd.DataFrame, year) -> dict:
+    """province -> class in ``year`` (the first row when a province repeats)."""
+    sel = measures[schema.YEAR].to_numpy() == year
+    prov = measures[schema.PROVINCE].to_numpy()[sel]
+    cls = measures["class"].to_numpy()[sel]
+    return {p: int(c) for p, c in zip(prov[::-1], cls[::-1])}

@@ -1,0 +1,213 @@
+"""The simulator's fast paths change no number.
+
+1. Numbers of ``simulate(...)`` on the demo pinned from the code as it was BEFORE the speed work
+   (commit 664f7cf plus the lead's uncommitted reference reuse), to 1e-12, and the summary text
+   exactly.
+2. Every array fast path equals the straightforward (pandas / networkx) route it replaces, exactly.
+"""
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import clusters as cl
+from sim import data, schema
+from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario
+from sim import simulate as S
+
+DEMO = schema.DATA_DIR / "demo"
+ALL_THREE = Scenario(horizon=5, n_paths=10_000, indicator_changes=(
+    IndicatorChange("dim:New labor materials", ("West",), 2023, "pct", 30.0, 5.0),),
+    policy_changes=(PolicyChange(("Central",), 2021, 5.0),),
+    link_edits=(LinkEdit("Guilin", "Shenzhen", "add", 200.0),))
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return {"provinces": data.read_province_panel(DEMO / "provinces.csv"),
+            "cities": data.read_city_panel(DEMO / "cities.csv"),
+            "links": data.read_city_links(DEMO / "city_links.csv")}
+
+
+@pytest.fixture(scope="module")
+def base(frames):
+    return S.prepare(frames, S.Options())
+
+
+@pytest.fixture(scope="module")
+def result(base):
+    ref = S.simulate(base, Scenario(horizon=5, n_paths=10_000))
+    return S.simulate(base, ALL_THREE, reference=ref)
+
+
+# --- 1. pinned before the optimisation --------------------------------------------------------
+PINNED_D = {  # province: (scenario D 2027, baseline D 2027, scenario D 2023)
+    "Guizhou": (0.47842808920129903, 0.44945415469321004, 0.4651112989286774),
+    "Sichuan": (0.5705583906942108, 0.5381559182422757, 0.5556177460114592),
+    "Beijing": (0.7574175858602994, 0.7574175858602994, 0.7574175858602994),
+    "Xinjiang": (0.4802180980878504, 0.45260202598349164, 0.4674922182878469),
+}
+PINNED_TI = {  # cluster: (scenario TI 2025, baseline TI 2025, scenario p05, scenario p95)
+    "Beijing": (10.007101624786348, 10.160189403577961, 9.497169757490557, 10.340759503716683),
+    "Fuzhou": (7.836586291471724, 7.909761256384108, 7.623398904142872, 8.037148072679164),
+    "Kunming": (6.971165160339359, 7.009199939044281, 6.686361341279419, 7.400996209645708),
+    "Shenzhen": (8.81746233678844, 8.922484158359683, 8.671333469094497, 8.946780600465694),
+    "Zhuhai": (8.712884387964797, 8.806832631156382, 8.543623794756442, 8.88216012301691),
+}
+PINNED_NC = {"Beijing": 4.236310511716618, "Tianjin": 3.973660351891019, "Hefei": 3.822254100939006,
+             "Dongguan": 3.522422715630832, "Qinhuangdao": 2.642493726894779}
+TOL = 1e-12
+
+
+def test_pinned_d_and_classes(result):
+    sp, bp = result.scenario_provinces, result.baseline_provinces
+    for p, (s27, b27, s23) in PINNED_D.items():
+        assert sp.D.loc[p, 2027] == pytest.approx(s27, abs=TOL)
+        assert bp.D.loc[p, 2027] == pytest.approx(b27, abs=TOL)
+        assert sp.D.loc[p, 2023] == pytest.approx(s23, abs=TOL)
+    assert len(result.touched) == 385 and len(result.out_of_range) == 32
+    assert int(sp.faults["flagged"].sum()) == 7 and int(bp.faults["flagged"].sum()) == 7
+    assert sp.moran.I == pytest.approx(0.3277772107801296, abs=TOL)
+    assert bp.moran.I == pytest.approx(0.3486335721597239, abs=TOL)
+    assert sp.moran.p_sim == 0.01
+
+
+def test_pinned_projection(result):
+    sp, bp = result.scenario_provinces.projection, result.baseline_provinces.projection
+    np.testing.assert_allclose(sp.national_shares[-1, :, 0], [7.666666666666667e-05, 0.34870666666666666,
+                                                              0.4071133333333334, 0.24410333333333337],
+                               rtol=0, atol=TOL)
+    np.testing.assert_allclose(bp.national_shares[-1, :, 0], [7.666666666666667e-05, 0.34880666666666665,
+                                                              0.4086366666666667, 0.24248000000000003],
+                               rtol=0, atol=TOL)
+    assert sp.national_shares[-1, 2, 1:].tolist() == [0.26666666666666666, 0.5333333333333333]
+    g = list(sp.labels).index("Guizhou")
+    assert sp.class_probabilities[-1, g].tolist() == [0.0, 0.6199, 0.3106, 0.0695]
+    assert sp.never_reached_or_above[g, 2] == pytest.approx(0.6199, abs=TOL)
+
+
+def test_pinned_cluster_forecast(result):
+    fs, fb = result.scenario_clusters.forecast, result.baseline_clusters.forecast
+    for c, (s, b, lo, hi) in PINNED_TI.items():
+        i = fs.clusters.index(c)
+        assert fs.point[i, -1] == pytest.approx(s, abs=TOL)
+        assert fb.point[i, -1] == pytest.approx(b, abs=TOL)
+        assert fs.bands[i, -1, 0] == pytest.approx(lo, abs=TOL)
+        assert fs.bands[i, -1, 2] == pytest.approx(hi, abs=TOL)
+    for c, v in PINNED_NC.items():
+        assert result.scenario_clusters.nc_last[c] == pytest.approx(v, abs=TOL)
+
+
+def test_pinned_summary_text(result):
+    s = result.summary
+    assert s[0] == "Inner Mongolia: coupling coordination D in 2027 0.374 -> 0.402 (+0.029); stays Medium."
+    assert s[8] == "... and 3 more provinces changed."
+    assert s[9] == ("Share of provinces at high or extreme coordination in 2027: 65.1% baseline, 65.1% "
+                    "scenario (spatial Markov projection from 2023, 10,000 paths).")
+    assert s[10] == "Moran's I of D in 2023: 0.349 baseline, 0.328 scenario."
+    assert s[12] == "Guilin: AI patent applications in 2025 269 -> 137 (-48.9%)."
+    assert s[13] == "Beijing: AI patent applications in 2025 25,853 -> 22,183 (-14.2%)."
+    assert s[-1] == "... and 23 more clusters changed."
+    assert len(s) == 19
+
+
+def test_reference_reuse_changes_nothing(base, result):
+    """With or without a precomputed baseline side: identical tables."""
+    fresh = S.simulate(base, ALL_THREE)
+    a, b = result.tables(), fresh.tables()
+    assert a.keys() == b.keys()
+    for k in a:
+        pd.testing.assert_frame_equal(a[k], b[k], check_exact=True)
+    assert result.summary == fresh.summary
+
+
+# --- 2. fast paths equal the routes they replace ------------------------------------------------
+EDIT_SETS = [
+    (),
+    (LinkEdit("Guilin", "Shenzhen", "add", 200.0),),
+    (LinkEdit("Shenzhen", "Beijing", "scale", 3.0), LinkEdit("Hefei", "Nanjing", "remove")),
+    (LinkEdit("Beijing", "Shanghai", "scale", 0.0), LinkEdit("Zhuhai", "Kunming", "add", 0.5),
+     LinkEdit("Kunming", "Zhuhai", "add", 2.0)),
+]
+
+
+@pytest.mark.parametrize("edits", EDIT_SETS)
+def test_closeness_after_edits_equals_networkx(base, edits):
+    cb = base.clusters
+    for year in (cb.last_year, cb.last_year - 3):
+        b = replace(cb, last_year=year, last_links=()) if year != cb.last_year else cb
+        fast = S._closeness_after_edits(b, edits)
+        ref = cl.closeness_centrality(S.edit_links(cb.links, edits, year), list(cb.clusters), (year, year))
+        np.testing.assert_array_equal(fast, ref["closeness"].to_numpy())
+
+
+def test_closeness_isolated_cluster_is_nan(base):
+    cb = base.clusters
+    c = cb.clusters[-1]
+    cut = tuple(LinkEdit(a, b, "remove") for (a, b), _ in cb.last_links if c in (a, b))
+    fast = S._closeness_after_edits(cb, cut)
+    ref = cl.closeness_centrality(S.edit_links(cb.links, cut, cb.last_year), list(cb.clusters),
+                                  (cb.last_year, cb.last_year))
+    np.testing.assert_array_equal(fast, ref["closeness"].to_numpy())
+    assert np.isnan(fast[-1])
+
+
+def test_self_link_refused(base):
+    with pytest.raises(ValueError, match="with itself"):
+        S._closeness_after_edits(base.clusters, (LinkEdit("Beijing", "Beijing", "add", 3.0),))
+
+
+CHANGES = [
+    (IndicatorChange("dim:New labor materials", ("West",), 2023, "pct", 30.0, 5.0),),
+    (IndicatorChange("system:inno", ("all",), 2020, "pct", -20.0, 0.0),
+     IndicatorChange("rd_exp", ("Beijing", "Guizhou", "Atlantis"), 2024, "abs", -1e9, 2.0),
+     IndicatorChange("dim:New labor materials", ("East",), 2022, "set", 0.0, 0.0),
+     IndicatorChange("rd_exp", ("Beijing",), 2025, "pct", 10.0, 1.0)),
+    (),
+]
+
+
+@pytest.mark.parametrize("changes", CHANGES)
+def test_apply_indicator_changes_equals_column_route(base, changes):
+    ext = S.extend_panel(base.provinces.panel, 4)
+    fast = S.apply_indicator_changes(ext, changes)
+    slow = S._apply_changes_by_column(ext, changes)
+    pd.testing.assert_frame_equal(fast[0], slow[0], check_exact=True)
+    pd.testing.assert_frame_equal(fast[1], slow[1], check_exact=True)
+    assert fast[2] == slow[2]
+
+
+def test_measure_and_wide_equal_pandas_route(base):
+    pb = base.provinces
+    ext = S.extend_panel(pb.panel, 3)
+    panel, _, _ = S.apply_indicator_changes(ext, CHANGES[1])
+    m = S._measure(pb.frame, None, panel)
+    pd.testing.assert_frame_equal(m, pb.frame.transform(panel, beyond_range="extrapolate"), check_exact=True)
+    years = tuple(sorted(m[schema.YEAR].unique()))
+    for col in ("D", "h_inno"):
+        pivot = m.pivot(index=schema.PROVINCE, columns=schema.YEAR, values=col).reindex(
+            index=list(pb.names), columns=list(years))
+        pd.testing.assert_frame_equal(S._wide(m, col, pb.names, years), pivot, check_exact=True)
+    with pytest.raises(ValueError, match="repeats a province-year"):
+        S._wide(pd.concat([m, m.iloc[:1]]), "D", pb.names, years)
+
+
+def test_out_of_range_equals_cell_loop(base):
+    """The vectorised EntropyFrame.out_of_range lists the same cells as a cell-by-cell loop."""
+    pb = base.provinces
+    panel, _, _ = S.apply_indicator_changes(S.extend_panel(pb.panel, 2), CHANGES[1])
+    rows = []
+    for sf in (pb.frame.nqpf, pb.frame.inno):
+        X = panel[list(sf.indicator_ids)].to_numpy(dtype=float)
+        Z = sf.normalise(X)
+        for r, c in zip(*np.nonzero((X < sf.mins) | (X > sf.maxs))):
+            rows.append({schema.PROVINCE: panel[schema.PROVINCE].iloc[r], schema.YEAR: panel[schema.YEAR].iloc[r],
+                         "system": sf.system, "indicator": sf.indicator_ids[c], "value": X[r, c],
+                         "baseline_min": sf.mins[c], "baseline_max": sf.maxs[c], "normalised": Z[r, c]})
+    ref = pd.DataFrame(rows)
+    got = pb.frame.out_of_range(panel)
+    assert len(got) > 100 and set(got["system"]) == {"nqpf", "inno"}
+    pd.testing.assert_frame_equal(got, ref, check_exact=True)
+    empty = pb.frame.out_of_range(pb.panel)
+    assert empty.empty and list(empty.columns) == list(ref.columns)
