@@ -49,3 +49,13 @@ def test_every_navigation_entry_has_its_page_file():
                  if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
     missing = [f for _, f, _, _ in pages if not (ROOT / "pages" / f).exists()]
     assert missing == []
+
+
+def test_python_m_sim_demo_rewrites_every_demo_file_byte_for_byte(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "sim.demo", "--out", str(tmp_path)], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    written = sorted(Path(p).name for p in out.stdout.split())
+    shipped = sorted(p.name for p in (ROOT / "data" / "demo").iterdir() if p.suffix in (".csv", ".json"))
+    assert written == shipped
+    for name in shipped:
+        assert (tmp_path / name).read_bytes() == (ROOT / "data" / "demo" / name).read_bytes(), name
