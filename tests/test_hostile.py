@@ -548,3 +548,108 @@ def test_hostile_scenario_file_keeps_the_last_good_scenario(sim_session, case):
     assert "hostile.json was not loaded" in errors, errors
     assert GOOD_SUMMARY in summary(at)  # the last good scenario is still the one shown
     assert at.session_state["sim_scenario"].indicator_changes == GOOD.indicator_changes
+
+
+# ---------------------------------------------------------------------------------------------
+# a real browser: uploads through the file input, links through the address bar
+PIXEL = "http://tracker.example.invalid/pixel.png"
+
+
+@pytest.mark.browser
+def test_hostile_text_is_shown_as_text_in_a_browser(app_server, browser):
+    from conftest import wait_for_script
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = ctx.new_page()
+    dialogs, outside = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(app_server) and not r.url.startswith(("data:", "blob:")) else None)
+
+    def healthy():
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.get_by_text(UNEXPECTED).count() == 0
+        # no user text became live markup
+        assert page.evaluate("() => [...document.scripts].filter(s => s.textContent.includes('alert(')).length") == 0
+        assert page.locator("img[src='x']").count() == 0
+
+    def upload(name, raw):
+        page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
+            {"name": name, "mimeType": "text/csv", "buffer": raw})
+        page.wait_for_timeout(500)
+        wait_for_script(page)
+
+    page.goto(app_server + "/data")
+    wait_for_script(page)
+    page.get_by_role("tab", name="Upload your own").click()
+    # 1. a script tag as a province name: rejected, the report shows it, the demo stays active
+    upload("script.csv", with_cell(4, "province", SCRIPT)())
+    page.get_by_text("The file was not loaded").first.wait_for()
+    healthy()
+    assert page.get_by_text("Province panel (Study A): SYNTHETIC demo (330 rows)").first.is_visible()
+    # 2. binary junk
+    upload("junk.csv", bytes(range(256)) * 40)
+    page.get_by_text("The file was not loaded").first.wait_for()
+    healthy()
+    # 3. a valid file whose NAME is markup: accepted, the name shown literally in the sidebar
+    name = "<img src=x onerror=alert(3)>.csv"  # (chromium sends a double quote in a file name as %22)
+    upload(name, good_panel())
+    page.get_by_text(f"Loaded {name}: 330 rows.").first.wait_for()
+    assert page.get_by_text(f"Province panel (Study A): {name} (330 rows)").first.is_visible()
+    healthy()
+    # 4. then a broken one: the uploaded panel stays active
+    upload("formula.csv", with_cell(9, P, "=1+1")())
+    page.get_by_text("The file was not loaded").first.wait_for()
+    assert page.get_by_text(f"Province panel (Study A): {name} (330 rows)").first.is_visible()
+    healthy()
+
+    # 5. a link whose province is a script tag: the message shows it as text
+    page.goto(f"{app_server}/simulator?s=" + pack_dict(indicator_changes=[{**CHANGE, "provinces": [SCRIPT]}]))
+    wait_for_script(page)
+    page.get_by_text("could not be used").first.wait_for()
+    assert page.get_by_text(SCRIPT, exact=False).first.is_visible()
+    healthy()
+    # 6. a link whose name and notes carry markup
+    page.goto(f"{app_server}/simulator?s=" + pack_dict(
+        name=SCRIPT, notes=f"{IMG} {SCRIPT}", indicator_changes=[CHANGE]))
+    wait_for_script(page)
+    page.get_by_text("Gansu: coupling coordination D in").first.wait_for(timeout=60_000)
+    assert page.get_by_text(SCRIPT, exact=False).first.is_visible()
+    page.wait_for_timeout(500)
+    healthy()
+    assert dialogs == []
+    assert outside == [], f"user text made the browser request outside addresses: {outside}"
+    ctx.close()
+
+
+MARKDOWN_LEAK = ("pages/simulator.py renders user text from a share link as Markdown (st.caption(loaded.notes); "
+                 "st.error(p) with the unknown name quoted): a markdown image in the link makes every viewer's "
+                 "browser fetch an outside address (tracking pixel, IP leak) and shows attacker-chosen images "
+                 "and links inside the app")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("where", [
+    pytest.param("notes", marks=pytest.mark.xfail(strict=True, reason=MARKDOWN_LEAK)),
+    pytest.param("unknown-province", marks=pytest.mark.xfail(strict=True, reason=MARKDOWN_LEAK)),
+])
+def test_markdown_in_a_link_fetches_nothing_from_outside(app_server, browser, where):
+    from conftest import wait_for_script
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = ctx.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(app_server) and not r.url.startswith(("data:", "blob:")) else None)
+    md = f"![t]({PIXEL}) [log in again](http://phish.example.invalid/)"
+    s = (pack_dict(name="n", notes=md, indicator_changes=[CHANGE]) if where == "notes"
+         else pack_dict(indicator_changes=[{**CHANGE, "provinces": [md]}]))
+    page.goto(f"{app_server}/simulator?s={s}")
+    wait_for_script(page)
+    page.get_by_text("What changed").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(800)
+    try:
+        assert page.locator("a[href^='http://phish']").count() == 0, "a link from the URL became clickable"
+        assert outside == [], f"user text made the browser request outside addresses: {outside}"
+    finally:
+        ctx.close()
