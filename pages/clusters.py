@@ -60,8 +60,9 @@ m[0].metric("Cities in the panel", f"{len(t)}")
 m[1].metric("LQ > 1 (paper: 33)", f"{int(t['specialised'].sum())}")
 m[2].metric("Potential clusters", f"{len(ident.potential_clusters)}")
 m[3].metric("AI clusters (paper: 29)", f"{len(clusters)}")
-m[4].metric(f"Threshold, AI patents a year (paper: {uc.PAPER_THRESHOLD_P80:g})", f"{ident.threshold:,.1f}",
-            help=f"The {percentile:g}th percentile of the cities' 2011-2020 mean AI patent applications.")
+m[4].metric(f"Scale threshold (paper: {uc.PAPER_THRESHOLD_P80:g})", f"{ident.threshold:,.1f}",
+            help=f"AI patent applications a year: the {percentile:g}th percentile of the cities' 2011-2020 "
+                 "means.")
 excluded = ", ".join(ident.excluded) or "none"
 st.caption(f"LQ > 1 but below the scale threshold: {excluded} (paper: "
            f"{str(sc['excluded_low_scale_cities']).replace(';', ', ')}).")
@@ -78,7 +79,7 @@ def map_view():
     left, right = st.columns([4, 1])
     with right:
         colour_by = st.radio("Colour cities by", ["Cluster status", "Location quotient"], key=uc.CL_COLOUR)
-        year_label = st.selectbox("Cooperation arcs for", [uc.ALL_YEARS, *years[::-1]], key=uc.CL_ARC_YEAR)
+        year_label = st.selectbox("Cooperation arcs for", [*years[::-1], uc.ALL_YEARS], key=uc.CL_ARC_YEAR)
         scope = uc.ARC_SCOPES[st.radio("Arcs", list(uc.ARC_SCOPES), key=uc.CL_ARC_SCOPE)]
         st.caption("Dot size ~ log mean AI patents; arc width ~ log(1 + cooperative AI patents). Hover for "
                    "values.")
@@ -87,17 +88,20 @@ def map_view():
     arcs = uc.map_arcs(fp, links, clusters, year, scope)
     with left:
         deck = maps.city_map(points, arcs, state.boundaries(), height=540)
-        deck.initial_view_state.zoom = 3.3
-        deck.initial_view_state.latitude = 33.5
-        deck.initial_view_state.longitude = 110.0
+        deck.initial_view_state.zoom = 3.0
+        deck.initial_view_state.latitude = 34.5
+        deck.initial_view_state.longitude = 106.5
+        for layer in deck.layers:  # flatter arcs: at pitch 0 the default height draws tall loops
+            if layer.type == "ArcLayer":
+                layer.get_height = 0.25
         st.pydeck_chart(deck, width="stretch")
         label = "City status" if colour_by == "Cluster status" else "log2 LQ (0 = national AI share)"
-        st.altair_chart(maps.legend_chart(legend, label), width="stretch")
+        st.caption(label)
+        st.altair_chart(maps.legend_chart(legend, None).configure_axis(labelLimit=0), width="stretch")
         st.caption(f"{len(arcs)} city pairs with cooperation "
                    f"{'in ' + str(year) if year else 'summed over ' + str(years[0]) + '-' + str(years[-1])}. "
                    + (f"{n_missing} cities have no coordinates in the registry and are not drawn. "
                       if n_missing else "")
-                   + "City coordinates: GeoNames (geonames.org), CC BY 4.0. Boundaries: "
                    + state.boundaries().source)
 
 
@@ -132,13 +136,13 @@ a, b = st.columns([3, 2])
 with a:
     chart = (alt.Chart(rank).mark_bar(color="#d7301f")
              .encode(x=alt.X("mean_closeness:Q", title="Mean closeness centrality (years with links)"),
-                     y=alt.Y("cluster:N", sort="-x", title=None),
+                     y=alt.Y("cluster:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False)),
                      tooltip=["rank", "cluster", alt.Tooltip("mean_closeness:Q", format=".2f"),
                               alt.Tooltip("mean_ln_NC:Q", format=".3f"), "years_with_NC"])
-             .properties(height=max(240, 16 * len(rank))))
+             .properties(height=max(240, 19 * len(rank))))
     st.altair_chart(chart, width="stretch")
 with b:
-    st.dataframe(rank.round(3), hide_index=True, width="stretch", height=16 * max(15, len(rank)) + 40)
+    st.dataframe(rank.round(3), hide_index=True, width="stretch", height=min(19 * max(13, len(rank)), 35 * 15))
     uc.download(rank, "nc_ranking.csv")
 st.caption("NC_i = (n - 1) / sum_j d_ij (Eq. 2) per cluster and year on the inter-regional network, edge length "
            "1 / cooperative patents; Wasserman-Faust scaling when the network is disconnected. A cluster "
@@ -215,8 +219,8 @@ if other:
 
 st.subheader("How the instrument set changes the tests")
 opts = uc.instrument_options(pkey, panel, ginv)
-st.dataframe(opts.style.format({"sargan_p": "{:.3f}", "hansen_p": "{:.3f}", "IP_coef": "{:.3f}",
-                                "IP_z": "{:.2f}"}, na_rep="-"),
+st.dataframe(uc.as_text(opts, {"sargan_p": "{:.3f}", "hansen_p": "{:.3f}", "IP_coef": "{:.3f}",
+                                "IP_z": "{:.2f}"}),
              hide_index=True, width="stretch", height=35 * len(opts) + 38)
 uc.download(opts, "instrument_sets.csv")
 
@@ -229,10 +233,13 @@ with a:
              .encode(x=alt.X("IP:Q", title="IP (ln incentive policies)"),
                      y=alt.Y("TI_pred:Q", title="Predicted TI (ln AI patents)", scale=alt.Scale(zero=False)),
                      color=alt.Color("nc_level:N", title=None,
-                                     scale=alt.Scale(range=["#4575b4", "#d73027"]),
-                                     legend=alt.Legend(orient="bottom")),
-                     strokeDash=alt.StrokeDash("source:N", title=None, legend=alt.Legend(orient="bottom",
-                                                                                          columns=1)),
+                                     scale=alt.Scale(range=["#d73027", "#4575b4"]),
+                                     legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
+                     strokeDash=alt.StrokeDash("source:N", title=None,
+                                               legend=alt.Legend(orient="bottom", direction="vertical",
+                                                                 labelLimit=0, symbolType="stroke",
+                                                                 symbolStrokeColor="#444",
+                                                                 symbolStrokeWidth=2)),
                      detail="line:N",
                      tooltip=["source", "nc_level", alt.Tooltip("IP:Q", format=".2f"),
                               alt.Tooltip("TI_pred:Q", format=".3f"), alt.Tooltip("slope:Q", format=".3f")])
@@ -297,18 +304,26 @@ st.header("Sensitivity of the cluster set to the threshold (Fig. 5)")
 sens = uc.sensitivity(fp, cities, links)
 a, b = st.columns(2)
 with a:
-    ch = (alt.Chart(sens).mark_line(point=True, color="#d7301f")
-          .encode(x=alt.X("percentile:O", title="Percentile"),
-                  y=alt.Y("n_clusters:Q", title="AI clusters", scale=alt.Scale(zero=False)),
-                  tooltip=["percentile", "n_clusters", "n_potential", "added_vs_p80", "dropped_vs_p80"])
-          .properties(height=280, title="Number of AI clusters"))
+    st.markdown("**Number of AI clusters and potential clusters**")
+    long = sens.melt(id_vars="percentile", value_vars=["n_potential", "n_clusters"], var_name="set",
+                     value_name="count").replace({"n_potential": "potential clusters", "n_clusters": "AI clusters"})
+    ch = (alt.Chart(long).mark_line(point=True)
+          .encode(x=alt.X("percentile:O", title="Percentile", axis=alt.Axis(labelAngle=0)),
+                  y=alt.Y("count:Q", title="Cities", scale=alt.Scale(domain=[0, 1.2 * max(1, long["count"].max())]),
+                          axis=alt.Axis(format="d", tickMinStep=1)),
+                  color=alt.Color("set:N", title=None, scale=alt.Scale(range=["#d7301f", "#fdae61"]),
+                                  legend=alt.Legend(orient="bottom")),
+                  strokeDash=alt.StrokeDash("set:N", legend=None),
+                  tooltip=["percentile", "set", "count"])
+          .properties(height=280))
     st.altair_chart(ch, width="stretch")
 with b:
+    st.markdown("**Scale threshold**")
     ch = (alt.Chart(sens).mark_bar(color="#4575b4")
-          .encode(x=alt.X("percentile:O", title="Percentile"),
-                  y=alt.Y("threshold:Q", title="Threshold (mean AI patents a year)"),
+          .encode(x=alt.X("percentile:O", title="Percentile", axis=alt.Axis(labelAngle=0)),
+                  y=alt.Y("threshold:Q", title="Mean AI patent applications a year"),
                   tooltip=["percentile", alt.Tooltip("threshold:Q", format=",.1f")])
-          .properties(height=280, title="Scale threshold"))
+          .properties(height=280))
     st.altair_chart(ch, width="stretch")
 st.dataframe(sens[["percentile", "threshold", "n_potential", "n_clusters", "added_vs_p80", "dropped_vs_p80",
                    "excluded"]].style.format({"percentile": "{:.0f}", "threshold": "{:,.1f}"}),

@@ -53,11 +53,10 @@ GINV = {"Moore-Penrose (pinv)": "pinv", "Stata's invsym (order-dependent)": "inv
 SCHEMES = {"Shuffle all cluster-years (paper: 'across all clusters')": "panel",
            "Shuffle across clusters within each year": "within_year",
            "Reassign whole IP series between clusters": "cluster"}
-STATUS_LABELS = {"cluster": "AI cluster", "potential_no_links": "Potential cluster, lacks links",
-                 "excluded_low_scale": "LQ > 1, below scale threshold", "other": "Other city (LQ view)"}
-STATUS_COLOURS = {"AI cluster": (215, 48, 39), "Potential cluster, lacks links": (253, 174, 97),
-                  "LQ > 1, below scale threshold": (116, 173, 209),
-                  "Other city (LQ view)": (200, 200, 200)}
+STATUS_LABELS = {"cluster": "AI cluster", "potential_no_links": "Potential, lacks links",
+                 "excluded_low_scale": "LQ > 1, small scale", "other": "Other city"}
+STATUS_COLOURS = {"AI cluster": (215, 48, 39), "Potential, lacks links": (253, 174, 97),
+                  "LQ > 1, small scale": (69, 117, 180), "Other city": (200, 200, 200)}
 TERM_ORDER = ["L.TI", "IP", "NC", "IP*NC", "ED", "IC", "IE", "const"]
 TOO_MANY_TEXT = ("The paper's Sargan p = 1.000 is the classic symptom of too many instruments "
                  "(Roodman 2009); Hansen/Sargan p near 1 is not evidence of valid instruments.")
@@ -183,7 +182,7 @@ def map_arcs(fp: str, _links: pd.DataFrame, clusters: tuple, year: int | None, s
                         "src_lat": reg.loc[agg["a"], "lat"].to_numpy(),
                         "dst_lon": reg.loc[agg["b"], "lon"].to_numpy(),
                         "dst_lat": reg.loc[agg["b"], "lat"].to_numpy(),
-                        "width": 0.4 + 0.7 * np.log1p(agg["w"].to_numpy()),
+                        "width": 0.3 + 0.45 * np.log1p(agg["w"].to_numpy()),
                         "tip": [f"{x} - {y}: {w:,.0f} cooperative AI patents"
                                 + ("" if year is None else f" in {year}")
                                 for x, y, w in zip(agg["a"], agg["b"], agg["w"])]})
@@ -307,7 +306,7 @@ def regression_table(models: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
         j = res.n_instruments
         d = dg.loc[m]
         diag = [("Observations", f"{res.n_obs}", f"{int(d['observations'])}"),
-                ("Groups", f"{res.n_groups}", "29 (clusters; not in Table 4)"),
+                ("Groups", f"{res.n_groups}", "29 (clusters)"),
                 ("Instruments", f"{j}" + (" > groups" if j > res.n_groups else ""), "not reported"),
                 ("AR(1)", f"z = {a1[0]:.2f}, p = {a1[1]:.3f} [{j} instruments]",
                  f"p = {d['ar1_p']:.3f}"),
@@ -376,12 +375,12 @@ def moderation(pkey: str, _result, _panel: pd.DataFrame, options: tuple) -> pd.D
     paper's Table 4 Model 3 coefficients evaluated at this data's means (``options`` = cache key)."""
     from sim import robustness as rb
 
-    ours = rb.moderation(_result, _panel).assign(source="Model 3 estimated on this data")
+    ours = rb.moderation(_result, _panel).assign(source="this data (Model 3)")
     t4 = paper_table("wang2025_table4_system_gmm.csv")
     p = t4[t4["model"] == 3].set_index("term")["coef"]
     params = pd.Series({o: p[t] for o, t in rb.PAPER_TERMS.items() if t in p.index})
     paper = rb.moderation(SimpleNamespace(params=params), _panel).assign(
-        source="paper's Model 3 coefficients, this data's means")
+        source="paper's coefficients")
     out = pd.concat([ours, paper], ignore_index=True)
     out["line"] = out["source"] + ": " + out["nc_level"]
     return out
@@ -513,8 +512,19 @@ def _side_by_side(long: pd.DataFrame, labels: dict, terms: list, gmm: dict | Non
             if i not in order:
                 order.append(i)
     coef_rows = [r for t in terms for r in (t, f"{t} (z)") if r in order]
-    order = coef_rows + [r for r in order if r not in coef_rows]
-    return _display(pd.DataFrame(cols).reindex(order).fillna(""))
+    diag = ["Observations", "Groups", "Instruments", "AR(1)", "AR(2)", "Sargan", "Hansen", "alpha"]
+    rest = sorted((r for r in order if r not in coef_rows),
+                  key=lambda r: diag.index(r) if r in diag else len(diag))
+    return _display(pd.DataFrame(cols).reindex(coef_rows + rest).fillna(""))
+
+
+def as_text(df: pd.DataFrame, formats: dict) -> pd.DataFrame:
+    """A display copy with ``formats`` (column -> format string) applied and "-" for missing values
+    (st.dataframe shows a styled NaN as "None")."""
+    out = df.copy()
+    for c, f in formats.items():
+        out[c] = [("-" if pd.isna(v) else f.format(v)) for v in df[c]]
+    return out
 
 
 # --------------------------------------------------------------------------- downloads
