@@ -95,7 +95,7 @@ def map_view():
             if layer.type == "ArcLayer":
                 layer.get_height = 0.25
         st.pydeck_chart(deck, width="stretch")
-        label = "City status" if colour_by == "Cluster status" else "log2 LQ (0 = national AI share)"
+        label = "City status" if colour_by == "Cluster status" else f"log2 LQ, clipped at ±{uc.LQ_CLIP:g} (0 = national AI share; red = specialised)"
         st.caption(label)
         st.altair_chart(maps.legend_chart(legend, None).configure_axis(labelLimit=0), width="stretch")
         st.caption(f"{len(arcs)} city pairs with cooperation "

@@ -60,6 +60,7 @@ STATUS_COLOURS = {"AI cluster": (215, 48, 39), "Potential, lacks links": (253, 1
 TERM_ORDER = ["L.TI", "IP", "NC", "IP*NC", "ED", "IC", "IE", "const"]
 TOO_MANY_TEXT = ("The paper's Sargan p = 1.000 is the classic symptom of too many instruments "
                  "(Roodman 2009); Hansen/Sargan p near 1 is not evidence of valid instruments.")
+LQ_CLIP = 3.0  # log2 LQ colour scale limits (LQ 1/8 .. 8)
 PAPER_THRESHOLD_P80 = 598.6  # paper, note to "Steps for identification": 80th percentile = 598.6
 
 
@@ -134,7 +135,7 @@ def map_points(fp: str, identification_table: pd.DataFrame, colour_by: str) -> t
     """(points for ``ui.maps.city_map``, legend, number of cities without coordinates).
 
     ``colour_by``: "status" (cluster / potential / LQ > 1 below threshold / other) or "lq"
-    (diverging on log2 LQ, 0 = the national AI share).
+    (diverging on log2 LQ clipped at -/+ ``LQ_CLIP``, 0 = the national AI share).
     """
     from ui import maps
 
@@ -145,7 +146,8 @@ def map_points(fp: str, identification_table: pd.DataFrame, colour_by: str) -> t
     label = t["status"].map(STATUS_LABELS)
     if colour_by == "lq":
         log_lq = pd.Series(np.log2(t["lq"].clip(lower=1e-6)).to_numpy(), index=t.index)
-        colours, lo, hi = maps.colour_for(log_lq, diverging=True)
+        # most cities sit far below 1 (LQ ~ 1/20): clip at LQ 1/8 and 8 so the clusters' side shows
+        colours, lo, hi = maps.colour_for(log_lq, vmin=-LQ_CLIP, vmax=LQ_CLIP, diverging=True)
         t["colour"] = [colours.get(i, list(maps.NOT_ANALYSED)) for i in t.index]
         legend = (lo, hi, maps.DIVERGING)
     else:
