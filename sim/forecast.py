@@ -492,9 +492,11 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
         out = np.empty_like(drive)
         prev = np.broadcast_to(ti0[:, None], (n_c, B.shape[0]))
         a1 = B[:, 0]
-        for t in range(H):
-            prev = a1 * prev + drive[:, t, :]
-            out[:, t, :] = prev
+        step = np.empty((n_c, B.shape[0]))
+        for t in range(H):  # TI_t = a1 TI_t-1 + drive_t, in place (no temporaries per step)
+            np.multiply(a1, prev, out=step)
+            np.add(step, drive[:, t, :], out=out[:, t, :])
+            prev = out[:, t, :]
         return out
 
     b = coefs.params.to_numpy()

@@ -693,6 +693,29 @@ def project_markov(initial_classes, P, horizon: int, n_paths: int = 10_000, seed
     return _result("traditional", s0, tally, S, start_year, labels, n_paths, seed, filled)
 
 
+def first_lag_classes(W_standardised, initial_values, lag_cutoffs) -> np.ndarray:
+    """Lag class of every province from observed values, the first step of
+    :func:`project_spatial_markov` (``classify(W @ initial_values, lag_cutoffs)``).
+
+    Parameters
+    ----------
+    W_standardised : ndarray, shape (n, n)
+        Row-standardised weights (:func:`row_standardise`).
+    initial_values : array_like, shape (n,)
+        Observed D in the last year.
+    lag_cutoffs : array_like, shape (k_lag - 1,)
+
+    Returns
+    -------
+    ndarray of uint8, shape (n,)
+    """
+    n = W_standardised.shape[0]
+    iv = np.asarray(initial_values, dtype=float)
+    if iv.shape != (n,) or not np.all(np.isfinite(iv)):
+        raise ValueError(f"initial_values must be {n} finite numbers, found shape {iv.shape}")
+    return classify(W_standardised @ iv, np.asarray(lag_cutoffs, dtype=float)).astype(np.uint8)
+
+
 def project_spatial_markov(initial_classes, P_spatial, W, horizon: int, n_paths: int = 10_000,
                            seed: int = 0, lag_cutoffs=None, class_values=None, P_fallback=None,
                            initial_values=None, start_year: int | None = None, labels=None,
@@ -756,10 +779,7 @@ def project_spatial_markov(initial_classes, P_spatial, W, horizon: int, n_paths:
     cut, vals = _cutoffs_and_values(k, k_lag, lag_cutoffs, class_values)
     first = None
     if initial_values is not None:
-        iv = np.asarray(initial_values, dtype=float)
-        if iv.shape != (n,) or not np.all(np.isfinite(iv)):
-            raise ValueError(f"initial_values must be {n} finite numbers, found shape {iv.shape}")
-        first = classify(Wrs @ iv, cut).astype(np.uint8)
+        first = first_lag_classes(Wrs, initial_values, cut)
     lut = _lookup_table(Pf.reshape(k_lag * k, k))
     # scipy's sparse product is single-threaded and deterministic; a BLAS matmul of this shape
     # spends most of its time in thread hand-offs on a busy 2-core server

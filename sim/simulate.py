@@ -550,7 +550,7 @@ def simulate(baseline, scenario: Scenario, seed: int = 0, reference=None) -> Sim
         b_side = (reference.baseline_provinces if _reusable(reference, scenario, seed)
                   else _province_side(pb, ext, scenario, seed, launch))
         # no changed cell: the scenario side IS the baseline side (same data, same seed)
-        s_side = b_side if touched.empty else _province_side(pb, scen_panel, scenario, seed, launch)
+        s_side = b_side if touched.empty else _province_side(pb, scen_panel, scenario, seed, launch, b_side)
         if len(touched):
             oor = pb.frame.out_of_range(scen_panel)
     elif scenario.indicator_changes:
@@ -574,7 +574,14 @@ def _reusable(reference, scenario: Scenario, seed: int) -> bool:
 
 
 def _province_side(pb: ProvinceBaseline, panel: pd.DataFrame, scenario: Scenario, seed: int,
-                   launch: int) -> ProvinceSide:
+                   launch: int, same_inputs: ProvinceSide | None = None) -> ProvinceSide:
+    """One side of Study A: D with the frozen frame, classes, projection, Moran, faults.
+
+    ``same_inputs`` is another side of the SAME baseline, horizon, paths and seed (the baseline
+    side, when this is the scenario side). The projection is a function of the starting classes
+    and the first step's lag classes (everything else is the baseline's); when both equal that
+    side's, its projection is reused: bit for bit what projecting again would give.
+    """
     from sim import markov, projection
     from sim.early_warning import coupling_faults
     from sim.moran import global_moran
@@ -585,10 +592,18 @@ def _province_side(pb: ProvinceBaseline, panel: pd.DataFrame, scenario: Scenario
     D, H_inno = _wide_arrays(m, pb.names, years, ("D", "h_inno"))
     d0 = D[launch].to_numpy()
     init = markov.classify(d0, pb.cutoffs)
-    proj = projection.project_spatial_markov(
-        init, pb.P_spatial, pb.W_proximity, horizon=scenario.horizon, n_paths=scenario.n_paths, seed=seed,
-        lag_cutoffs=pb.cutoffs, class_values=pb.class_values, P_fallback=pb.P_pooled,
-        initial_values=d0, start_year=launch - 1, labels=pb.names)
+    proj = None
+    if same_inputs is not None and np.array_equal(init, same_inputs.projection.initial_classes):
+        Wrs = projection.row_standardise(pb.W_proximity)
+        other = same_inputs.D[launch].to_numpy()
+        if np.array_equal(projection.first_lag_classes(Wrs, d0, pb.cutoffs),
+                          projection.first_lag_classes(Wrs, other, pb.cutoffs)):
+            proj = same_inputs.projection
+    if proj is None:
+        proj = projection.project_spatial_markov(
+            init, pb.P_spatial, pb.W_proximity, horizon=scenario.horizon, n_paths=scenario.n_paths,
+            seed=seed, lag_cutoffs=pb.cutoffs, class_values=pb.class_values, P_fallback=pb.P_pooled,
+            initial_values=d0, start_year=launch - 1, labels=pb.names)
     moran = global_moran(d0, pb.W_econ, permutations=199, seed=seed)
     faults = coupling_faults(H_inno, D)
     return ProvinceSide(m, D, proj, moran, faults)

@@ -1,7 +1,7 @@
 """The simulator's fast paths change no number.
 
 1. Numbers of ``simulate(...)`` on the demo pinned from the code as it was BEFORE the speed work
-   (commit 664f7cf plus the lead's uncommitted reference reuse), to 1e-12, and the summary text
+   (commit cee9c56), to 1e-12, and the summary text
    exactly.
 2. Every array fast path equals the straightforward (pandas / networkx) route it replaces, exactly.
 """
@@ -211,3 +211,39 @@ def test_out_of_range_equals_cell_loop(base):
     pd.testing.assert_frame_equal(got, ref, check_exact=True)
     empty = pb.frame.out_of_range(pb.panel)
     assert empty.empty and list(empty.columns) == list(ref.columns)
+
+
+@pytest.mark.parametrize("change, reused", [
+    (IndicatorChange("rd_exp", ("Guizhou",), 2023, "pct", 10.0, 0.0), True),  # no class or lag class moves
+    (IndicatorChange("dim:New labor materials", ("West",), 2025, "pct", 30.0, 5.0), True),  # after launch
+    (IndicatorChange("system:nqpf", ("West",), 2023, "pct", 100.0, 0.0), False),  # classes move
+])
+def test_projection_reused_only_when_its_inputs_are_the_baseline_s(base, change, reused):
+    """The scenario side reuses the baseline projection exactly when starting classes and first lag
+    classes coincide, and then equals a fresh projection from the scenario's own D, bit for bit."""
+    from sim import markov, projection
+
+    pb = base.provinces
+    sc = Scenario(horizon=3, n_paths=2000, indicator_changes=(change,))
+    res = S.simulate(base, sc, seed=5)
+    sp = res.scenario_provinces
+    assert (sp.projection is res.baseline_provinces.projection) is reused
+    d0 = sp.D[res.launch_year].to_numpy()
+    fresh = projection.project_spatial_markov(
+        markov.classify(d0, pb.cutoffs), pb.P_spatial, pb.W_proximity, horizon=3, n_paths=2000, seed=5,
+        lag_cutoffs=pb.cutoffs, class_values=pb.class_values, P_fallback=pb.P_pooled, initial_values=d0,
+        start_year=res.launch_year - 1, labels=pb.names)
+    for f in ("initial_classes", "class_probabilities", "national_shares", "reached_by", "never_reached",
+              "years_to_class_or_above"):
+        np.testing.assert_array_equal(getattr(sp.projection, f), getattr(fresh, f))
+
+
+def test_first_lag_classes_is_the_projection_first_step():
+    from sim import projection
+
+    W = np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]], dtype=float)
+    Wrs = projection.row_standardise(W)
+    # province 0: mean(0.2, 0.9) = 0.55 -> class 2 of (0.25, 0.5, 0.75); 1 and 2: 0.3 -> class 1
+    assert projection.first_lag_classes(Wrs, [0.3, 0.2, 0.9], (0.25, 0.5, 0.75)).tolist() == [2, 1, 1]
+    with pytest.raises(ValueError, match="3 finite numbers"):
+        projection.first_lag_classes(Wrs, [0.3, np.nan, 0.9], (0.25, 0.5, 0.75))
