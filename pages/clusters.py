@@ -5,7 +5,6 @@ from ui.nav import ensure_navigation
 ensure_navigation()
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -60,7 +59,7 @@ m[0].metric("Cities in the panel", f"{len(t)}")
 m[1].metric("LQ > 1 (paper: 33)", f"{int(t['specialised'].sum())}")
 m[2].metric("Potential clusters", f"{len(ident.potential_clusters)}")
 m[3].metric("AI clusters (paper: 29)", f"{len(clusters)}")
-m[4].metric(f"Scale threshold (paper: {uc.PAPER_THRESHOLD_P80:g})", f"{ident.threshold:,.1f}",
+m[4].metric(f"Threshold (paper: {uc.PAPER_THRESHOLD_P80:g})", f"{ident.threshold:,.1f}",
             help=f"AI patent applications a year: the {percentile:g}th percentile of the cities' 2011-2020 "
                  "means.")
 excluded = ", ".join(ident.excluded) or "none"
@@ -95,7 +94,8 @@ def map_view():
             if layer.type == "ArcLayer":
                 layer.get_height = 0.25
         st.pydeck_chart(deck, width="stretch")
-        label = "City status" if colour_by == "Cluster status" else f"log2 LQ, clipped at ±{uc.LQ_CLIP:g} (0 = national AI share; red = specialised)"
+        label = ("City status" if colour_by == "Cluster status" else
+                 f"log2 LQ, clipped at ±{uc.LQ_CLIP:g} (0 = national AI share; red = specialised)")
         st.caption(label)
         st.altair_chart(maps.legend_chart(legend, None).configure_axis(labelLimit=0), width="stretch")
         st.caption(f"{len(arcs)} city pairs with cooperation "
