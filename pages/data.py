@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import state
+from ui.text import md_escape
 
 st.title("Data")
 state.synthetic_notice()
@@ -88,7 +89,7 @@ with tab_loaded:
         if frame is None:
             st.info(f"{label}: nothing loaded.")
             continue
-        tag = "synthetic demo" if ds.synthetic.get(kind) else f"uploaded: {ds.sources.get(kind)}"
+        tag = "synthetic demo" if ds.synthetic.get(kind) else f"uploaded: {md_escape(ds.sources.get(kind))}"
         with st.expander(f"{label} — {tag}, {len(frame):,} rows", expanded=(kind == "provinces")):
             year_col = "year" if "year" in frame.columns else None
             unit_col = next((c for c in ("province", "city", "firm", "city_a") if c in frame.columns), None)
@@ -99,7 +100,7 @@ with tab_loaded:
                 cols[1].metric("Years", f"{int(frame[year_col].min())}-{int(frame[year_col].max())}")
             cols[2].metric("Columns", f"{frame.shape[1]}")
             for note in ds.notes.get(kind, []):
-                st.info(note)
+                st.info(md_escape(note))
             if frame.attrs.get("filled"):
                 st.dataframe(pd.DataFrame(frame.attrs["filled"], columns=["unit", "year", "column"]),
                              hide_index=True)
@@ -137,7 +138,7 @@ with tab_upload:
     message = st.session_state.get(state.UPLOAD_MESSAGE_KEY, {}).get(kind)
     problems = st.session_state.get(state.UPLOAD_PROBLEMS_KEY, {}).get(kind)
     if message:
-        st.success(message)
+        st.success(md_escape(message))
     if problems:
         st.error(f"The file was not loaded: {len(problems)} problem(s) found. Fix them and upload again; "
                  "the previous data stays active.")
@@ -162,7 +163,7 @@ with tab_maps:
                 "territorial status). Some users must publish with officially reviewed maps: upload a "
                 "GeoJSON FeatureCollection (WGS84) whose features carry the province name, GB/T 2260 "
                 "code or ISO 3166-2 code in any property.")
-    st.caption(f"In use: {ds.boundaries_source}")
+    st.caption(f"In use: {md_escape(ds.boundaries_source)}")
     st.file_uploader("Boundary GeoJSON", type=["geojson", "json"], key="upload_boundaries",
                      on_change=_process_boundaries)
     bproblems = st.session_state.get(state.UPLOAD_PROBLEMS_KEY, {}).get("boundaries")
@@ -170,7 +171,7 @@ with tab_maps:
         st.error("The boundary file was not used:")
         st.dataframe(pd.DataFrame(bproblems)[["problem"]], hide_index=True, width="stretch")
     for note in state.boundaries().notes:
-        st.info(note)
+        st.info(md_escape(note))
     if ds.boundaries is not None:
         st.button("Use the shipped Natural Earth boundaries again",
                   on_click=state.replace_boundaries, args=(None, "Natural Earth (shipped)"))

@@ -1,5 +1,6 @@
 """Simulator page: build a what-if scenario, see baseline vs scenario on maps and charts, share it."""
 from ui.nav import ensure_navigation, guarded
+from ui.text import md_escape
 
 ensure_navigation()
 
@@ -109,7 +110,7 @@ def _workspace() -> None:
         st.selectbox("Start from a preset", list(ui.PRESETS), index=None, key="sim_preset",
                      placeholder="Choose a preset scenario...", on_change=_apply_preset)
         if loaded.notes:
-            st.caption(loaded.notes)
+            st.caption(md_escape(loaded.notes))
         ind_lever, ind_rest = _split(loaded.indicator_changes, lambda c: c.mode == "pct")
         pol_lever, pol_rest = _split(loaded.policy_changes, lambda c: True)
         link_lever, link_rest = _split(loaded.link_edits, lambda c: c.mode == "add")
@@ -239,10 +240,10 @@ def _workspace() -> None:
 
     with results:
         for p in st.session_state.get(ui.PROBLEMS_KEY, []):
-            st.error(p)
+            st.error(md_escape(p))
         if table_problems:
             st.error("These changes are not valid, so the last valid scenario is shown:\n\n- "
-                     + "\n- ".join(table_problems))
+                     + "\n- ".join(md_escape(p) for p in table_problems))
         _sync_url(scenario)
         opts = (scenario.coupling_method, scenario.class_scheme, scenario.parameter_source)
         model = None
@@ -285,11 +286,12 @@ def _sync_url(scenario: Scenario) -> None:
 
 def _show(res, base) -> None:
     st.subheader("What changed")
+    # the summary is built by sim.simulate from validated names and numbers only: plain Markdown is safe
     st.markdown("\n".join(f"- {s}" for s in res.summary) or "- Nothing yet: move a control on the left.")
     if res.notes:
         with st.expander(f"Notes on this run ({len(res.notes)})"):
             for n in res.notes:
-                st.markdown(f"- {n}")
+                st.markdown(f"- {md_escape(n)}")
     if len(res.out_of_range):
         st.warning(f"The scenario leaves the range the model was fitted on in {len(res.out_of_range)} cell(s): "
                    "the normalised values go beyond the baseline's min/max and their effect on D is "

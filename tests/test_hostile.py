@@ -630,8 +630,8 @@ MARKDOWN_LEAK = ("pages/simulator.py renders user text from a share link as Mark
 
 @pytest.mark.browser
 @pytest.mark.parametrize("where", [
-    pytest.param("notes", marks=pytest.mark.xfail(strict=True, reason=MARKDOWN_LEAK)),
-    pytest.param("unknown-province", marks=pytest.mark.xfail(strict=True, reason=MARKDOWN_LEAK)),
+    "notes",
+    "unknown-province",
 ])
 def test_markdown_in_a_link_fetches_nothing_from_outside(app_server, browser, where):
     from conftest import wait_for_script

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import streamlit as st
 
+from ui.text import md_escape
+
 DATASET_KEY = "dataset"
 UPLOAD_PROBLEMS_KEY = "upload_problems"  # kind -> list of problem dicts from the last failed upload
 UPLOAD_MESSAGE_KEY = "upload_message"  # kind -> success text of the last accepted upload
@@ -112,9 +114,9 @@ def sidebar_status() -> None:
             if frame is None:
                 st.caption(f"- {KIND_LABELS[kind]}: none loaded")
                 continue
-            tag = "SYNTHETIC demo" if ds.synthetic.get(kind) else ds.sources.get(kind, "uploaded")
+            tag = "SYNTHETIC demo" if ds.synthetic.get(kind) else md_escape(ds.sources.get(kind, "uploaded"))
             st.caption(f"- {KIND_LABELS[kind]}: {tag} ({len(frame):,} rows)")
-        st.caption(f"- Boundaries: {ds.boundaries_source}")
+        st.caption(f"- Boundaries: {md_escape(ds.boundaries_source)}")
 
 
 @st.cache_resource(show_spinner=False)
