@@ -21,6 +21,27 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+@pytest.fixture(autouse=True)
+def navigation_only(monkeypatch):
+    """Make every AppTest run start on the st.navigation path, as a live server does after its first
+    request.
+
+    AppTest resets ``PagesManager.uses_pages_directory`` before each run, so a run would first execute
+    the page directly (Streamlit's v1 multipage path) and ``ui.nav.ensure_navigation`` would then call
+    ``st.rerun()``, doubling the work and consuming button clicks. The v1 path itself is covered by
+    the browser test of a share link into a fresh server process.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,26 +11,6 @@ TIMEOUT = 240
 HAS_DEMO = (ROOT / "data" / "demo" / "cities.csv").exists() and (ROOT / "data" / "demo" / "city_links.csv").exists()
 
 
-@pytest.fixture
-def navigation_only(monkeypatch):
-    """Make every AppTest run start on the st.navigation path.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before each run, so a run first executes the
-    page directly (Streamlit's v1 multipage path) and ``ui.nav.ensure_navigation`` then calls
-    ``st.rerun()``; that rerun consumes button clicks (trigger values). A live server sets the flag
-    once per process, so only the test harness needs this.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def _page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
     at.run()
