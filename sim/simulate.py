@@ -307,10 +307,17 @@ def _wide_arrays(tidy: pd.DataFrame, names, years, columns) -> list:
 
 def extend_panel(panel: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """The observed panel plus ``horizon`` future years holding each province's last values."""
-    last_year = int(panel[schema.YEAR].max())
-    last = panel[panel[schema.YEAR] == last_year]
-    future = [last.assign(**{schema.YEAR: last_year + h}) for h in range(1, horizon + 1)]
-    return pd.concat([panel, *future], ignore_index=True)
+    year = panel[schema.YEAR].to_numpy()
+    last_year = int(year.max())
+    if panel[schema.YEAR].dtype != np.int64:  # general route (any year dtype)
+        last = panel[panel[schema.YEAR] == last_year]
+        future = [last.assign(**{schema.YEAR: last_year + h}) for h in range(1, horizon + 1)]
+        return pd.concat([panel, *future], ignore_index=True)
+    # the same rows as concatenating ``horizon`` copies of the last year, in one take
+    last = np.flatnonzero(year == last_year)
+    out = panel.take(np.concatenate([np.arange(len(panel)), np.tile(last, horizon)])).reset_index(drop=True)
+    out[schema.YEAR] = np.concatenate([year, np.repeat(last_year + np.arange(1, horizon + 1), last.size)])
+    return out
 
 
 def _targets(change: IndicatorChange) -> list[str]:
@@ -348,7 +355,8 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
     ind = schema.indicator_ids()
     col_pos = {c: j for j, c in enumerate(ind)}
     targets = [col for ch in changes for col in _targets(ch)]
-    if any(c not in col_pos or c not in panel.columns or panel[c].dtype != np.float64 for c in targets):
+    dtypes = dict(zip(panel.columns, panel.dtypes))
+    if any(c not in col_pos or dtypes.get(c) != np.float64 for c in targets):
         return _apply_changes_by_column(panel, changes)
     names = list(dict.fromkeys(panel[schema.PROVINCE].tolist()))
     prov = panel[schema.PROVINCE].to_numpy()
@@ -535,10 +543,13 @@ def simulate(baseline, scenario: Scenario, seed: int = 0, reference=None) -> Sim
     notes = list(baseline.notes)
     pb = baseline.provinces
     b_side = s_side = None
-    touched = pd.DataFrame(columns=[schema.PROVINCE, schema.YEAR, "indicator", "baseline", "scenario"])
     oor = pd.DataFrame()
     launch = None
-    if pb is not None:
+    if pb is None:
+        touched = pd.DataFrame(columns=[schema.PROVINCE, schema.YEAR, "indicator", "baseline", "scenario"])
+        if scenario.indicator_changes:
+            notes.append("No province panel is loaded: indicator changes have no effect.")
+    else:
         launch = int(max(pb.years)) + 1
         if not scenario.indicator_changes and _reusable(reference, scenario, seed):
             # nothing to perturb and the baseline side is given: no future panel is needed
@@ -553,8 +564,6 @@ def simulate(baseline, scenario: Scenario, seed: int = 0, reference=None) -> Sim
         s_side = b_side if touched.empty else _province_side(pb, scen_panel, scenario, seed, launch, b_side)
         if len(touched):
             oor = pb.frame.out_of_range(scen_panel)
-    elif scenario.indicator_changes:
-        notes.append("No province panel is loaded: indicator changes have no effect.")
     cb = baseline.clusters
     b_cl = s_cl = None
     if cb is not None:

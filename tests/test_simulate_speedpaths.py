@@ -247,3 +247,13 @@ def test_first_lag_classes_is_the_projection_first_step():
     assert projection.first_lag_classes(Wrs, [0.3, 0.2, 0.9], (0.25, 0.5, 0.75)).tolist() == [2, 1, 1]
     with pytest.raises(ValueError, match="3 finite numbers"):
         projection.first_lag_classes(Wrs, [0.3, np.nan, 0.9], (0.25, 0.5, 0.75))
+
+
+@pytest.mark.parametrize("horizon", [1, 4])
+def test_extend_panel_equals_concat_route(base, horizon):
+    panel = base.provinces.panel
+    last_year = int(panel[schema.YEAR].max())
+    last = panel[panel[schema.YEAR] == last_year]
+    ref = pd.concat([panel, *[last.assign(**{schema.YEAR: last_year + h}) for h in range(1, horizon + 1)]],
+                    ignore_index=True)
+    pd.testing.assert_frame_equal(S.extend_panel(panel, horizon), ref, check_exact=True)
