@@ -276,6 +276,44 @@ def _history_design(history: pd.DataFrame, coefs: Coefficients):
     return h, h.codes[has_lag], ti[has_lag], X
 
 
+class HistoryDesign(NamedTuple):
+    """A validated history and its design for given coefficients (see :func:`history_design`).
+
+    ``panel`` the validated cluster-year arrays; ``codes``, ``y``, ``X`` the rows with an observed
+    previous year (cluster code, TI, design (rows, 8) in ``TERMS`` order); ``coefs`` the
+    coefficients whose centring means (``ip_mean``, ``nc_mean``) built the interaction column.
+    """
+
+    panel: _Panel
+    codes: np.ndarray
+    y: np.ndarray
+    X: np.ndarray
+    coefs: "Coefficients"
+
+
+def history_design(history: pd.DataFrame, coefs: Coefficients) -> HistoryDesign:
+    """Validate a history once for repeated :func:`forecast_ti` calls with the same coefficients.
+
+    Wang et al. (2025) Eq. (3): the regressors of every observed cluster-year with a lagged TI.
+    Pass the result as ``history`` to :func:`forecast_ti`; the forecast is the same, bit for bit,
+    as with the DataFrame (the simulator does this: the history never changes between scenarios).
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        cluster, year, TI, IP, NC, ED, IC, IE (logs).
+    coefs : Coefficients
+
+    Returns
+    -------
+    HistoryDesign
+    """
+    h, codes, y, X = _history_design(history, coefs)
+    for a in (codes, y, X, h.codes, h.year, *h.values.values()):
+        a.setflags(write=False)
+    return HistoryDesign(h, codes, y, X, coefs)
+
+
 def _group_mean(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
     """Mean of values (rows, ...) per group code -> (n_groups, ...); codes sorted, every group present.
 
@@ -425,9 +463,10 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
 
     Parameters
     ----------
-    history : pandas.DataFrame
+    history : pandas.DataFrame or HistoryDesign
         Observed cluster-year panel: cluster, year, TI, IP, NC, ED, IC, IE (logs). All clusters must
-        share the same last observed year.
+        share the same last observed year. Or its :func:`history_design` for these ``coefs``
+        (validated once; same result).
     future_exog : pandas.DataFrame
         cluster, year, IP, NC, ED, IC, IE for every cluster and each of the ``horizon`` years after
         the last observed year (see :func:`hold_last`); rows for other years are not used, rows for
@@ -452,7 +491,14 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
     if int(n_draws) != n_draws or n_draws < 1:
         raise ValueError(f"n_draws must be a positive integer, found {n_draws!r}")
     H = int(horizon)
-    h, codes, y, Xh = _history_design(history, coefs)
+    if isinstance(history, HistoryDesign):
+        # the design depends on the coefficients only through the centring means
+        if (history.coefs.ip_mean, history.coefs.nc_mean) != (coefs.ip_mean, coefs.nc_mean):
+            raise ValueError("the history design was built with other centring means (ip_mean, nc_mean); "
+                             "call history_design(history, coefs) with the forecast's coefficients")
+        h, codes, y, Xh = history.panel, history.codes, history.y, history.X
+    else:
+        h, codes, y, Xh = _history_design(history, coefs)
     clusters = h.clusters
     n_c = len(clusters)
     last = np.r_[np.flatnonzero(np.diff(h.codes) != 0), h.codes.size - 1]

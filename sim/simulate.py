@@ -91,6 +91,7 @@ class ClusterBaseline:
     last_links: tuple = ()  # ((city_a, city_b), ai_coop) of last_year, pairs sorted and summed
     regions: tuple = ()  # (cluster, region) pairs from data/geo/cities.csv
     last_policies: tuple = ()  # (cluster, ip) raw policy counts in last_year
+    design: object = None  # sim.forecast.HistoryDesign of panel and coefficients (None: built per call)
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBas
     raw_last = cities[(cities[schema.CITY].isin(names)) & (cities[schema.YEAR] == last)]
     last_policies = tuple(zip(raw_last[schema.CITY].tolist(), raw_last["ip"].to_numpy(dtype=float).tolist()))
     return ClusterBaseline(hist, names, cities, links, coefs, tuple(panel.attrs.get("log1p", ())),
-                           last, last_links, regions, last_policies)
+                           last, last_links, regions, last_policies, forecast.history_design(hist, coefs))
 
 
 GMM_TO_FORECAST = {"L.TI": "L.TI", "L1.TI": "L.TI", "IP": "IP", "NC": "NC", "IPxNC": "IP*NC",
@@ -629,12 +630,12 @@ def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int, reference
 
     notes = []
     horizon = scenario.horizon
-    hist = cb.panel
+    hist = cb.panel if cb.design is None else cb.design  # the same history, validated once
     offset = 1.0 if "TI" in cb.log1p else 0.0
     if reference is not None:
         base_exog, nc_base = reference.exog, reference.nc_last
     else:
-        base_exog = forecast.hold_last(hist, horizon)
+        base_exog = forecast.hold_last(cb.panel, horizon)
         nc_base = base_exog.groupby("cluster")["NC"].first().reindex(list(cb.clusters))
     b_side = reference or ClusterSide(
         forecast.forecast_ti(hist, base_exog, cb.coefficients, horizon, seed=seed, log_offset=offset),

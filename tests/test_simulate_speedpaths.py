@@ -257,3 +257,21 @@ def test_extend_panel_equals_concat_route(base, horizon):
     ref = pd.concat([panel, *[last.assign(**{schema.YEAR: last_year + h}) for h in range(1, horizon + 1)]],
                     ignore_index=True)
     pd.testing.assert_frame_equal(S.extend_panel(panel, horizon), ref, check_exact=True)
+
+
+def test_history_design_forecast_equals_dataframe_forecast(base):
+    from sim import forecast
+
+    cb = base.clusters
+    future = forecast.hold_last(cb.panel, 4)
+    future["IP"] = future["IP"] + 0.3
+    a = forecast.forecast_ti(cb.panel, future, cb.coefficients, 4, seed=2, log_offset=1.0)
+    b = forecast.forecast_ti(forecast.history_design(cb.panel, cb.coefficients), future, cb.coefficients, 4,
+                             seed=2, log_offset=1.0)
+    for f in ("point", "bands", "patents_point", "patents_bands", "years"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
+    pd.testing.assert_series_equal(a.fixed_effects, b.fixed_effects, check_exact=True)
+    pd.testing.assert_series_equal(a.last_observed, b.last_observed, check_exact=True)
+    other = replace(cb.coefficients, ip_mean=cb.coefficients.ip_mean + 1.0)
+    with pytest.raises(ValueError, match="centring means"):
+        forecast.forecast_ti(forecast.history_design(cb.panel, cb.coefficients), future, other, 4)
