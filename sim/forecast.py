@@ -535,15 +535,14 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
         # einsum rather than BLAS: a threaded matmul of this size mostly waits on thread hand-offs
         drive = np.einsum("rk,dk->rd", Z.reshape(n_c * H, 8), B).reshape(n_c, H, -1)
         drive += ybar[:, None, None]
-        out = np.empty_like(drive)
         prev = np.broadcast_to(ti0[:, None], (n_c, B.shape[0]))
         a1 = B[:, 0]
         step = np.empty((n_c, B.shape[0]))
-        for t in range(H):  # TI_t = a1 TI_t-1 + drive_t, in place (no temporaries per step)
+        for t in range(H):  # TI_t = a1 TI_t-1 + drive_t, written over drive_t (no temporaries)
             np.multiply(a1, prev, out=step)
-            np.add(step, drive[:, t, :], out=out[:, t, :])
-            prev = out[:, t, :]
-        return out
+            np.add(step, drive[:, t, :], out=drive[:, t, :])
+            prev = drive[:, t, :]
+        return drive
 
     b = coefs.params.to_numpy()
     point = paths(b[None, :])[:, :, 0]

@@ -33,6 +33,23 @@ Documented choices
   launch year moves the starting point; changes that start later move the D path shown but not the
   projection's starting classes. The baseline side starts from the baseline's launch-year classes,
   which equal the last observed year's (future data are held at the last observed values).
+
+Speed (the interactive path; ``bench/scenario.py``)
+---------------------------------------------------
+Every shortcut returns the same numbers, bit for bit, as the plain route (pinned in
+``tests/test_simulate_speedpaths.py``):
+
+* work is done on numpy arrays; pandas frames are built once, where a result is returned;
+* ``prepare`` keeps what never changes between scenarios: the last year's links (summed pairs),
+  the clusters' regions and policy counts, and the validated cluster history
+  (``sim.forecast.history_design``);
+* a side that cannot differ is not recomputed: no changed cell -> the scenario's province side is
+  the baseline's; no moved IP or NC -> the cluster side is the baseline's; with ``reference`` the
+  baseline side is taken from it;
+* the class projection depends on the scenario only through the starting classes and the first
+  step's lag classes; when both equal the baseline's, the baseline projection is reused;
+* NC after link edits: Dijkstra in scipy on the cluster network, the same sums in the same order
+  as networkx (``_closeness_after_edits``).
 """
 from __future__ import annotations
 
