@@ -18,7 +18,6 @@ Layout lives in ``pages/clusters.py``; this module only computes and formats.
 from __future__ import annotations
 
 import hashlib
-import io
 import threading
 from types import SimpleNamespace
 
@@ -532,8 +531,7 @@ def as_text(df: pd.DataFrame, formats: dict) -> pd.DataFrame:
 # --------------------------------------------------------------------------- downloads
 def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None,
              index: bool = False) -> None:
-    """A CSV download button (UTF-8 with BOM so Excel opens Chinese text correctly)."""
-    buf = io.StringIO()
-    df.to_csv(buf, index=index)
-    st.download_button(label, buf.getvalue().encode("utf-8-sig"), file_name=file_name, mime="text/csv",
-                       key=key or f"dl_clusters_{file_name}", icon=":material/download:")
+    """A CSV download button (``ui.downloads.csv_button``) with this page's widget-key prefix."""
+    from ui.downloads import csv_button
+
+    csv_button(df, file_name, label, key or f"dl_clusters_{file_name}", index=index)

@@ -15,7 +15,6 @@ Caching policy
 """
 from __future__ import annotations
 
-import io
 import threading
 
 import numpy as np
@@ -209,8 +208,7 @@ def collapse_warning(ens, where: str = "") -> None:
 
 
 def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None) -> None:
-    """A CSV download button (UTF-8 with BOM so Excel opens Chinese text correctly)."""
-    buf = io.StringIO()
-    df.to_csv(buf, index=False)
-    st.download_button(label, buf.getvalue().encode("utf-8-sig"), file_name=file_name, mime="text/csv",
-                       key=key or f"dl_coupling_{file_name}", icon=":material/download:")
+    """A CSV download button (``ui.downloads.csv_button``) with this page's widget-key prefix."""
+    from ui.downloads import csv_button
+
+    csv_button(df, file_name, label, key or f"dl_coupling_{file_name}")

@@ -6,7 +6,6 @@ compile for esda's local Moran), so a fresh process renders the pages quickly.
 """
 from __future__ import annotations
 
-import io
 
 import numpy as np
 import pandas as pd
@@ -157,11 +156,10 @@ def faults(H: pd.DataFrame, D: pd.DataFrame, window: int, rise_min: float, tol: 
 
 
 def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None) -> None:
-    """A CSV download button (UTF-8 with BOM so Excel opens Chinese text correctly)."""
-    buf = io.StringIO()
-    df.to_csv(buf, index=False)
-    st.download_button(label, buf.getvalue().encode("utf-8-sig"), file_name=file_name, mime="text/csv",
-                       key=key or f"dl_{file_name}", icon=":material/download:")
+    """A CSV download button (``ui.downloads.csv_button``) with this page's widget-key prefix."""
+    from ui.downloads import csv_button
+
+    csv_button(df, file_name, label, key or f"dl_{file_name}")
 
 
 def d_measure_options() -> dict:
