@@ -687,11 +687,11 @@ def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int, reference
     nc_col = base_exog["NC"].to_numpy(dtype=float)
     if scenario.link_edits:
         clusters = list(cb.clusters)
-        closeness = _closeness_after_edits(cb, scenario.link_edits)
-        nc_scen = pd.Series(np.log(closeness), index=pd.Index(clusters, name="cluster"), name="closeness")
-        pos = {c: i for i, c in enumerate(clusters)}
-        nc_col = np.array([nc_scen.iloc[pos[c]] if c in pos else np.nan for c in ex_cluster], dtype=float)
-        missing = nc_scen[nc_scen.isna()].index.tolist()
+        nc_log = np.log(_closeness_after_edits(cb, scenario.link_edits))
+        nc_scen = pd.Series(nc_log, index=pd.Index(clusters, name="cluster"), name="closeness")
+        by_cluster = dict(zip(clusters, nc_log.tolist()))
+        nc_col = np.array([by_cluster.get(c, np.nan) for c in ex_cluster], dtype=float)
+        missing = [c for c, v in zip(clusters, nc_log) if np.isnan(v)]
         if missing:
             notes.append("After the link edits these clusters have no inter-regional link, so no NC: "
                          + ", ".join(missing) + " (their forecast is undefined).")
