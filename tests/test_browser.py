@@ -77,3 +77,29 @@ def test_moving_a_control_changes_the_chart(app_server, browser):
     assert "s=" in page.url  # the address bar now is the share link
     assert outside == []
     ctx.close()
+
+
+def test_every_page_renders_in_a_real_browser_and_is_screenshotted(app_server, browser):
+    """Each page of the navigation on the demo: no exception, no error box from a crash, no outside
+    request; a full-page screenshot per page lands in ``screenshots/`` (git-ignored) for a human look."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    tree = ast.parse((root / "streamlit_app.py").read_text(encoding="utf-8"))
+    pages = next(ast.literal_eval(n.value) for n in tree.body
+                 if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
+    out = root / "screenshots"
+    out.mkdir(exist_ok=True)
+    ctx, page, outside = _new_page(browser, app_server)
+    for _, file, title, _ in pages:
+        path = "" if file == "home.py" else Path(file).stem
+        page.goto(f"{app_server}/{path}")
+        wait_for_script(page, timeout_s=240)
+        page.wait_for_timeout(500)
+        assert page.locator("[data-testid='stException']").count() == 0, title
+        assert page.get_by_text("Unexpected error").count() == 0, title
+        assert page.locator("h1").first.inner_text().strip() != "", title
+        page.screenshot(path=str(out / f"{Path(file).stem}.png"), full_page=True)
+    assert outside == [], f"the app requested outside addresses: {sorted(set(outside))[:5]}"
+    ctx.close()
