@@ -695,7 +695,8 @@ def project_markov(initial_classes, P, horizon: int, n_paths: int = 10_000, seed
 
 def first_lag_classes(W_standardised, initial_values, lag_cutoffs) -> np.ndarray:
     """Lag class of every province from observed values, the first step of
-    :func:`project_spatial_markov` (``classify(W @ initial_values, lag_cutoffs)``).
+    :func:`project_spatial_markov` (``classify(W @ initial_values, lag_cutoffs)``): the spatial-lag
+    conditioning of Liu et al. (2026), spatial Markov chain (Table 5).
 
     Parameters
     ----------
