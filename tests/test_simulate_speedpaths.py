@@ -275,3 +275,78 @@ def test_history_design_forecast_equals_dataframe_forecast(base):
     other = replace(cb.coefficients, ip_mean=cb.coefficients.ip_mean + 1.0)
     with pytest.raises(ValueError, match="centring means"):
         forecast.forecast_ti(forecast.history_design(cb.panel, cb.coefficients), future, other, 4)
+
+
+def _float_route(monkeypatch):
+    from sim import projection
+
+    monkeypatch.setattr(projection, "_integer_lag_plan", lambda *a, **k: None)
+
+
+def _projections_equal(a, b):
+    for f in ("paths", "class_probabilities", "national_shares", "reached_by", "years_to_class",
+              "never_reached", "reached_or_above_by", "years_to_class_or_above"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
+
+
+@pytest.mark.parametrize("seed", [0, 11])
+def test_integer_lag_route_equals_float_route_on_demo(base, monkeypatch, seed):
+    from sim import markov, projection
+
+    pb = base.provinces
+    W = sparse_rs(pb.W_proximity)
+    cut = np.asarray(pb.cutoffs)
+    poly_thr = (cut - 0.125) / 0.25 + 1e-9 / 0.25
+    assert projection._integer_lag_plan(W, poly_thr, 4) is not None  # the demo takes the integer route
+    d0 = np.linspace(0.2, 0.8, len(pb.names))
+    kw = dict(horizon=4, n_paths=3000, seed=seed, lag_cutoffs=pb.cutoffs, class_values=pb.class_values,
+              P_fallback=pb.P_pooled, keep_paths=True)
+    init = markov.classify(d0, pb.cutoffs)
+    fast = projection.project_spatial_markov(init, pb.P_spatial, pb.W_proximity, initial_values=d0, **kw)
+    fast_no_iv = projection.project_spatial_markov(init, pb.P_spatial, pb.W_proximity, **kw)
+    _float_route(monkeypatch)
+    _projections_equal(fast, projection.project_spatial_markov(init, pb.P_spatial, pb.W_proximity,
+                                                               initial_values=d0, **kw))
+    _projections_equal(fast_no_iv, projection.project_spatial_markov(init, pb.P_spatial, pb.W_proximity, **kw))
+
+
+def sparse_rs(W):
+    from scipy import sparse
+
+    from sim import projection
+
+    return sparse.csr_array(projection.row_standardise(W))
+
+
+def test_integer_lag_route_random_binary_w_three_classes(monkeypatch):
+    from sim import projection
+
+    rng = np.random.default_rng(4)
+    n = 25
+    W = (rng.random((n, n)) < 0.2).astype(float)
+    W = np.maximum(W, W.T)
+    np.fill_diagonal(W, 0.0)
+    W[W.sum(axis=1) == 0, 0] = 1.0
+    P = rng.random((3, 3, 3))
+    P /= P.sum(axis=-1, keepdims=True)
+    s0 = rng.integers(0, 3, n)
+    kw = dict(horizon=5, n_paths=2000, seed=3, lag_cutoffs=(0.3, 0.55), class_values=(0.1, 0.4, 0.7),
+              keep_paths=True)
+    thr = (np.array([0.3, 0.55]) - 0.1) / 0.3 + 1e-9 / 0.3
+    assert projection._integer_lag_plan(sparse_rs(W), thr, 3) is not None
+    fast = projection.project_spatial_markov(s0, P, W, **kw)
+    _float_route(monkeypatch)
+    _projections_equal(fast, projection.project_spatial_markov(s0, P, W, **kw))
+
+
+def test_integer_lag_plan_refuses_unequal_weights_and_near_ties():
+    from sim import projection
+
+    W = np.array([[0, 1, 1, 1], [1, 0, 0, 0], [1, 0, 0, 1], [1, 0, 1, 0]], dtype=float)
+    thr = np.array([0.5, 1.5, 2.5]) + 4e-9
+    assert projection._integer_lag_plan(sparse_rs(W), thr, 4) is not None
+    Wu = W.copy()
+    Wu[0, 1] = 2.0  # unequal weights in row 0
+    assert projection._integer_lag_plan(sparse_rs(Wu), thr, 4) is None
+    # a threshold within 1e-12 of an attainable S / deg (1 / 3 for the degree-3 province)
+    assert projection._integer_lag_plan(sparse_rs(W), np.array([1.0 / 3.0, 1.5, 2.5]), 4) is None
