@@ -371,6 +371,16 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
     column takes the column-by-column route of :func:`_apply_changes_by_column` (same rules).
     """
     ind = schema.indicator_ids()
+    if not changes:  # nothing to apply: the panel, and an empty table typed as below
+        missing = [c for c in ind if c not in panel.columns]
+        if missing:
+            raise KeyError(f"{missing} not in the panel's columns")
+        none = np.zeros(0, dtype=np.intp)
+        touched = pd.DataFrame({schema.PROVINCE: panel[schema.PROVINCE].to_numpy()[none],
+                                schema.YEAR: panel[schema.YEAR].to_numpy()[none],
+                                "indicator": np.asarray(ind, dtype=object)[none],
+                                "baseline": np.zeros(0), "scenario": np.zeros(0)})
+        return panel.copy(), touched, []
     col_pos = {c: j for j, c in enumerate(ind)}
     targets = [col for ch in changes for col in _targets(ch)]
     dtypes = dict(zip(panel.columns, panel.dtypes))
