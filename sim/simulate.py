@@ -868,8 +868,8 @@ def describe(res: SimulationResult) -> list[str]:
         out.append(f"Share of provinces at high or extreme coordination in {yr}: {hb:.1%} baseline, "
                    f"{hs:.1%} scenario (spatial Markov projection from {L}, {res.scenario.n_paths:,} paths).")
         out.append(f"Moran's I of D in {L}: {bp.moran.I:.3f} baseline, {sp.moran.I:.3f} scenario.")
-        nb = int(bp.faults["flag"].sum()) if "flag" in bp.faults else 0
-        ns = int(sp.faults["flag"].sum()) if "flag" in sp.faults else 0
+        nb = int(bp.faults["flagged"].sum())
+        ns = int(sp.faults["flagged"].sum())
         if nb != ns:
             out.append(f"Coupling-fault flags (input up, coordination stalled): {nb} baseline, {ns} scenario.")
         if len(res.out_of_range):

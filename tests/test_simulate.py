@@ -153,3 +153,28 @@ def test_extra_policies_move_only_the_chosen_clusters_by_the_equation(city_basel
     # second year adds the persistence of the first: a1 * first-year change + the same direct effect
     assert diff[("Chengdu", 2022)] == pytest.approx(c.params["L.TI"] * diff[("Chengdu", 2021)]
                                                    + slope * (ex_s["IP"] - ex_b["IP"]), abs=1e-12)
+
+
+def test_coupling_fault_flags_appear_when_inputs_rise_but_coordination_falls(baseline):
+    sc = Scenario(horizon=2, n_paths=500, indicator_changes=(
+        IndicatorChange("system:inno", ("Jiangsu",), 2023, "pct", 10.0),
+        IndicatorChange("system:nqpf", ("Jiangsu",), 2023, "pct", -70.0)))
+    res = simulate(baseline, sc)
+    f = res.scenario_provinces.faults
+    hit = f[(f["province"] == "Jiangsu") & (f["year"] == 2023)].iloc[0]
+    assert hit["flagged"] and hit["status"] == "fell" and hit["delta_h_inno"] > 0 and hit["delta_D"] < 0
+    nb, ns = int(res.baseline_provinces.faults["flagged"].sum()), int(f["flagged"].sum())
+    assert ns > nb
+    assert f"Coupling-fault flags (input up, coordination stalled): {nb} baseline, {ns} scenario." in res.summary
+
+
+def test_simulating_never_mutates_the_shared_baseline_or_reference(baseline):
+    """ui/simulator.py shares baselines and results read-only across sessions (st.cache_resource)."""
+    import pickle
+
+    ref = simulate(baseline, Scenario(horizon=3, n_paths=500))
+    before_b, before_r = pickle.dumps(baseline), pickle.dumps(ref)
+    for sc in (Scenario(horizon=3, n_paths=500, indicator_changes=(
+            IndicatorChange("system:inno", ("West",), 2023, "pct", 50.0),)), Scenario(horizon=3, n_paths=500)):
+        simulate(baseline, sc, reference=ref)
+    assert pickle.dumps(baseline) == before_b and pickle.dumps(ref) == before_r

@@ -2,7 +2,10 @@
 
 Caching policy: the fitted baseline is cached per (dataset fingerprint, options) and the baseline
 side of the results per (fingerprint, options, horizon, paths, seed); each scenario is then one
-fast ``simulate(..., reference=...)`` call, itself cached per scenario JSON. Frames are passed with
+fast ``simulate(..., reference=...)`` call, itself cached per scenario JSON. All three are
+``st.cache_resource``: the objects are immutable results of pure functions, never mutated by a
+page (``tests/test_simulate.py`` checks that simulating leaves the baseline untouched), so sharing
+them read-only between sessions is safe and avoids unpickling a copy on every rerun. Frames are passed with
 a leading underscore (not hashed) next to a fingerprint computed once per dataset.
 """
 from __future__ import annotations
@@ -72,7 +75,9 @@ def baseline(fp: str, options: tuple, _frames: dict, _model=None):
     return prepare(_frames, Options(*options), coupling_model=_model)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# The two caches below hold immutable results (frozen dataclasses over read-only arrays), shared
+# read-only across sessions: cache_data would unpickle a fresh copy on every rerun of the page.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def reference(fp: str, options: tuple, horizon: int, n_paths: int, seed: int, _base):
     from sim.simulate import simulate
 
@@ -81,7 +86,7 @@ def reference(fp: str, options: tuple, horizon: int, n_paths: int, seed: int, _b
     return simulate(_base, sc, seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def run(fp: str, scenario_json: str, seed: int, _base, _ref):
     from sim.simulate import simulate
 
