@@ -109,7 +109,7 @@ with tab_loaded:
             st.dataframe(frame.head(500), hide_index=True, height=260)
             from sim.templates import to_csv_bytes
 
-            st.download_button(f"Download: {label} (CSV)", to_csv_bytes(frame),
+            st.download_button(f"Download: {label} (CSV)", lambda frame=frame: to_csv_bytes(frame),
                                file_name=f"{kind}{'_SYNTHETIC_demo' if ds.synthetic.get(kind) else ''}.csv",
                                mime="text/csv", key=f"dl_{kind}")
     present = {k: ds.get(k) for k in state.KINDS if ds.get(k) is not None}
@@ -151,9 +151,9 @@ with tab_templates:
         st.markdown(f"**{state.KIND_LABELS[kind]}**")
         maker = getattr(templates, TEMPLATES[kind])
         c1, c2 = st.columns(2)
-        c1.download_button("Template (CSV)", maker("csv"), file_name=f"template_{kind}.csv", mime="text/csv",
+        c1.download_button("Template (CSV)", lambda maker=maker: maker("csv"), file_name=f"template_{kind}.csv", mime="text/csv",
                            key=f"tpl_csv_{kind}")
-        c2.download_button("Template (Excel)", maker("xlsx"), file_name=f"template_{kind}.xlsx",
+        c2.download_button("Template (Excel)", lambda maker=maker: maker("xlsx"), file_name=f"template_{kind}.xlsx",
                            key=f"tpl_xlsx_{kind}",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.dataframe(templates.schema_table(kind), hide_index=True, width="stretch")

@@ -296,17 +296,14 @@ def _show(res, base) -> None:
         st.warning(f"The scenario leaves the range the model was fitted on in {len(res.out_of_range)} cell(s): "
                    "the normalised values go beyond the baseline's min/max and their effect on D is "
                    "extrapolated linearly. See the out_of_range table in the downloads.")
-    tabs = st.tabs(["Map of the change", "Provinces", "Class shares", "AI clusters", "Share and download"])
-    with tabs[0]:
-        _map_tab(res)
-    with tabs[1]:
-        _province_tab(res)
-    with tabs[2]:
-        _shares_tab(res, base)
-    with tabs[3]:
-        _cluster_tab(res)
-    with tabs[4]:
-        _share_tab(res)
+    # One view at a time (st.tabs would build and send every view on every rerun, the map included):
+    # a control then updates only the summary and the view in front of the user.
+    views = {"Provinces": lambda: _province_tab(res), "Map of the change": lambda: _map_tab(res),
+             "Class shares": lambda: _shares_tab(res, base), "AI clusters": lambda: _cluster_tab(res),
+             "Share and download": lambda: _share_tab(res)}
+    view = st.segmented_control("View", list(views), default="Provinces", key="sim_view",
+                                label_visibility="collapsed") or "Provinces"
+    views[view]()
 
 
 def _map_tab(res) -> None:
@@ -470,15 +467,19 @@ def _share_tab(res) -> None:
     c1.download_button("Save scenario (JSON)", res.scenario.to_json().encode("utf-8"), file_name="scenario.json",
                        mime="application/json", key="sim_dl_json")
     c2.file_uploader("Load a scenario (JSON)", type=["json"], key="sim_json_upload", on_change=_apply_file)
-    tables = res.tables()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, df in tables.items():
-            z.writestr(f"{name}.csv", df.to_csv(index=False))
-        z.writestr("scenario.json", res.scenario.to_json())
-    c1.download_button("All results (CSV, zipped)", buf.getvalue(), file_name="simulation_results.zip",
+    # Deferred: the files are built only when a button is clicked (building the Excel file on every
+    # rerun cost 0.3-1 s, most of the time a control took to update the charts).
+    def zipped() -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, df in res.tables().items():
+                z.writestr(f"{name}.csv", df.to_csv(index=False))
+            z.writestr("scenario.json", res.scenario.to_json())
+        return buf.getvalue()
+
+    c1.download_button("All results (CSV, zipped)", zipped, file_name="simulation_results.zip",
                        mime="application/zip", key="sim_dl_zip")
-    c2.download_button("All results (Excel)", to_excel_bytes(tables), file_name="simulation_results.xlsx",
+    c2.download_button("All results (Excel)", lambda: to_excel_bytes(res.tables()), file_name="simulation_results.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sim_dl_xlsx")
     if state.dataset().any_synthetic():
         st.caption("The results are computed on SYNTHETIC demo data.")

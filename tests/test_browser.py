@@ -57,7 +57,7 @@ def test_moving_a_control_changes_the_chart(app_server, browser):
     ctx, page, outside = _new_page(browser, app_server)
     page.goto(f"{app_server}/simulator")
     wait_for_script(page)
-    page.get_by_text("Class shares").first.click()
+    page.locator("[data-testid='stButtonGroup']").get_by_text("Class shares", exact=True).click()
     chart = page.locator("[data-testid='stVegaLiteChart'] >> visible=true").first
     chart.wait_for()
     before = chart.screenshot()

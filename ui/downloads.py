@@ -7,8 +7,9 @@ def csv_button(df: pd.DataFrame, file_name: str, label: str = "Download CSV", ke
                index: bool = False) -> None:
     from sim.templates import to_csv_bytes
 
-    frame = df if index else df.reset_index(drop=True)
-    if not index:
-        frame.index.names = [None] * frame.index.nlevels
-    st.download_button(label, to_csv_bytes(frame), file_name=file_name, mime="text/csv",
+    def data() -> bytes:  # deferred: built when clicked, not on every rerun
+        frame = df if index else df.reset_index(drop=True)
+        return to_csv_bytes(frame)
+
+    st.download_button(label, data, file_name=file_name, mime="text/csv",
                        key=key or f"dl_{file_name}", icon=":material/download:")
