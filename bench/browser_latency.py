@@ -213,8 +213,9 @@ def main():
         f"then -> summary text changed {bd[2]:.0f} ms. Server CPU time per step (user+system of the streamlit "
         f"process): median {statistics.median(r['server_cpu_ms']) if r['server_cpu_ms'] else float('nan'):.0f} ms; "
         f"browser CPU time per step (chromium processes): median {statistics.median(r['browser_cpu_ms']):.0f} ms "
-        "(2 cores). The rest of the 'running' phase is the browser (headless chromium without GPU: the pydeck map and "
-        "Vega charts are re-rendered in software while the deltas arrive) and other jobs on the machine.", "",
+        "(2 cores). The rest of the 'running' phase is the browser (headless chromium without GPU re-renders the "
+        "summary and the Vega charts of the view in front, the default \"Provinces\" view, in software while the "
+        "deltas arrive), the websocket, and other jobs on the machine.", "",
         "All steps (ms): " + ", ".join(f"{x:.0f}" for x in t), "",
     ])
     print(text)
