@@ -1,7 +1,7 @@
 """Twenty simultaneous browser sessions on one server: no state leaks between them (issue 7).
 
-One fresh ``streamlit run`` server; 20 Playwright contexts (Debian chromium) open at once, each on
-the Simulator with its own share link (+x % R&D capital in a different province). Every fourth
+One fresh ``streamlit run`` server; 20 Playwright contexts (Debian chromium), opened 5 at a time and
+then all open together, each on the Simulator with its own share link (+x % R&D capital in a different province). Every fourth
 session first loads its own modified province panel on the Data page. Then every session is rerun
 while the others are alive, and each must still show exactly its own scenario (its province in the
 summary, none of the other 19, its own slider value) and its own dataset label. The server's
@@ -216,7 +216,8 @@ def _write(out) -> None:
         f"{platform.node()} ({os.cpu_count()} CPU cores, {platform.machine()}, Python {platform.python_version()}); "
         f"load average at the end {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (the machine is shared: "
         "timings are noisy).", "",
-        f"One `streamlit run` server; {N} Playwright contexts (Debian chromium, headless) opened at once, each on "
+        f"One `streamlit run` server; {N} Playwright contexts (Debian chromium, headless), opened {BATCH} at a time "
+        f"and then all {N} open together, each on "
         "the Simulator with its own share link (+x % R&D capital in a different province); sessions "
         f"{', '.join(map(str, sorted(UPLOADERS)))} first upload their own modified province panel on the Data page "
         "(a new dataset: a new baseline fit). Then each session is rerun while all others are open, and must "
@@ -229,7 +230,7 @@ def _write(out) -> None:
         "upload included)",
         f"- Server CPU time for those {N} sessions: {out['server_cpu_s']:.1f} s "
         f"({out['server_cpu_s'] / N:.2f} s per session); the rest of the wall time is headless chromium "
-        "(software rendering of maps and charts for 20 pages) and the other jobs on the machine", "",
+        "(software rendering of the charts of 20 pages) and the other jobs on the machine", "",
         "| server state | RSS of the server process tree (MiB) |", "|---|---:|",
         *[f"| {k} | {v:.0f} |" for k, v in rss.items()], "",
         f"Growth per session: ({rss[key]:.0f} - {warm:.0f}) / {N} = **{per:.1f} MiB** per open session "
