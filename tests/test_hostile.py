@@ -410,6 +410,17 @@ def test_hostile_file_name_is_accepted_and_shown_as_text(data_session):
         at.run()
 
 
+def test_every_page_still_works_on_the_last_good_panel_after_the_hostile_uploads(data_session):
+    """After all the hostile uploads above, the same session still runs every page on its good panel."""
+    at, good = data_session
+    for page in ("coupling", "spatial", "dynamics", "simulator", "home", "data"):
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        assert_healthy(at)
+        assert at.session_state["dataset"] is good
+        assert "Province panel (Study A): good_provinces.csv (330 rows)" in sidebar(at), page
+
+
 # ---------------------------------------------------------------------------------------------
 # scenario links
 def pack(text: str) -> str:
