@@ -367,8 +367,7 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
     baseline, scenario) and a list of notes (e.g. values floored at zero, provinces not in the data).
 
     The changes are applied to one float matrix of the indicator columns and written back once
-    (pandas ``.loc`` assignments per column are slow); a target that is not a float indicator
-    column takes the column-by-column route of :func:`_apply_changes_by_column` (same rules).
+    (pandas ``.loc`` assignments per column are slow); changed columns come back as float.
     """
     ind = schema.indicator_ids()
     if not changes:  # nothing to apply: the panel, and an empty table typed as below
@@ -382,10 +381,9 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
                                 "baseline": np.zeros(0), "scenario": np.zeros(0)})
         return panel.copy(), touched, []
     col_pos = {c: j for j, c in enumerate(ind)}
-    targets = [col for ch in changes for col in _targets(ch)]
-    dtypes = dict(zip(panel.columns, panel.dtypes))
-    if any(c not in col_pos or dtypes.get(c) != np.float64 for c in targets):
-        return _apply_changes_by_column(panel, changes)
+    unknown = sorted({col for ch in changes for col in _targets(ch)} - set(col_pos))
+    if unknown:
+        raise KeyError(f"{unknown} are not indicator columns")
     names = list(dict.fromkeys(panel[schema.PROVINCE].tolist()))
     prov = panel[schema.PROVINCE].to_numpy()
     year = panel[schema.YEAR].to_numpy()
@@ -425,44 +423,6 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
     touched = pd.DataFrame({schema.PROVINCE: prov[r], schema.YEAR: year[r],
                             "indicator": np.asarray(ind, dtype=object)[c],
                             "baseline": X0[r, c], "scenario": X[r, c]})
-    return out, touched, notes
-
-
-def _apply_changes_by_column(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame, pd.DataFrame, list]:
-    """:func:`apply_indicator_changes` column by column with pandas (any column dtype)."""
-    out = panel.copy()
-    names = list(dict.fromkeys(out[schema.PROVINCE]))
-    notes = []
-    year = out[schema.YEAR].to_numpy()
-    for ch in changes:
-        provs = _provinces(ch.provinces, names)
-        missing = [p for p in ch.provinces if p not in ("all", *schema.REGIONS) and p not in names]
-        if missing:
-            notes.append(f"Not in the loaded data, change ignored for: {', '.join(missing)}.")
-        rows = out[schema.PROVINCE].isin(provs).to_numpy() & (year >= ch.from_year)
-        if not rows.any():
-            continue
-        growth = (1.0 + ch.growth_pct / 100.0) ** (year[rows] - ch.from_year)
-        for col in _targets(ch):
-            x = out.loc[rows, col].to_numpy(dtype=float)
-            if ch.mode == "pct":
-                new = x * (1.0 + ch.value / 100.0)
-            elif ch.mode == "abs":
-                new = x + ch.value
-            else:
-                new = np.full_like(x, ch.value)
-            new = new * growth
-            if (new < 0).any():
-                notes.append(f"{col}: {int((new < 0).sum())} value(s) would fall below zero; set to zero.")
-                new = np.maximum(new, 0.0)
-            out.loc[rows, col] = new
-    ind = schema.indicator_ids()
-    diff = out[ind].to_numpy(dtype=float) != panel[ind].to_numpy(dtype=float)
-    r, c = np.nonzero(diff)
-    touched = pd.DataFrame({schema.PROVINCE: out[schema.PROVINCE].to_numpy()[r], schema.YEAR: year[r],
-                            "indicator": np.asarray(ind, dtype=object)[c],
-                            "baseline": panel[ind].to_numpy(dtype=float)[r, c],
-                            "scenario": out[ind].to_numpy(dtype=float)[r, c]})
     return out, touched, notes
 
 
