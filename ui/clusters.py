@@ -25,6 +25,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui.paper import paper_scalars as _paper_scalars
+from ui.paper import paper_table
+
 from sim import schema
 
 # --- widget keys (session state) -------------------------------------------------------------
@@ -82,15 +85,8 @@ def city_registry() -> pd.DataFrame:
     return pd.read_csv(schema.DATA_DIR / "geo" / "cities.csv")
 
 
-@st.cache_data(show_spinner=False)
-def paper_table(name: str) -> pd.DataFrame:
-    return pd.read_csv(schema.DATA_DIR / "paper" / name)
-
-
-@st.cache_data(show_spinner=False)
 def paper_scalars() -> dict:
-    sc = paper_table("wang2025_scalars.csv")
-    return dict(zip(sc["name"], sc["value"]))
+    return _paper_scalars("wang2025_scalars.csv")
 
 
 # --------------------------------------------------------------------------- identification

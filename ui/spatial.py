@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui.paper import paper_scalars as _paper_scalars
+from ui.paper import paper_table
+
 from sim import schema
 
 # --- widget keys (session state) -------------------------------------------------------------
@@ -137,15 +140,8 @@ def paper_markov():
     return markov.paper_transition_matrices()
 
 
-@st.cache_data(show_spinner=False)
-def paper_table(name: str) -> pd.DataFrame:
-    return pd.read_csv(schema.DATA_DIR / "paper" / name)
-
-
-@st.cache_data(show_spinner=False)
 def paper_scalars() -> dict:
-    sc = paper_table("liu2026_scalars.csv")
-    return dict(zip(sc["name"], sc["value"]))
+    return _paper_scalars("liu2026_scalars.csv")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
