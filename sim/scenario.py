@@ -140,18 +140,22 @@ class Scenario:
             raise ScenarioError(["The link carries no scenario (no 's' parameter)."])
         if not isinstance(value, str) or len(value) > MAX_URL_CHARS:
             raise ScenarioError([f"The scenario in the link is too long (over {MAX_URL_CHARS} characters)."])
+        damaged = ScenarioError(["The scenario in the link is damaged (it is not a scenario this app "
+                                 "wrote; was the link cut short when copied?)."])
         try:
-            packed = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+            # validate=True: characters outside the URL-safe alphabet are an error, not silently dropped
+            packed = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
             inflater = zlib.decompressobj()
             text = inflater.decompress(packed, MAX_JSON_BYTES)
             if inflater.unconsumed_tail:
                 raise ScenarioError(["The scenario in the link expands to too much data."])
+            if not inflater.eof:  # the compressed stream stops early: the link was cut short
+                raise damaged
             text = text.decode("utf-8")
         except ScenarioError:
             raise
         except (ValueError, zlib.error, UnicodeDecodeError):
-            raise ScenarioError(["The scenario in the link is damaged (it is not a scenario this app "
-                                 "wrote; was the link cut short when copied?)."]) from None
+            raise damaged from None
         return cls.from_json(text, **context)
 
     @classmethod

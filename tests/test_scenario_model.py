@@ -94,3 +94,10 @@ def test_coupling_methods_match_the_mlp_module():
     assert set(COUPLING_METHODS) == {"traditional", *mlp.METHODS}
     with pytest.raises(ScenarioError, match="coupling_method"):
         Scenario.from_dict({"coupling_method": "oracle"})
+
+
+def test_a_link_cut_short_or_with_foreign_characters_is_reported_as_damaged():
+    value = FULL.to_query_params()["s"]
+    for broken in (value[: len(value) // 2], value[:-1], "!!!$$$***", value[:10] + "*" + value[10:]):
+        with pytest.raises(ScenarioError, match="damaged"):
+            Scenario.from_query_params({"s": broken})
