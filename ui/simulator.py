@@ -66,7 +66,7 @@ def fingerprint(frames: dict) -> str:
     return h.hexdigest()[:16]
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def baseline(fp: str, options: tuple, _frames: dict, _model=None):
     """The fitted, frozen baseline. Read-only and shared across sessions of the same data: nothing
     in ``sim.simulate`` mutates it (``tests/test_simulate.py`` checks)."""
