@@ -92,7 +92,7 @@ def _cluster_names(fp: str, _cities, _links) -> tuple:
     return tuple(identify_clusters(_cities, _links).clusters)
 
 
-fp = ui.fingerprint(frames)  # content hash on every run (ms): never keyed by object identity
+fp = ds.fingerprint("provinces", "cities", "links")  # content hashes, computed once per loaded frame
 clusters = _cluster_names(fp, frames["cities"], frames["links"])
 cities = sorted(frames["cities"][schema.CITY].unique()) if frames["cities"] is not None else []
 
@@ -298,11 +298,11 @@ def _show(res, base) -> None:
                    "extrapolated linearly. See the out_of_range table in the downloads.")
     # One view at a time (st.tabs would build and send every view on every rerun, the map included):
     # a control then updates only the summary and the view in front of the user.
-    views = {"Provinces": lambda: _province_tab(res), "Map of the change": lambda: _map_tab(res),
-             "Class shares": lambda: _shares_tab(res, base), "AI clusters": lambda: _cluster_tab(res),
+    views = {"Class shares": lambda: _shares_tab(res, base), "Provinces": lambda: _province_tab(res),
+             "Map of the change": lambda: _map_tab(res), "AI clusters": lambda: _cluster_tab(res),
              "Share and download": lambda: _share_tab(res)}
-    view = st.segmented_control("View", list(views), default="Provinces", key="sim_view",
-                                label_visibility="collapsed") or "Provinces"
+    view = st.segmented_control("View", list(views), default="Class shares", key="sim_view",
+                                label_visibility="collapsed") or "Class shares"
     views[view]()
 
 

@@ -10,8 +10,6 @@ a leading underscore (not hashed) next to a fingerprint computed once per datase
 """
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 import streamlit as st
 
@@ -51,19 +49,6 @@ PRESETS = {
         name="Chengdu +5 AI policies a year",
         policy_changes=(PolicyChange(("Chengdu",), 2021, 5.0),)),
 }
-
-
-def fingerprint(frames: dict) -> str:
-    """A short hash of the loaded frames: the cache key of everything derived from them."""
-    h = hashlib.sha256()
-    for kind in sorted(frames):
-        df = frames[kind]
-        if df is None:
-            continue
-        h.update(kind.encode())
-        h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-        h.update(",".join(map(str, df.columns)).encode())
-    return h.hexdigest()[:16]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -41,9 +41,14 @@ class Dataset:
     boundaries: bytes | None = None  # user GeoJSON bytes; None = shipped Natural Earth layer
     boundaries_source: str = "Natural Earth (shipped)"
     notes: dict = field(default_factory=dict)  # kind -> list of accepted-with-warning notes
+    fingerprints: dict = field(default_factory=dict)  # kind -> content hash, computed once per frame
 
     def get(self, kind: str) -> pd.DataFrame | None:
         return self.frames.get(kind)
+
+    def fingerprint(self, *kinds: str) -> str:
+        """Cache key of everything derived from these parts (a content hash, never an object id)."""
+        return "|".join(f"{k}:{self.fingerprints.get(k, '-')}" for k in (kinds or KINDS))
 
     def any_synthetic(self, *kinds: str) -> bool:
         return any(self.synthetic.get(k, False) for k in (kinds or KINDS))
@@ -65,10 +70,24 @@ def demo_frames() -> dict[str, pd.DataFrame]:
     return out
 
 
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    """A short content hash of one frame (values and column names)."""
+    import hashlib
+
+    h = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    h.update(",".join(map(str, frame.columns)).encode())
+    return h.hexdigest()[:16]
+
+
+@st.cache_data(show_spinner=False)
+def _demo_fingerprints() -> dict:
+    return {k: frame_fingerprint(v) for k, v in demo_frames().items()}
+
+
 def demo_dataset() -> Dataset:
     frames = demo_frames()
     return Dataset(frames=frames, sources={k: "synthetic demo" for k in frames},
-                   synthetic={k: True for k in frames})
+                   synthetic={k: True for k in frames}, fingerprints=_demo_fingerprints())
 
 
 def dataset() -> Dataset:
@@ -83,7 +102,8 @@ def replace_part(kind: str, frame: pd.DataFrame, source: str, notes: list[str] |
     ds = dataset()
     st.session_state[DATASET_KEY] = replace(
         ds, frames={**ds.frames, kind: frame}, sources={**ds.sources, kind: source},
-        synthetic={**ds.synthetic, kind: False}, notes={**ds.notes, kind: list(notes or [])})
+        synthetic={**ds.synthetic, kind: False}, notes={**ds.notes, kind: list(notes or [])},
+        fingerprints={**ds.fingerprints, kind: frame_fingerprint(frame)})
 
 
 def replace_boundaries(raw: bytes | None, source: str) -> None:
