@@ -155,7 +155,6 @@ def test_frame_rejects_missing_values_and_columns():
         EntropyFrame.fit(panel.drop(columns="b1"), systems=SYSTEMS)
 
 
-@pytest.mark.skipif(not DEMO.exists(), reason="demo panel not generated")
 def test_demo_panel_indices_in_unit_interval_and_registry_systems():
     panel = pd.read_csv(DEMO)
     f = EntropyFrame.fit(panel)

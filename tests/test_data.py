@@ -75,8 +75,6 @@ def test_canonical_city(text, expected):
 
 
 def test_city_homonyms_need_disambiguation():
-    if not (schema.DATA_DIR / "geo" / "cities.csv").exists():
-        pytest.skip("data/geo/cities.csv not built")
     assert canonical_city("Suzhou") is None  # 苏州 (Jiangsu) or 宿州 (Anhui)
     assert canonical_city("苏州") != canonical_city("宿州")
     assert canonical_city("Suzhou, Anhui") == canonical_city("宿州")
@@ -315,8 +313,6 @@ DEMO = {"provinces": "provinces.csv", "cities": "cities.csv", "links": "city_lin
 @pytest.mark.parametrize("kind", list(DEMO))
 def test_demo_files_load_clean(kind):
     path = schema.DATA_DIR / "demo" / DEMO[kind]
-    if not path.exists():
-        pytest.skip(f"{path.name} not generated yet")
     df = data.read_panel(kind, path)
     assert len(df) > 0 and list(df.columns) == [c.name for c in data.column_specs(kind)]
     assert df.attrs["filled"] == []
@@ -464,8 +460,6 @@ def test_dataframe_source_with_pandas_missing_values():
 
 
 def test_a_bare_homonym_is_read_as_the_canonical_city_with_a_note():
-    if not (schema.DATA_DIR / "geo" / "cities.csv").exists():
-        pytest.skip("data/geo/cities.csv not built")
     src = fx.city_frame()
     first = fx.city_names(1)[0]
     src["city"] = src["city"].replace({first: "Fuzhou"})

@@ -1,7 +1,6 @@
 """Tests of sim.gmm against published reference outputs on the Arellano-Bond data and recovery.
 
-Reference data: /work/shared/refdata/abdata.csv (Stata ``abdata`` = R plm ``EmplUK``),
-shipped here in ../shared; the tests are skipped if it is not present.
+Reference data: tests/data/abdata.csv (Stata ``abdata`` = R plm ``EmplUK``), shipped with the tests.
 """
 from __future__ import annotations
 
@@ -14,10 +13,7 @@ import pytest
 from sim.gmm import (TOO_MANY_INSTRUMENTS, GmmError, GmmStyle, IvStyle, build_design,
                      dynamic_panel_gmm, parse_lagged)
 
-ABDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "abdata.csv"
-if not ABDATA.exists():  # the lead's checkout layout: /work/main/tests -> /work/shared
-    ABDATA = Path("/work/shared/refdata/abdata.csv")
-needs_abdata = pytest.mark.skipif(not ABDATA.exists(), reason="abdata.csv not available")
+ABDATA = Path(__file__).resolve().parent / "data" / "abdata.csv"  # see tests/data/README.md
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +31,6 @@ def _close(actual, printed: str):
 # ---------------------------------------------------------------------------------------------
 # published reference outputs
 # ---------------------------------------------------------------------------------------------
-@needs_abdata
 def test_difference_gmm_matches_xtabond2(abdata):
     """xtabond2 n L(1/2).n w k, gmm(n, lag(2 4)) gmm(w, lag(1 3)) iv(k) nolevel twostep robust.
 
@@ -63,7 +58,6 @@ def test_difference_gmm_matches_xtabond2(abdata):
     _close(r.ar(2)[0], "-0.8112457")
 
 
-@needs_abdata
 def test_system_gmm_matches_xtabond2_pydynpd_panelvar(abdata):
     """xtabond2 n L(1/2).n w k, gmm(n, lag(2 4)) gmm(w, lag(1 3)) iv(k) twostep robust.
 
@@ -94,7 +88,6 @@ def test_system_gmm_matches_xtabond2_pydynpd_panelvar(abdata):
     _close(r.ar(2)[0], "-1.15"); _close(r.ar(2)[1], "0.251")
 
 
-@needs_abdata
 def test_system_gmm_120_instruments_help_example(abdata):
     """xtabond2 n l(1/2).n l(0/1).w l(0/2).(k ys) yr1980-yr1984, gmm(l.n w k)
     iv(yr1980-yr1984) robust twostep small  (the 120-instrument example, algebra file §1).
@@ -140,7 +133,6 @@ def test_parse_lagged():
     assert parse_lagged("IPxNC") == ("IPxNC", 0)
 
 
-@needs_abdata
 def test_row_order_does_not_matter(abdata):
     spec = dict(gmm=[GmmStyle("n", 2, 4), GmmStyle("w", 1, 3)], iv=[IvStyle("k")])
     a = dynamic_panel_gmm(abdata, "id", "year", "n", ["L1.n", "L2.n", "w", "k"], **spec)
@@ -151,7 +143,6 @@ def test_row_order_does_not_matter(abdata):
     assert a.hansen.statistic == pytest.approx(b.hansen.statistic, rel=1e-8)
 
 
-@needs_abdata
 def test_gap_removes_differences_on_both_sides(abdata):
     """Dropping firm 1's 1980 row removes its levels row 1980 and the differenced rows of 1980
     and 1981 (calendar grid, not observation number); with L1.n the levels rows 1981 and the
@@ -176,7 +167,6 @@ def test_gap_removes_differences_on_both_sides(abdata):
     assert abs(r_gap.params["L1.n"] - r_cmp.params["L1.n"]) > 1e-6
 
 
-@needs_abdata
 def test_instrument_counts_by_hand(abdata):
     """Collapsed gmm(n, lag(2 .)) in system GMM with iv(k): lags 2..7 usable in the differenced
     rows (years 1978-84, T=9 grid from 1976; L1.n, L2.n regressors start levels rows in 1978 and
@@ -345,7 +335,6 @@ def test_invsym_emulation_is_a_generalized_inverse():
     np.testing.assert_allclose(_invsym_gram(V, np.arange(5)), np.linalg.inv(V.T @ V), rtol=1e-9)
 
 
-@needs_abdata
 def test_ginv_choice_irrelevant_when_s2_nonsingular(abdata):
     spec = dict(gmm=[GmmStyle("n", 2, 4), GmmStyle("w", 1, 3)], iv=[IvStyle("k")])
     a = dynamic_panel_gmm(abdata, "id", "year", "n", ["L1.n", "L2.n", "w", "k"], **spec)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-qe = pytest.importorskip("quantecon")
+import quantecon as qe  # noqa: E402  (requirements-dev.txt)
 
 from sim.markov import mean_first_passage_times, paper_transition_matrices, steady_states  # noqa: E402
 

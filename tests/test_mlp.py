@@ -63,7 +63,6 @@ def test_paper_method_collapses_on_330_rows(paper_model, synthetic):
     assert C == pytest.approx(((vn * vi).sum(1) + 1) / 2)  # C = (cos + 1)/2
 
 
-@pytest.mark.skipif(not DEMO.exists(), reason="demo panel not generated")
 def test_paper_method_collapses_on_the_demo():
     panel = pd.read_csv(DEMO)
     f = EntropyFrame.fit(panel)

@@ -37,7 +37,6 @@ def _row(table, name: str) -> dict:
     return rows.iloc[0].to_dict()
 
 
-@pytest.mark.skipif(not HAS_DEMO, reason="no demo city data")
 def test_demo_renders_table4_with_instrument_warning_and_collapse_changes_counts(navigation_only):
     at = _page()
     _ok(at)
@@ -76,7 +75,6 @@ def test_demo_renders_table4_with_instrument_warning_and_collapse_changes_counts
     assert not [w.value for w in at.warning if "Too many instruments" in w.value]
 
 
-@pytest.mark.skipif(not HAS_DEMO, reason="no demo city data")
 def test_placebo_runs_behind_its_button(navigation_only):
     at = _page()
     at.number_input(key="clusters_placebo_replications").set_value(100)

@@ -20,7 +20,6 @@ def _page(method: str | None = None) -> AppTest:
     return at
 
 
-@pytest.mark.skipif(not (ROOT / "data" / "demo" / "provinces.csv").exists(), reason="no demo panel")
 def test_paper_method_renders_with_collapse_warnings():
     at = _page()  # default: the paper's method
     assert not at.exception, [e.value for e in at.exception]
@@ -31,7 +30,6 @@ def test_paper_method_renders_with_collapse_warnings():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (ROOT / "data" / "demo" / "provinces.csv").exists(), reason="no demo panel")
 def test_crosspred_renders_without_collapse_and_map_difference():
     at = _page("crosspred")
     assert not at.exception, [e.value for e in at.exception]
