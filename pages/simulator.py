@@ -362,7 +362,7 @@ def _province_tab(res) -> None:
     if pick:
         reach = reach[reach["province"].isin(pick)]
     st.dataframe(reach, hide_index=True, width="stretch", column_config={
-        c_: st.column_config.NumberColumn(format="%.2f" if c_.startswith("years") else "%.1%")
+        c_: st.column_config.NumberColumn(format="%.2f" if c_.startswith("years") else "percent")
         for c_ in reach.columns if c_ != "province"})
     st.caption(f"Mean years over the Monte Carlo paths that reach {target} or above within the horizon "
                "(0 = already there); 'never' = share of paths that do not reach it.")
