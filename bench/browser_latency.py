@@ -27,6 +27,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procstats import cpu_seconds, tree_cpu_seconds  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -92,39 +95,6 @@ def wait_rendered(page, timeout_s: float = 180) -> None:
             return
         time.sleep(0.1)
     raise TimeoutError("the script did not finish")
-
-
-def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of the server process, in seconds (0 when the server is not ours)."""
-    if pid is None:
-        return 0.0
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_seconds(root: int, exclude: int | None) -> float:
-    """CPU time of the live descendants of ``root`` (here: the Playwright driver and chromium), skipping
-    the subtree of ``exclude`` (the server)."""
-    children: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    children.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(d))
-            except (OSError, ValueError, IndexError):
-                continue
-    total, todo = 0.0, list(children.get(root, []))
-    while todo:
-        p = todo.pop()
-        if p == exclude:
-            continue
-        todo.extend(children.get(p, []))
-        try:
-            total += cpu_seconds(p)
-        except OSError:
-            continue
-    return total
 
 
 def measure(base: str, repeats: int, server_pid: int | None = None) -> dict:

@@ -30,34 +30,15 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procstats import tree_rss_mib  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PAGES = [("data", "Data"), ("coupling", "Coupling"), ("spatial", "Spatial patterns"),
          ("dynamics", "Dynamics"), ("clusters", "AI clusters"), ("simulator", "Simulator")]
-
-
-def tree_rss_mib(pid: int) -> float:
-    """VmRSS of a process and its descendants, in MiB."""
-    children: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    children.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(d))
-            except (OSError, ValueError, IndexError):
-                continue
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        todo.extend(children.get(p, []))
-        try:
-            with open(f"/proc/{p}/status") as f:
-                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-        except (OSError, StopIteration):
-            continue
-    return total / 1024
 
 
 def numba_loaded(pid: int) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bench.procstats import cpu_seconds, tree_rss_mib
 from conftest import CHROMIUM, CHROMIUM_ARGS, _start_server, _stop_server
 from sim.scenario import IndicatorChange, Scenario
 
@@ -34,36 +35,6 @@ PROVINCES = ["Beijing", "Tianjin", "Hebei", "Shanxi", "Inner Mongolia", "Liaonin
              "Shanghai", "Jiangsu", "Zhejiang", "Anhui", "Fujian", "Jiangxi", "Shandong", "Henan", "Hubei",
              "Hunan", "Guangdong", "Sichuan"]
 TARGET = "dim:Capital innovation resource"
-
-
-def tree_rss_mib(pid: int) -> float:
-    """VmRSS of a process and all its descendants, in MiB (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(d))
-            except (OSError, ValueError, IndexError):
-                continue
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        todo.extend(children.get(p, []))
-        try:
-            with open(f"/proc/{p}/status") as f:
-                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-        except (OSError, StopIteration):
-            continue
-    return total / 1024
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of the server process (its own threads), in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pct_of(i: int) -> int:
