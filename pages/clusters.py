@@ -261,7 +261,7 @@ pl_model = c1.selectbox("Model", [2, 3], key=uc.PL_MODEL,
 reps = int(c2.number_input("Replications", 100, 5000, 1000, step=100, key=uc.PL_REPS))
 scheme = uc.SCHEMES[c3.selectbox("Shuffle", list(uc.SCHEMES), key=uc.PL_SCHEME)]
 key = uc.placebo_key(pkey, pl_model, reps, scheme, collapse, max_lag, ginv)
-result = uc.cached_placebo(key)
+result = uc.cached_placebo(key, panel)
 if result is None:
     st.caption(f"Shuffles IP, re-estimates Model {pl_model} with the instrument options above {reps:,} times "
                "(seeded) and compares the IP coefficients with the real one. Runs once per setting, then "

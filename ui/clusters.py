@@ -9,16 +9,16 @@ Caching policy
   hashed).
 * Identification, panel, descriptives, the three GMM models, sensitivity, mediation and the negative
   binomial: ``st.cache_data`` (a copy per caller, so nothing mutable is shared between sessions).
-* The placebo (1000 re-estimations): computed outside any cached function so the page can show a
-  progress bar, then kept in a ``st.cache_resource`` store keyed by every option. Results are
-  immutable (``PlaceboResult``, frozen); the page never mutates them.
+* The placebo (1000 re-estimations): a ``st.cache_resource`` function keyed by every option, which
+  draws its own progress bar and empties it before returning (a cache hit replays both at once).
+  Results are immutable (``PlaceboResult``, frozen) and shared read-only; which settings a session
+  has run is kept in that session's state.
 
 Layout lives in ``pages/clusters.py``; this module only computes and formats.
 """
 from __future__ import annotations
 
 import hashlib
-import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -384,40 +384,46 @@ def moderation(pkey: str, _result, _panel: pd.DataFrame, options: tuple) -> pd.D
 
 
 # --------------------------------------------------------------------------- placebo
-@st.cache_resource(show_spinner=False)
-def _placebo_store() -> tuple[dict, threading.Lock]:
-    return {}, threading.Lock()
+PLACEBO_RUNS_KEY = "clusters_placebo_runs"  # session state: placebo settings this session has run
 
 
 def placebo_key(pkey: str, model: int, n: int, scheme: str, collapse: bool, max_lag, ginv: str) -> tuple:
     return (pkey, int(model), int(n), scheme, bool(collapse), max_lag, ginv, PLACEBO_SEED)
 
 
-def cached_placebo(key: tuple):
-    """The stored placebo result for ``key`` (from ``placebo_key``), or None."""
-    return _placebo_store()[0].get(key)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _placebo(key: tuple, _panel: pd.DataFrame):
+    """One placebo run per settings key per process; the immutable result is shared read-only.
+
+    The progress bar is created inside and emptied before returning, so Streamlit's replay of a
+    cached call draws and removes it at once."""
+    from sim import robustness as rb
+
+    _, model, n, scheme, collapse, max_lag, ginv, seed = key
+    bar = st.progress(0.0, text=f"Placebo: 0 of {n} re-estimations")
+    step = max(1, n // 20)
+
+    def progress(done, total):
+        if done % step == 0 or done == total:
+            bar.progress(done / total, text=f"Placebo: {done} of {total} re-estimations")
+
+    res = rb.placebo(_panel, model, n, seed, scheme, collapse, max_lag, progress=progress, ginv=ginv)
+    bar.empty()
+    return res
+
+
+def cached_placebo(key: tuple, panel: pd.DataFrame):
+    """The placebo result if this session has already run these settings, else None."""
+    if key not in st.session_state.get(PLACEBO_RUNS_KEY, ()):
+        return None
+    return _placebo(key, panel)
 
 
 def run_placebo(key: tuple, panel: pd.DataFrame):
     """Run (once per key per process) the placebo with a progress bar; returns the PlaceboResult."""
-    from sim import robustness as rb
-
-    store, lock = _placebo_store()
-    if key in store:
-        return store[key]
-    with lock:
-        if key in store:
-            return store[key]
-        _, model, n, scheme, collapse, max_lag, ginv, seed = key
-        bar = st.progress(0.0, text=f"Placebo: 0 of {n} re-estimations")
-
-        def progress(done, total):
-            bar.progress(done / total, text=f"Placebo: {done} of {total} re-estimations")
-
-        res = rb.placebo(panel, model, n, seed, scheme, collapse, max_lag, progress=progress, ginv=ginv)
-        bar.empty()
-        store[key] = res
-        return res
+    res = _placebo(key, panel)
+    st.session_state[PLACEBO_RUNS_KEY] = {*st.session_state.get(PLACEBO_RUNS_KEY, ()), key}
+    return res
 
 
 # --------------------------------------------------------------------------- sensitivity

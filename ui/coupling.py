@@ -4,18 +4,16 @@ and the page's widget keys.
 Caching policy
 --------------
 * The entropy frame and traditional C/T/D: ``st.cache_data`` per dataset fingerprint.
-* Trained MLP ensembles: once per (dataset fingerprint, method) per server process, in a
-  ``st.cache_resource`` store, trained outside any cached function so the page can show a progress
-  bar while it trains (a cached function would replay the bar). A lock stops two sessions from
-  training the same model twice. Models are immutable (``sim.mlp`` freezes their arrays), so
-  sharing them between sessions is safe. ``trained_ensemble`` is also what the Simulator needs to
+* Trained MLP ensembles: once per (dataset fingerprint, method) per server process, by a
+  ``st.cache_resource`` function that draws its own progress bar and empties it before returning
+  (a cache hit replays both at once). Models are immutable (``sim.mlp`` freezes their arrays), so
+  sharing them read-only between sessions is safe; nothing mutable is cached. ``trained_ensemble`` is also what the Simulator needs to
   re-infer D_mlp with the frozen towers.
 * Derived tables (per-row results, Wilcoxon, type shares, densities): ``st.cache_data`` keyed by
   fingerprint and method; frames and models are passed with a leading underscore (not hashed).
 """
 from __future__ import annotations
 
-import threading
 
 import numpy as np
 import pandas as pd
@@ -75,45 +73,42 @@ def weights_table(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
     return w
 
 
-MAX_STORED_MODELS = 12  # (dataset, method) pairs kept per process; the oldest is dropped first
+MAX_STORED_MODELS = 12  # (dataset, method) pairs kept per process; the least recently used is dropped
+PROGRESS_STEPS = 20  # progress-bar updates per training (they are replayed on every cache hit)
 
 
-@st.cache_resource(show_spinner=False)
-def _model_store() -> tuple[dict, threading.Lock]:
-    return {}, threading.Lock()
+@st.cache_resource(show_spinner=False, max_entries=MAX_STORED_MODELS)
+def _ensemble(fp: str, method: str, _panel: pd.DataFrame):
+    """Train once per (dataset, method) per process; the ensemble is read-only afterwards (inference
+    only), so sharing it between sessions is safe.
 
-
-def trained_ensemble(fp: str, panel: pd.DataFrame, method: str, show_progress: bool = True):
-    """The 5-seed ensemble of ``method`` for this dataset: trained once per process, with a progress
-    bar the first time."""
+    The progress bar is created inside the cached function and emptied before it returns: Streamlit
+    records the calls and replays them on a cache hit, where they draw and remove the bar at once.
+    """
     from sim import mlp
 
-    store, lock = _model_store()
-    key = (fp, method)
-    found = store.get(key)
-    if found is not None:
-        return found
-    with lock:
-        found = store.get(key)
-        if found is not None:
-            return found
-        f = frame(fp, panel)
-        Xn, Xi = f.normalise(panel, "nqpf"), f.normalise(panel, "inno")
-        bar = st.progress(0.0, text=f"Training {METHOD_LABELS.get(method, method)} (5 seeds)...") \
-            if show_progress else None
+    f = frame(fp, _panel)
+    Xn, Xi = f.normalise(_panel, "nqpf"), f.normalise(_panel, "inno")
+    label = METHOD_LABELS.get(method, method)
+    bar = st.progress(0.0, text=f"Training {label} (5 seeds, once per dataset)...")
+    shown = [-1]
 
-        def progress(fraction, message):
-            if bar is not None:
-                bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"Training: {message}")
+    def progress(fraction, message):
+        step = int(min(max(float(fraction), 0.0), 1.0) * PROGRESS_STEPS)
+        if step > shown[0]:
+            shown[0] = step
+            bar.progress(step / PROGRESS_STEPS, text=f"Training {label}: {message}")
 
-        ens = mlp.fit_ensemble(Xn, Xi, method=method, seeds=SEEDS,
-                               groups=panel[schema.PROVINCE].to_numpy(), progress=progress)
-        if bar is not None:
-            bar.empty()
-        while len(store) >= MAX_STORED_MODELS:
-            store.pop(next(iter(store)))
-        store[key] = ens
-        return ens
+    ens = mlp.fit_ensemble(Xn, Xi, method=method, seeds=SEEDS, groups=_panel[schema.PROVINCE].to_numpy(),
+                           progress=progress)
+    bar.empty()
+    return ens
+
+
+def trained_ensemble(fp: str, panel: pd.DataFrame, method: str):
+    """The 5-seed ensemble of ``method`` for this dataset: trained once per process, with a progress
+    bar the first time."""
+    return _ensemble(fp, method, panel)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
