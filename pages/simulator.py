@@ -402,15 +402,26 @@ def _shares_tab(res, base) -> None:
     t = res.shares_table()
     cls = st.selectbox("Class", list(CLASS_COLOURS), index=2, key="sim_share_class")
     sub = t[t["class"] == cls]
-    band = (alt.Chart(sub).mark_area(opacity=0.25)
-            .encode(x=alt.X("year:O", title="Year"), y=alt.Y("p05:Q", title=f"Share of provinces: {cls}",
-                                                           axis=alt.Axis(format="%")),
-                    y2="p95:Q", color=alt.Color("side:N", scale=alt.Scale(range=["#7f7f7f", "#1f6f8b"]))))
-    line = (alt.Chart(sub).mark_line(point=True)
-            .encode(x="year:O", y="mean:Q", color="side:N",
-                    tooltip=["side", "year", alt.Tooltip("mean:Q", format=".1%"),
-                             alt.Tooltip("p05:Q", format=".1%"), alt.Tooltip("p95:Q", format=".1%")]))
-    st.altair_chart(band + line, width="stretch")
+    # A plain Vega-Lite spec: this chart redraws on every control move, and building it through
+    # altair (schema validation) took most of the rerun.
+    colour = {"field": "side", "type": "nominal", "title": "",
+              "scale": {"domain": ["baseline", "scenario"], "range": ["#7f7f7f", "#1f6f8b"]}}
+    x = {"field": "year", "type": "ordinal", "title": "Year"}
+    spec = {
+        "data": {"values": sub[["side", "year", "mean", "p05", "p95"]].astype({"year": int}).to_dict("records")},
+        "layer": [
+            {"mark": {"type": "area", "opacity": 0.25},
+             "encoding": {"x": x, "y": {"field": "p05", "type": "quantitative", "axis": {"format": "%"},
+                                        "title": f"Share of provinces: {cls}"},
+                          "y2": {"field": "p95"}, "color": colour}},
+            {"mark": {"type": "line", "point": True},
+             "encoding": {"x": x, "y": {"field": "mean", "type": "quantitative"}, "color": colour,
+                          "tooltip": [{"field": "side"}, {"field": "year"},
+                                      *({"field": f, "type": "quantitative", "format": ".1%"}
+                                        for f in ("mean", "p05", "p95"))]}},
+        ],
+    }
+    st.vega_lite_chart(spec, width="stretch")
     pb = base.provinces
     st.caption(f"Spatial Markov projection, {res.scenario.n_paths:,} joint Monte Carlo paths (seed {res.seed}); "
                f"lines: mean share; bands: 5th-95th percentile over paths. Transition matrices "
