@@ -44,9 +44,11 @@ def test_share_link_opens_the_same_scenario_in_a_fresh_process_and_context(fresh
     ctx, page, outside = _new_page(browser, fresh_server)
     page.goto(f"{fresh_server}/simulator?s={sc.to_query_params()['s']}")
     wait_for_script(page)
+    # a fresh process first reruns through the navigation (ui/nav.py): wait for the routed page
+    page.get_by_text("Sichuan: coupling coordination D in 2026").first.wait_for(timeout=120_000)
+    wait_for_script(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("Unexpected error").count() == 0
-    assert page.get_by_text("Sichuan: coupling coordination D in 2026").first.is_visible()
     assert page.get_by_text("Active data").first.is_visible()  # the entry script ran: full navigation
     assert page.get_by_text("Study A: provinces").first.is_visible()
     assert outside == []
