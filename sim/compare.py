@@ -126,7 +126,9 @@ def coordination_type(D) -> np.ndarray:
     if (D < 0).any() or (D > 1).any():
         raise ValueError(f"coordination types are defined for D in [0, 1]; found values from "
                          f"{D.min():.4f} to {D.max():.4f}")
-    idx = np.searchsorted(np.array(TYPE_CUTOFFS), D, side="left")  # right-closed intervals
+    from sim.markov import classify
+
+    idx = classify(D, TYPE_CUTOFFS)  # right-closed intervals, the one class rule of sim.markov
     return np.array(TYPE_LABELS, dtype=object)[idx]
 
 

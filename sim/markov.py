@@ -29,6 +29,7 @@ import pandas as pd
 from sim.weights import row_standardise
 
 FIXED_CUTOFFS = (0.25, 0.5, 0.75)
+ROW_TOL = 1e-3  # published probabilities are rounded to 4 decimals: rows may sum to 1 +- 1e-3
 CLASS_LABELS_FIXED = ("Low [0, 0.25]", "Medium (0.25, 0.5]", "High (0.5, 0.75]", "Extreme (0.75, 1]")
 EMPTY_ROW_RULE = ("A class never observed as a starting state has no estimated row. For steady states "
                   "and passage times, an empty row of a neighbourhood-conditional matrix takes the pooled "
@@ -95,12 +96,98 @@ def _probabilities(counts: np.ndarray) -> np.ndarray:
         return np.where(totals > 0, counts / np.where(totals > 0, totals, 1), np.nan)
 
 
-def _fill(P: np.ndarray) -> np.ndarray:
-    P = np.array(P, dtype=float, copy=True)
+def check_transition_matrix(P, name: str = "P", allow_empty_rows: bool = True) -> np.ndarray:
+    """Validate a (..., k, k) stack of transition matrices and renormalise its rows.
+
+    Parameters
+    ----------
+    P : array_like, shape (k, k) or (m, k, k)
+        Row-stochastic matrices; all-zero rows (never observed) are allowed when
+        ``allow_empty_rows``.
+    name : str
+        Used in error messages.
+
+    Returns
+    -------
+    ndarray of float, same shape
+        A copy with every non-zero row divided by its sum.
+
+    Raises
+    ------
+    ValueError
+        Non-square, NaN or negative entries, or a non-zero row whose sum is off 1 by more than 1e-3.
+    """
+    P = np.array(P, dtype=float)  # copy
+    if P.ndim < 2 or P.shape[-1] != P.shape[-2] or P.shape[-1] < 1:
+        raise ValueError(f"{name} must have shape (..., k, k), found {P.shape}")
+    if not np.all(np.isfinite(P)):
+        raise ValueError(f"{name} contains NaN or infinite entries")
+    if (P < 0).any():
+        raise ValueError(f"{name} has negative entries (min {P.min():.4g})")
+    sums = P.sum(axis=-1)
+    empty = sums == 0
+    if empty.any() and not allow_empty_rows:
+        raise ValueError(f"{name} has all-zero rows at {np.argwhere(empty).tolist()}")
+    bad = ~empty & (np.abs(sums - 1.0) > ROW_TOL)
+    if bad.any():
+        where = np.argwhere(bad).tolist()
+        raise ValueError(f"rows of {name} must sum to 1 (tolerance {ROW_TOL}); rows {where} sum to "
+                         f"{np.round(sums[bad], 4).tolist()}")
+    safe = np.where(empty, 1.0, sums)
+    return P / safe[..., None]
+
+
+def fill_empty_rows(P, P_fallback=None):
+    """Replace never-observed (all-zero) rows of transition matrices by a documented rule.
+
+    A zero row ``P[..., a, :]`` becomes ``P_fallback[a, :]`` when ``P_fallback`` (k, k) is given and
+    that row is non-zero, else the identity row (the province stays in class a).
+
+    Parameters
+    ----------
+    P : array_like, shape (k, k) or (m, k, k)
+    P_fallback : array_like, shape (k, k), optional
+        Typically the pooled traditional matrix (Liu et al. 2026, Table 4).
+
+    Returns
+    -------
+    filled : ndarray, same shape as P, rows summing to 1
+    filled_rows : tuple of tuple
+        Index of every replaced row (``(a,)`` for a (k, k) input, ``(l, a)`` for (m, k, k)) and the
+        rule used, e.g. ``((2, 3), "fallback")``.
+
+    Examples
+    --------
+    >>> filled, rows = fill_empty_rows([[0.0, 0.0], [0.5, 0.5]])
+    >>> filled.tolist(), rows
+    ([[1.0, 0.0], [0.5, 0.5]], (((0,), 'stay'),))
+    """
+    P = check_transition_matrix(P, "P")
     k = P.shape[-1]
-    eye = np.broadcast_to(np.eye(k), P.shape)
-    empty = np.isnan(P).any(axis=-1, keepdims=True)
-    return np.where(empty, eye, P)
+    fb = None
+    if P_fallback is not None:
+        fb = check_transition_matrix(P_fallback, "P_fallback")
+        if fb.shape != (k, k):
+            raise ValueError(f"P_fallback must have shape ({k}, {k}), found {fb.shape}")
+    filled_rows = []
+    empty = P.sum(axis=-1) == 0
+    for idx in map(tuple, np.argwhere(empty)):
+        a = idx[-1]
+        if fb is not None and fb[a].sum() > 0:
+            P[idx] = fb[a]
+            filled_rows.append((tuple(int(i) for i in idx), "fallback"))
+        else:
+            row = np.zeros(k)
+            row[a] = 1.0
+            P[idx] = row
+            filled_rows.append((tuple(int(i) for i in idx), "stay"))
+    return P, tuple(filled_rows)
+
+
+
+def _fill(P: np.ndarray) -> np.ndarray:
+    """NaN rows (never observed) of estimated matrices filled by :func:`fill_empty_rows` (self-loop)."""
+    return fill_empty_rows(np.nan_to_num(np.asarray(P, dtype=float), nan=0.0))[0]
 
 
 @dataclass(frozen=True)
@@ -272,9 +359,7 @@ class SpatialMarkov:
 
     def filled(self) -> np.ndarray:
         """P with empty rows replaced by the pooled row, else a self-loop (``EMPTY_ROW_RULE``), (m, k, k)."""
-        pooled = self.pooled.filled()
-        empty = np.isnan(self.P).any(axis=-1, keepdims=True)
-        return np.where(empty, pooled[None, :, :], self.P)
+        return fill_empty_rows(np.nan_to_num(self.P, nan=0.0), self.pooled.filled())[0]
 
     def steady_states(self) -> np.ndarray:
         """Steady state of each conditional matrix (filled), shape (m, k); NaN rows if not unique."""

@@ -84,6 +84,14 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from sim.markov import check_transition_matrix, classify, fill_empty_rows  # noqa: F401 (one implementation)
+from sim.weights import row_standardise as _row_standardise
+
+
+def row_standardise(W) -> np.ndarray:
+    """``sim.weights.row_standardise`` with the diagonal ignored (a lag excludes the unit itself)."""
+    return _row_standardise(W, zero_diagonal=True)
+
 DEFAULT_CUTOFFS = (0.25, 0.5, 0.75)  # SPEC 2.6: low / medium / high / extreme coordination
 DEFAULT_CLASS_VALUES = (0.125, 0.375, 0.625, 0.875)  # mid-points of those four types
 UNIFORM_BITS = 16
@@ -118,137 +126,6 @@ def _check_horizon(horizon, n_paths=None) -> None:
         raise ValueError(f"horizon must be at most {MAX_HORIZON} years, found {horizon}")
     if n_paths is not None and (int(n_paths) != n_paths or n_paths < 1):
         raise ValueError(f"n_paths must be a positive integer, found {n_paths!r}")
-
-
-def check_transition_matrix(P, name: str = "P", allow_empty_rows: bool = True) -> np.ndarray:
-    """Validate a (..., k, k) stack of transition matrices and renormalise its rows.
-
-    Parameters
-    ----------
-    P : array_like, shape (k, k) or (m, k, k)
-        Row-stochastic matrices; all-zero rows (never observed) are allowed when
-        ``allow_empty_rows``.
-    name : str
-        Used in error messages.
-
-    Returns
-    -------
-    ndarray of float, same shape
-        A copy with every non-zero row divided by its sum.
-
-    Raises
-    ------
-    ValueError
-        Non-square, NaN or negative entries, or a non-zero row whose sum is off 1 by more than 1e-3.
-    """
-    P = np.array(P, dtype=float)  # copy
-    if P.ndim < 2 or P.shape[-1] != P.shape[-2] or P.shape[-1] < 1:
-        raise ValueError(f"{name} must have shape (..., k, k), found {P.shape}")
-    if not np.all(np.isfinite(P)):
-        raise ValueError(f"{name} contains NaN or infinite entries")
-    if (P < 0).any():
-        raise ValueError(f"{name} has negative entries (min {P.min():.4g})")
-    sums = P.sum(axis=-1)
-    empty = sums == 0
-    if empty.any() and not allow_empty_rows:
-        raise ValueError(f"{name} has all-zero rows at {np.argwhere(empty).tolist()}")
-    bad = ~empty & (np.abs(sums - 1.0) > _ROW_TOL)
-    if bad.any():
-        where = np.argwhere(bad).tolist()
-        raise ValueError(f"rows of {name} must sum to 1 (tolerance {_ROW_TOL}); rows {where} sum to "
-                         f"{np.round(sums[bad], 4).tolist()}")
-    safe = np.where(empty, 1.0, sums)
-    return P / safe[..., None]
-
-
-def fill_empty_rows(P, P_fallback=None):
-    """Replace never-observed (all-zero) rows of transition matrices by a documented rule.
-
-    A zero row ``P[..., a, :]`` becomes ``P_fallback[a, :]`` when ``P_fallback`` (k, k) is given and
-    that row is non-zero, else the identity row (the province stays in class a).
-
-    Parameters
-    ----------
-    P : array_like, shape (k, k) or (m, k, k)
-    P_fallback : array_like, shape (k, k), optional
-        Typically the pooled traditional matrix (Liu et al. 2026, Table 4).
-
-    Returns
-    -------
-    filled : ndarray, same shape as P, rows summing to 1
-    filled_rows : tuple of tuple
-        Index of every replaced row (``(a,)`` for a (k, k) input, ``(l, a)`` for (m, k, k)) and the
-        rule used, e.g. ``((2, 3), "fallback")``.
-
-    Examples
-    --------
-    >>> filled, rows = fill_empty_rows([[0.0, 0.0], [0.5, 0.5]])
-    >>> filled.tolist(), rows
-    ([[1.0, 0.0], [0.5, 0.5]], (((0,), 'stay'),))
-    """
-    P = check_transition_matrix(P, "P")
-    k = P.shape[-1]
-    fb = None
-    if P_fallback is not None:
-        fb = check_transition_matrix(P_fallback, "P_fallback")
-        if fb.shape != (k, k):
-            raise ValueError(f"P_fallback must have shape ({k}, {k}), found {fb.shape}")
-    filled_rows = []
-    empty = P.sum(axis=-1) == 0
-    for idx in map(tuple, np.argwhere(empty)):
-        a = idx[-1]
-        if fb is not None and fb[a].sum() > 0:
-            P[idx] = fb[a]
-            filled_rows.append((tuple(int(i) for i in idx), "fallback"))
-        else:
-            row = np.zeros(k)
-            row[a] = 1.0
-            P[idx] = row
-            filled_rows.append((tuple(int(i) for i in idx), "stay"))
-    return P, tuple(filled_rows)
-
-
-def row_standardise(W) -> np.ndarray:
-    """Row-standardised copy of a spatial weight matrix (the input is never modified).
-
-    Parameters
-    ----------
-    W : array_like, shape (n, n)
-        Non-negative weights; the diagonal is ignored (set to 0 in the copy).
-
-    Raises
-    ------
-    ValueError
-        Wrong shape, NaN or negative entries, or a province without any neighbour (a zero row cannot
-        be standardised: give islands such as Hainan a k-nearest neighbour, SPEC 2.11).
-    """
-    W = np.array(W, dtype=float)
-    if W.ndim != 2 or W.shape[0] != W.shape[1]:
-        raise ValueError(f"W must be a square (n, n) matrix, found shape {W.shape}")
-    if not np.all(np.isfinite(W)) or (W < 0).any():
-        raise ValueError("W must be finite and non-negative")
-    np.fill_diagonal(W, 0.0)
-    rs = W.sum(axis=1)
-    if (rs == 0).any():
-        raise ValueError(f"W rows {np.flatnonzero(rs == 0).tolist()} have no neighbour; the spatial "
-                         "lag is undefined (use k-nearest neighbours for islands)")
-    return W / rs[:, None]
-
-
-def classify(values, cutoffs) -> np.ndarray:
-    """Class of each value for increasing interior cut-offs, right-closed as in giddy.
-
-    ``class = number of cut-offs strictly below the value``; with cut-offs (0.25, 0.5, 0.75) the
-    value 0.25 is class 0 and 0.2501 is class 1.
-
-    Examples
-    --------
-    >>> classify([0.1, 0.25, 0.2501, 0.9], (0.25, 0.5, 0.75)).tolist()
-    [0, 0, 1, 3]
-    """
-    c = np.asarray(cutoffs, dtype=float)
-    v = np.asarray(values, dtype=float)
-    return np.searchsorted(c, v, side="left").astype(np.int64)
 
 
 def _cutoffs_and_values(k, k_lag, lag_cutoffs, class_values):

@@ -135,13 +135,17 @@ def econ_geo_weights(lat, lon, pgdp, floor_fraction: float = PGDP_FLOOR_FRACTION
     return W
 
 
-def row_standardise(W) -> np.ndarray:
+def row_standardise(W, zero_diagonal: bool = False) -> np.ndarray:
     """Divide each row by its sum (a new array; the input is not modified).
+
+    The one row standardisation of the package (Moran's I, spatial Markov lags, the simulator).
 
     Parameters
     ----------
     W : array_like, shape (n, n)
         Non-negative weights.
+    zero_diagonal : bool
+        Set the diagonal to 0 first (a unit is not its own neighbour in a spatial lag).
 
     Returns
     -------
@@ -160,10 +164,12 @@ def row_standardise(W) -> np.ndarray:
     [[0.0, 0.25, 0.75], [0.5, 0.0, 0.5], [0.5, 0.5, 0.0]]
     """
     W = check_weights(W)
+    if zero_diagonal:
+        np.fill_diagonal(W, 0.0)
     rs = W.sum(axis=1)
     if np.any(rs <= 0):
         bad = np.flatnonzero(rs <= 0).tolist()
-        raise ValueError(f"Rows {bad} of W sum to zero (units without neighbours); cannot "
+        raise ValueError(f"Rows {bad} of W sum to zero (units with no neighbour); cannot "
                          "row-standardise. Link them to neighbours first.")
     return W / rs[:, None]
 

@@ -1,7 +1,7 @@
 """The simulator's fast paths change no number.
 
 1. Numbers of ``simulate(...)`` on the demo pinned from the code as it was BEFORE the speed work
-   (commit cee9c56), to 1e-12, and the summary text
+   (commit cee9c56), to 1e-9 relative (CPU-independent), and the summary text
    exactly.
 2. Every array fast path equals the straightforward (pandas / networkx) route it replaces, exactly.
 """
@@ -57,19 +57,22 @@ PINNED_TI = {  # cluster: (scenario TI 2025, baseline TI 2025, scenario p05, sce
 }
 PINNED_NC = {"Beijing": 4.236310511716618, "Tianjin": 3.973660351891019, "Hefei": 3.822254100939006,
              "Dongguan": 3.522422715630832, "Qinhuangdao": 2.642493726894779}
-TOL = 1e-12
+# Tolerance for values pinned as literals: relative 1e-9. Bit-level values depend on the CPU's BLAS
+# kernels (an Intel Xeon gave 10.007101624793808 for 10.007101624786348), so 1e-12 absolute made
+# CI pass or fail by machine.
+REL = 1e-9
 
 
 def test_pinned_d_and_classes(result):
     sp, bp = result.scenario_provinces, result.baseline_provinces
     for p, (s27, b27, s23) in PINNED_D.items():
-        assert sp.D.loc[p, 2027] == pytest.approx(s27, abs=TOL)
-        assert bp.D.loc[p, 2027] == pytest.approx(b27, abs=TOL)
-        assert sp.D.loc[p, 2023] == pytest.approx(s23, abs=TOL)
+        assert sp.D.loc[p, 2027] == pytest.approx(s27, rel=REL)
+        assert bp.D.loc[p, 2027] == pytest.approx(b27, rel=REL)
+        assert sp.D.loc[p, 2023] == pytest.approx(s23, rel=REL)
     assert len(result.touched) == 385 and len(result.out_of_range) == 32
     assert int(sp.faults["flagged"].sum()) == 7 and int(bp.faults["flagged"].sum()) == 7
-    assert sp.moran.I == pytest.approx(0.3277772107801296, abs=TOL)
-    assert bp.moran.I == pytest.approx(0.3486335721597239, abs=TOL)
+    assert sp.moran.I == pytest.approx(0.3277772107801296, rel=REL)
+    assert bp.moran.I == pytest.approx(0.3486335721597239, rel=REL)
     assert sp.moran.p_sim == 0.01
 
 
@@ -77,26 +80,26 @@ def test_pinned_projection(result):
     sp, bp = result.scenario_provinces.projection, result.baseline_provinces.projection
     np.testing.assert_allclose(sp.national_shares[-1, :, 0], [7.666666666666667e-05, 0.34870666666666666,
                                                               0.4071133333333334, 0.24410333333333337],
-                               rtol=0, atol=TOL)
+                               rtol=REL, atol=0)
     np.testing.assert_allclose(bp.national_shares[-1, :, 0], [7.666666666666667e-05, 0.34880666666666665,
                                                               0.4086366666666667, 0.24248000000000003],
-                               rtol=0, atol=TOL)
+                               rtol=REL, atol=0)
     assert sp.national_shares[-1, 2, 1:].tolist() == [0.26666666666666666, 0.5333333333333333]
     g = list(sp.labels).index("Guizhou")
     assert sp.class_probabilities[-1, g].tolist() == [0.0, 0.6199, 0.3106, 0.0695]
-    assert sp.never_reached_or_above[g, 2] == pytest.approx(0.6199, abs=TOL)
+    assert sp.never_reached_or_above[g, 2] == pytest.approx(0.6199, rel=REL)
 
 
 def test_pinned_cluster_forecast(result):
     fs, fb = result.scenario_clusters.forecast, result.baseline_clusters.forecast
     for c, (s, b, lo, hi) in PINNED_TI.items():
         i = fs.clusters.index(c)
-        assert fs.point[i, -1] == pytest.approx(s, abs=TOL)
-        assert fb.point[i, -1] == pytest.approx(b, abs=TOL)
-        assert fs.bands[i, -1, 0] == pytest.approx(lo, abs=TOL)
-        assert fs.bands[i, -1, 2] == pytest.approx(hi, abs=TOL)
+        assert fs.point[i, -1] == pytest.approx(s, rel=REL)
+        assert fb.point[i, -1] == pytest.approx(b, rel=REL)
+        assert fs.bands[i, -1, 0] == pytest.approx(lo, rel=REL)
+        assert fs.bands[i, -1, 2] == pytest.approx(hi, rel=REL)
     for c, v in PINNED_NC.items():
-        assert result.scenario_clusters.nc_last[c] == pytest.approx(v, abs=TOL)
+        assert result.scenario_clusters.nc_last[c] == pytest.approx(v, rel=REL)
 
 
 def test_pinned_summary_text(result):
