@@ -37,6 +37,10 @@ EMPTY_ROW_RULE = ("A class never observed as a starting state has no estimated r
                   "empty in the pooled matrix too becomes a self-loop (probability 1 of staying).")
 
 
+class MarkovWarning(RuntimeWarning):
+    """A Markov-chain quantity is undefined for this input (NaN returned); the message says why."""
+
+
 def classify(values, cutoffs) -> np.ndarray:
     """Class index 0..k of each value for cut-offs c_1 < ... < c_k, right-closed.
 
@@ -58,12 +62,23 @@ def classify(values, cutoffs) -> np.ndarray:
     [0, 0, 1, 3]
     """
     c = np.asarray(cutoffs, dtype=float).ravel()
+    if c.size and np.all(np.isfinite(c)) and np.any(np.diff(c) == 0) and not np.any(np.diff(c) < 0):
+        raise ValueError(_coinciding_message(c))
     if c.size == 0 or np.any(np.diff(c) <= 0) or not np.all(np.isfinite(c)):
         raise ValueError(f"cutoffs must be finite and strictly increasing; found {list(cutoffs)}.")
     v = np.asarray(values, dtype=float)
     if not np.all(np.isfinite(v)):
         raise ValueError("values to classify must be finite; found NaN or inf.")
     return np.searchsorted(c, v, side="left")
+
+
+def _coinciding_message(c) -> str:
+    same = sorted({float(a) for a, b in zip(c[:-1], c[1:]) if a == b})
+    return (f"cut-offs must be strictly increasing, but some coincide (at {same}; all: "
+            f"{[float(x) for x in c]}). With pooled quartiles this means many values are tied (at "
+            "least a quarter of the panel shares one value, e.g. clipped or rounded data), so "
+            "the quartile classes would be empty. Use the fixed cut-offs (0.25, 0.5, 0.75) or "
+            "custom strictly increasing cut-offs instead.")
 
 
 def pooled_quartile_cutoffs(D) -> tuple:
@@ -238,7 +253,11 @@ class MarkovChain:
 def _resolve_cutoffs(arr, cutoffs):
     if isinstance(cutoffs, str):
         if cutoffs == "quartile":
-            return pooled_quartile_cutoffs(arr), "quartile"
+            q = pooled_quartile_cutoffs(arr)
+            if np.any(np.diff(q) == 0):
+                raise ValueError("Quartile classes are undefined on these data: "
+                                 + _coinciding_message(np.asarray(q)))
+            return q, "quartile"
         if cutoffs == "fixed":
             return FIXED_CUTOFFS, "fixed"
         raise ValueError(f"cutoffs must be a sequence, 'fixed' or 'quartile'; found {cutoffs!r}.")
@@ -327,6 +346,14 @@ def homogeneity_test_from_counts(counts) -> HomogeneityTest:
     dof = int(np.sum((b_i - 1) * (a_i - 1) * (n_i > 0)))
     pv = float(chdtrc(dof, Q)) if dof > 0 else np.nan
     lpv = float(chdtrc(dof, LR)) if dof > 0 else np.nan
+    if dof == 0:
+        import warnings
+
+        warnings.warn("Homogeneity test has 0 degrees of freedom: no starting class is observed "
+                      "both in at least two neighbourhood (lag) classes and with at least two "
+                      "destination classes, so there is nothing to compare; p-values are NaN. "
+                      "More transitions (years or regions) or fewer classes are needed.",
+                      MarkovWarning, stacklevel=2)
     return HomogeneityTest(Q, LR, dof, pv, lpv)
 
 
@@ -432,13 +459,79 @@ def spatial_markov(D, W, cutoffs=FIXED_CUTOFFS, lag_cutoffs=None) -> SpatialMark
                          ht.LR_p_value, c, lc, scheme, lcls)
 
 
+def gth_stationary(P) -> np.ndarray:
+    """Stationary distribution of an irreducible stochastic matrix by GTH elimination.
+
+    Grassmann, Taqqu and Heyman (1985), "Regenerative analysis and steady state distributions for
+    Markov chains", *Operations Research* 33(5):1107-1116: state k is censored out of the chain
+    in turn; the probability of leaving the remaining states is computed as a sum of off-diagonal
+    entries (never as 1 - P_kk), so the elimination has no subtraction and every component of pi,
+    however small, keeps a small relative error. This is the algorithm of quantecon's
+    ``gth_solve``, vectorised in numpy. Least squares on [P' - I; 1] is not: on quantecon's KMR test
+    chain (N = 27, epsilon = 0.01) it returns pi_0 = 0.437 where the exact value is 1.8e-21.
+
+    Parameters
+    ----------
+    P : array_like, shape (k, k)
+        Irreducible (one communicating class); the diagonal is not used.
+
+    Returns
+    -------
+    ndarray, shape (k,), summing to 1
+
+    Examples
+    --------
+    >>> gth_stationary([[0.5, 0.5], [0.25, 0.75]]).tolist()
+    [0.3333333333333333, 0.6666666666666666]
+    """
+    A = np.array(P, dtype=float)
+    k = A.shape[0]
+    for m in range(k - 1):
+        scale = A[m, m + 1:].sum()  # probability of leaving state m to the states not yet censored
+        if scale <= 0:
+            raise ValueError(f"P is not irreducible: state {m} cannot reach states {m + 1}..{k - 1} "
+                             "once earlier states are censored; use stationary_distributions().")
+        A[m + 1:, m] /= scale
+        A[m + 1:, m + 1:] += np.outer(A[m + 1:, m], A[m, m + 1:])
+    x = np.zeros(k)
+    x[k - 1] = 1.0
+    for m in range(k - 2, -1, -1):
+        x[m] = x[m + 1:] @ A[m + 1:, m]
+    return x / x.sum()
+
+
+def stationary_distributions(P) -> np.ndarray:
+    """One stationary distribution per recurrent class, shape (r, k) (as quantecon's MarkovChain).
+
+    Every stationary distribution of P is a mixture of these rows. Recurrent classes are found from
+    the graph of the chain (which entries are positive), not from a numerical solve; each class's
+    distribution is computed by :func:`gth_stationary` on its block.
+
+    Examples
+    --------
+    >>> stationary_distributions([[1.0, 0.0, 0.0], [0.5, 0.0, 0.5], [0.0, 0.0, 1.0]]).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    P = _check_stochastic(P)
+    k = P.shape[0]
+    out = []
+    for cls in _recurrent_classes(P):
+        idx = np.array(sorted(cls))
+        pi = np.zeros(k)
+        pi[idx] = gth_stationary(P[np.ix_(idx, idx)])
+        out.append(pi)
+    return np.vstack(out)
+
+
 def steady_states(P) -> np.ndarray:
     """Stationary distribution pi = pi P of a stochastic matrix, shape (k,).
 
     Unique when the chain has a single recurrent class (absorbing chains included: the paper's
-    Table 4 makes the top class absorbing, so pi = (0, 0, 0, 1)). With several recurrent classes
-    the stationary distribution is not unique and NaNs are returned; rows must sum to 1 (fill
-    empty rows first).
+    Table 4 makes the top class absorbing, so pi = (0, 0, 0, 1)); computed by GTH elimination
+    (:func:`gth_stationary`, Grassmann, Taqqu and Heyman 1985) on that class. With several
+    recurrent classes the stationary distribution is not unique: NaNs are returned with a
+    :class:`MarkovWarning` naming the classes (:func:`stationary_distributions` gives one per
+    class). Rows must sum to 1 (fill empty rows first).
 
     Examples
     --------
@@ -449,16 +542,15 @@ def steady_states(P) -> np.ndarray:
     k = P.shape[0]
     recurrent = _recurrent_classes(P)
     if len(recurrent) != 1:
+        import warnings
+
+        names = "; ".join("{" + ", ".join(str(i + 1) for i in sorted(c)) + "}" for c in recurrent)
+        warnings.warn(f"The chain has {len(recurrent)} recurrent classes (classes numbered from 1: "
+                      f"{names}), so its steady state is not unique: it depends on the starting "
+                      "class. NaN returned; stationary_distributions() gives one distribution per "
+                      "recurrent class.", MarkovWarning, stacklevel=2)
         return np.full(k, np.nan)
-    idx = np.array(sorted(recurrent[0]))
-    Psub = P[np.ix_(idx, idx)]
-    A = np.vstack([Psub.T - np.eye(idx.size), np.ones(idx.size)])
-    b = np.zeros(idx.size + 1)
-    b[-1] = 1.0
-    sol = np.linalg.lstsq(A, b, rcond=None)[0]
-    pi = np.zeros(k)
-    pi[idx] = np.clip(sol, 0, None)
-    return pi / pi.sum()
+    return stationary_distributions(P)[0]
 
 
 def _check_stochastic(P) -> np.ndarray:
@@ -472,11 +564,11 @@ def _check_stochastic(P) -> np.ndarray:
 
 
 def _reach(P: np.ndarray) -> np.ndarray:
-    """reach[i, j]: j can be reached from i in zero or more steps."""
+    """reach[i, j]: j can be reached from i in zero or more steps (graph of the positive entries)."""
     k = P.shape[0]
     R = (P > 0) | np.eye(k, dtype=bool)
     for _ in range(k):
-        R2 = (R.astype(int) @ R.astype(int)) > 0
+        R2 = (R.astype(np.int64) @ R.astype(np.int64)) > 0
         if (R2 == R).all():
             break
         R = R2
@@ -498,12 +590,63 @@ def _recurrent_classes(P: np.ndarray) -> list:
     return out
 
 
+def _sure_to_reach(P: np.ndarray, j: int) -> np.ndarray:
+    """Boolean (k,): states i != j from which j is reached with probability 1, from the graph alone.
+
+    With j made absorbing, i reaches j almost surely iff every state reachable from i can still
+    reach j (a finite chain cannot wander for ever among states that each keep a path to j).
+    """
+    k = P.shape[0]
+    G = P > 0
+    G[j, :] = False  # j absorbing
+    R = _reach(G.astype(float))
+    can = R[:, j]
+    sure = ~(R & ~can[None, :]).any(axis=1)
+    sure[j] = False
+    return sure
+
+
+def _first_passage_to(P: np.ndarray, j: int, sure: np.ndarray) -> np.ndarray:
+    """Expected steps to first reach j from each sure state, by subtraction-free elimination.
+
+    Solves (I - Q) m = 1 with Q = P restricted to the sure states, as GTH does (Grassmann, Taqqu and
+    Heyman 1985; for passage times Heyman and Reeves 1989): every diagonal pivot is rebuilt as the
+    direct probability of hitting j plus the off-diagonal mass still in play, never as 1 - P_ii, so
+    no cancellation occurs and each m_i keeps a small relative error even when it is 1e12 steps.
+    """
+    idx = np.flatnonzero(sure)
+    B = P[np.ix_(idx, idx)].copy()
+    np.fill_diagonal(B, 0.0)
+    s = P[idx, j].copy()  # probability of stepping into j directly
+    b = np.ones(idx.size)
+    n = idx.size
+    pivots = np.empty(n)
+    for p in range(n):
+        pivots[p] = s[p] + B[p, p + 1:].sum()
+        rows = slice(p + 1, n)
+        lam = B[rows, p] / pivots[p]
+        B[rows, p + 1:] += np.outer(lam, B[p, p + 1:])
+        s[rows] += lam * s[p]
+        b[rows] += lam * b[p]
+        # the returns r -> p -> r just added to B[r, r] are not exits: drop them from the row
+        r_idx = np.arange(p + 1, n)
+        B[r_idx, r_idx] = 0.0
+    m = np.zeros(n)
+    for p in range(n - 1, -1, -1):
+        m[p] = (b[p] + B[p, p + 1:] @ m[p + 1:]) / pivots[p]
+    return m
+
+
 def mean_first_passage_times(P) -> np.ndarray:
     """Mean first-passage times M[i, j]: expected steps to first reach j from i (M[j, j]: return time).
 
-    Solved per target j from m_i = 1 + sum_{k != j} P_ik m_k on the states that reach j with
-    probability 1; states that may never reach j get inf (e.g. any target below an absorbing top
-    class). For an ergodic chain M[j, j] = 1 / pi_j.
+    Defined by m_ij = 1 + sum_{k != j} P_ik m_kj (Kemeny and Snell 1960, ch. 4). Whether j is reached
+    from i with probability 1 is decided from the graph of the chain (which entries are positive),
+    never from a numerically solved probability; the finite times are then computed by a
+    subtraction-free (GTH-type) elimination, so slowly mixing chains keep finite, accurate values
+    and satisfy Kac's identity M[j, j] pi_j = 1 (e.g. quantecon's KMR chain, N = 10,
+    epsilon = 0.01, where times reach 4e12 steps). States that may never reach j get inf (e.g. any
+    target below an absorbing top class).
 
     Parameters
     ----------
@@ -520,31 +663,14 @@ def mean_first_passage_times(P) -> np.ndarray:
     """
     P = _check_stochastic(P)
     k = P.shape[0]
-    R = _reach(P)
     M = np.full((k, k), np.inf)
     for j in range(k):
-        others = [i for i in range(k) if i != j]
-        # absorption probability into j when j is made absorbing
-        h = np.zeros(k)
-        h[j] = 1.0
-        cand = [i for i in others if R[i, j]]
-        if cand:
-            Q = P[np.ix_(cand, cand)]
-            h[cand] = np.linalg.solve(np.eye(len(cand)) - Q, P[cand, j])
-        sure = [i for i in others if h[i] > 1 - 1e-9]
-        if sure:
-            Q = P[np.ix_(sure, sure)]
-            M[sure, j] = np.linalg.solve(np.eye(len(sure)) - Q, np.ones(len(sure)))
-        # return time to j
-        ret = 1.0
-        ok = True
-        for kk in others:
-            if P[j, kk] > 0:
-                if np.isfinite(M[kk, j]):
-                    ret += P[j, kk] * M[kk, j]
-                else:
-                    ok = False
-        M[j, j] = ret if ok else np.inf
+        sure = _sure_to_reach(P, j)
+        if sure.any():
+            M[sure, j] = _first_passage_to(P, j, sure)
+        succ = [kk for kk in range(k) if kk != j and P[j, kk] > 0]
+        if all(sure[kk] for kk in succ):
+            M[j, j] = 1.0 + sum(P[j, kk] * M[kk, j] for kk in succ)
     return M
 
 

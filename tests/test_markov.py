@@ -137,8 +137,9 @@ def test_steady_state_and_mfpt_hand_cases():
     m2 = (1 + 0.0135 / 0.2632) / (1 - 0.0135 - 0.8108)
     assert Mp[2, 3] == pytest.approx(m2, rel=1e-9)
     assert Mp[1, 3] == pytest.approx(1 / 0.2632 + m2, rel=1e-9)
-    # two recurrent classes: no unique steady state
-    assert np.isnan(markov.steady_states(np.eye(2))).all()
+    # two recurrent classes: no unique steady state, and the warning says which classes
+    with pytest.warns(markov.MarkovWarning, match=r"2 recurrent classes .*\{1\}; \{2\}.*not unique"):
+        assert np.isnan(markov.steady_states(np.eye(2))).all()
 
 
 def test_mfpt_matches_giddy_for_an_ergodic_chain():
@@ -181,3 +182,23 @@ def test_bad_inputs():
         markov.spatial_markov(_panel(n=3, T=3), np.ones((2, 2)) - np.eye(2))
     with pytest.raises(ValueError, match="NaN"):
         markov.markov_chain(np.array([[0.1, np.nan]]))
+
+
+def test_quartile_classes_on_tied_data_say_the_quartiles_coincide():
+    D = np.array([[0.5, 0.5, 0.5, 0.7], [0.5, 0.5, 0.2, 0.5]])  # 6 of 8 values tied at 0.5
+    assert markov.pooled_quartile_cutoffs(D) == (0.5, 0.5, 0.5)
+    with pytest.raises(ValueError, match=r"Quartile classes are undefined.*coincide \(at \[0.5\].*tied"):
+        markov.markov_chain(D, "quartile")
+    with pytest.raises(ValueError, match=r"coincide .*fixed cut-offs"):
+        markov.classify([0.1], (0.5, 0.5, 0.75))
+    assert markov.markov_chain(D, "fixed").counts.sum() == 6  # the suggested way out works
+
+
+def test_homogeneity_test_with_zero_degrees_of_freedom_warns():
+    counts = np.zeros((2, 2, 2), dtype=int)
+    counts[0, 0, 0] = 5  # row 0 only ever goes to 0, row 1 only observed under lag class 1
+    counts[1, 1, 0], counts[1, 1, 1] = 2, 3
+    with pytest.warns(markov.MarkovWarning, match="0 degrees of freedom.*nothing to compare"):
+        ht = markov.homogeneity_test_from_counts(counts)
+    assert ht.dof == 0 and np.isnan(ht.p_value) and np.isnan(ht.LR_p_value)
+    assert ht.Q == 0.0
