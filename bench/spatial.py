@@ -9,8 +9,18 @@ compile, ~17 s) and giddy's ``Spatial_Markov``.
 With ``--pages`` it also times the two pages themselves: a fresh process runs the app's home page
 through Streamlit's AppTest, then switches to the page (cold caches), and reports the page run.
 
+With ``--lattice`` (issue 11) it instead times global and local Moran's I with 999 permutations on
+sparse rook lattices (n = 30 = 5 x 6, 300 = 15 x 20, 3,025 = 55 x 55), ``sim.moran`` side by side
+with esda in one run: each (library, statistic, n) in a fresh process, "cold" = first call in that
+process (for esda.Moran_Local this includes the numba compile), "warm" = median of the next three
+calls. Wall time, CPU time (time.process_time, all threads of the process) and the load average are
+reported, with the peak of traced heap memory during the call (tracemalloc: numpy allocations
+included) and the process's peak RSS. Goal: local Moran at n = 3,025 in <= 1 s per year, < 1 GiB,
+no numba.
+
 Run:  python3 bench/spatial.py [--esda] [--pages] [--repeat 3]
-Writes bench/results/spatial.md. Timings on a shared 2-core machine are noisy: the median of
+      python3 bench/spatial.py --lattice
+Writes bench/results/spatial.md (or bench/results/spatial_lattice.md with ``--lattice``). Timings on a shared 2-core machine are noisy: the median of
 ``--repeat`` runs is reported.
 """
 from __future__ import annotations
@@ -105,12 +115,103 @@ def run_case(body: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+LATTICE_CODE = """
+import json, os, resource, sys, time, tracemalloc
+import numpy as np
+from scipy import sparse
+lib, stat, rows, cols = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+n = rows * cols
+idx = np.arange(n).reshape(rows, cols)
+a = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+b = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+W = sparse.coo_matrix((np.ones(2 * a.size), (np.r_[a, b], np.r_[b, a])), shape=(n, n)).tocsr()
+rng = np.random.default_rng(0)
+r_, c_ = np.divmod(np.arange(n), cols)
+y = np.sin(r_ / 9.0) + np.cos(c_ / 7.0) + rng.normal(0, 0.8, n)
+if lib == "sim":
+    from sim import moran
+    fn = {"global": lambda s: moran.global_moran(y, W, 999, seed=s),
+          "local": lambda s: moran.local_moran(y, W, 999, seed=s)}[stat]
+else:
+    import esda, libpysal
+    w = libpysal.weights.WSP(W).to_W(silence_warnings=True)
+    def fn(s):
+        np.random.seed(s)
+        return (esda.Moran(y, w, permutations=999) if stat == "global"
+                else esda.Moran_Local(y, w, permutations=999, seed=s))
+def timed(s):
+    tracemalloc.start()
+    t, c = time.perf_counter(), time.process_time()
+    fn(s)
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return wall, cpu, peak
+cold = timed(1)
+warm = sorted(timed(2 + i) for i in range(3))[1]
+print(json.dumps({"cold": cold, "warm": warm, "load": os.getloadavg()[0],
+                  "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+LATTICES = ((5, 6), (15, 20), (55, 55))
+
+
+def run_lattice() -> None:
+    import json
+    import os
+    import platform
+
+    rows = []
+    for r, c in LATTICES:
+        for stat in ("global", "local"):
+            for lib in ("sim", "esda"):
+                out = subprocess.run([sys.executable, "-c", LATTICE_CODE, lib, stat, str(r), str(c)],
+                                     cwd=ROOT, capture_output=True, text=True, timeout=1800)
+                if out.returncode != 0:
+                    raise RuntimeError(out.stderr[-2000:])
+                d = json.loads(out.stdout.strip().splitlines()[-1])
+                rows.append((r * c, stat, lib, d))
+                print(f"n={r * c:5d} {stat:6s} {lib:4s} cold {d['cold'][0]:7.3f} s wall "
+                      f"{d['cold'][1]:7.3f} s cpu | warm {d['warm'][0]:7.3f} s wall {d['warm'][1]:7.3f} s cpu "
+                      f"| peak traced {d['warm'][2] / 2**20:7.1f} MiB, maxrss {d['maxrss_mib']:6.0f} MiB "
+                      f"| load {d['load']:.2f}", flush=True)
+    import datetime
+
+    lines = ["# Moran's I with 999 permutations on sparse rook lattices: sim.moran beside esda", "",
+             f"Run {datetime.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores "
+             "(shared with other work: see the load average column). Each row is a fresh process: "
+             "cold = first call (esda.Moran_Local: includes its numba compile, not cached on disk), "
+             "warm = median of the next three calls. CPU = time.process_time of the process. Peak "
+             "traced = tracemalloc peak during the (warm) call, numpy arrays included; max RSS = the "
+             "whole process (interpreter, numpy/scipy, esda/numba when loaded).", "",
+             "| n | statistic | library | cold wall s | cold CPU s | warm wall s | warm CPU s | "
+             "peak traced MiB | max RSS MiB | load avg (1 min) |",
+             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, stat, lib, d in rows:
+        name = "sim.moran" if lib == "sim" else ("esda.Moran" if stat == "global" else "esda.Moran_Local")
+        lines.append(f"| {n} | {stat} | {name} | {d['cold'][0]:.3f} | {d['cold'][1]:.3f} | "
+                     f"{d['warm'][0]:.3f} | {d['warm'][1]:.3f} | {d['warm'][2] / 2**20:.1f} | "
+                     f"{d['maxrss_mib']:.0f} | {d['load']:.2f} |")
+    loc = [d for n, stat, lib, d in rows if n == 3025 and stat == "local" and lib == "sim"][0]
+    ok = max(loc["cold"][0], loc["warm"][0]) <= 1.0 and loc["maxrss_mib"] < 1024
+    lines += ["", f"Goal (issue 11): local Moran at n = 3,025 in <= 1 s per year with < 1 GiB peak and no "
+              f"numba: {'met' if ok else 'NOT met'} (cold {loc['cold'][0]:.3f} s, warm {loc['warm'][0]:.3f} s, "
+              f"max RSS {loc['maxrss_mib']:.0f} MiB). sim.moran imports no numba."]
+    out = ROOT / "bench" / "results" / "spatial_lattice.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--esda", action="store_true", help="also time esda.Moran_Local and giddy (slow)")
     ap.add_argument("--pages", action="store_true", help="also time the two pages (AppTest, cold caches)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--lattice", action="store_true",
+                    help="global/local Moran on rook lattices n = 30, 300, 3025 beside esda (issue 11)")
     args = ap.parse_args()
+    if args.lattice:
+        run_lattice()
+        return
     cases = {name: (run_case, body) for name, body in CASES.items()}
     if args.esda:
         cases.update({name: (run_case, body) for name, body in ESDA_CASES.items()})
