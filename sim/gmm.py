@@ -242,7 +242,8 @@ class GmmDesign:
         H) is built once; each call rebuilds only the dependent regressor and instrument
         columns and runs steps 1-2 without variances or tests. The placebo test's hot path.
         """
-        return _swap_fitter(self, variables)
+        with _singular_as_gmm_error():
+            return _swap_fitter(self, variables)
 
     def fit(self) -> "GmmResults":
         """Estimate and return the full results object."""
@@ -254,7 +255,8 @@ class GmmDesign:
         Regressors found collinear are returned as NaN.
         """
         Y, X, Z, m = _assemble(self)
-        core = _core(Y, X, Z, m, self, full=False)
+        with _singular_as_gmm_error():
+            core = _core(Y, X, Z, m, self, full=False)
         return core["b"]
 
 
@@ -568,7 +570,8 @@ def _swap_fitter(d: GmmDesign, variables):
             cols = Z2.T @ HZ2[:, P]
             S1[:, P] = cols
             S1[P, :] = cols.T
-        return _params_from(S1, Z, Z2, X, X2, Yv, d.twostep, full_rank_s1, order, keep)
+        with _singular_as_gmm_error():
+            return _params_from(S1, Z, Z2, X, X2, Yv, d.twostep, full_rank_s1, order, keep)
 
     return fit
 
@@ -894,8 +897,21 @@ def blas_single_thread():
     return threadpool_limits(limits=1)
 
 
+@contextlib.contextmanager
+def _singular_as_gmm_error():
+    """Re-raise numpy/scipy's LinAlgError as :class:`GmmError` with what it means for the model."""
+    try:
+        yield
+    except np.linalg.LinAlgError as exc:
+        raise GmmError("the GMM normal equations are singular (X'Z A Z'X cannot be inverted: "
+                       f"{exc}). A regressor is not identified by the instruments: it is "
+                       "(nearly) a combination of the others within the instrument space, or no "
+                       "instrument varies with it in the sample. Drop or re-specify that regressor, "
+                       "or add instruments for it.") from exc
+
+
 def _fit(d: GmmDesign) -> GmmResults:
-    with blas_single_thread():
+    with blas_single_thread(), _singular_as_gmm_error():
         return _fit_inner(d)
 
 
@@ -917,7 +933,12 @@ def _fit_inner(d: GmmDesign) -> GmmResults:
     N = core["n_groups"]
     n = core["n_obs"]
     k = core["k"]
-    if d.small:
+    if d.small and not (d.twostep or d.robust):
+        # one-step non-robust: sigma^2 M1 with sigma^2 on n - k degrees of freedom, n/(n-k)
+        # (xtabond2.mata, the non-robust one-step covariance; Roodman 2009, "small")
+        V = V * n / (n - k)
+    elif d.small:
+        # robust and two-step: (n-1)/(n-k) N/(N-1), N groups (xtabond2.mata; Stata's cluster rule)
         V = V * (n - 1) / (n - k) * N / (N - 1)
     b = core["b"][keep]
     se = np.sqrt(np.clip(np.diag(V), 0, None))
@@ -930,6 +951,12 @@ def _fit_inner(d: GmmDesign) -> GmmResults:
     df = j0 - k
     if j0 > N:
         warns.append(TOO_MANY_INSTRUMENTS + f" ({j0} instruments > {N} groups)")
+    if j0 < Z.shape[2]:
+        warns.append("first-step weighting matrix S1 = sum_i Z_i'H Z_i is rank-deficient (rank "
+                     f"{j0} < {Z.shape[2]} instrument columns): some instruments are collinear "
+                     "in the sample, so the Moore-Penrose pseudo-inverse is used and the reported "
+                     f"instrument count and Sargan/Hansen degrees of freedom use the rank ({j0}), "
+                     "as xtabond2 does; check the instrument list for redundant columns")
     if core["rank_s2"] < Z.shape[2]:
         warns.append("two-step weighting matrix S2 is singular (rank "
                      f"{core['rank_s2']} < {Z.shape[2]}): a generalized inverse is used ("
@@ -974,6 +1001,8 @@ def dynamic_panel_gmm(data: pd.DataFrame, unit: str, time: str, y: str,
     constant : bool, constant in the levels equation (regressor and levels-only instrument);
         ignored in difference GMM.
     twostep, robust, small : xtabond2's options; ``twostep, robust`` gives Windmeijer SEs.
+        ``small`` scales the variance by n/(n-k) for one-step non-robust estimates and by
+        (n-1)/(n-k) N/(N-1) otherwise (n observations, N groups), as xtabond2.mata does.
     h : {1, 2, 3}, step-1 weighting (xtabond2's ``h()``, default 3).
     ginv : {"pinv", "invsym"}, generalized inverse of a singular S2 (instruments > groups).
         Both give identical results when S2 is non-singular. "pinv" (Moore-Penrose, as pydynpd)
