@@ -30,6 +30,12 @@ normalised value leaves [0, 1]. ``transform`` takes ``beyond_range``:
 * ``"extrapolate"``: normalised values are left as they are (linear extrapolation of the min-max
   map); only the comprehensive index is floored at 0 because C needs ``h >= 0``. h, T and D may
   then exceed 1.
+* ``"saturate"`` (the simulator's rule): normalised values are extrapolated linearly, then each
+  comprehensive index passes through :func:`saturate` with the range of h on the fitted panel
+  ``[h_lo, h_hi]``: the identity inside that range, and beyond it a smooth, strictly increasing
+  curve with slope 1 at the edge that approaches 1 from below (above ``h_hi``) or 0 from above
+  (below ``h_lo``). So a larger change always moves h a little more, yet h, C, T and D stay in
+  [0, 1] whatever the scenario, and nothing inside the fitted range changes.
 
 Examples
 --------
@@ -48,7 +54,7 @@ import pandas as pd
 from sim import schema
 
 DEFAULT_SHIFT = 1e-4
-BEYOND_RANGE_CHOICES = ("clip", "extrapolate")
+BEYOND_RANGE_CHOICES = ("clip", "extrapolate", "saturate")
 
 
 # --- formulas -------------------------------------------------------------------------------
@@ -219,6 +225,8 @@ class SystemFrame:
     directions: np.ndarray
     entropy: np.ndarray
     weights: np.ndarray
+    h_lo: float = 0.0  # smallest and largest comprehensive index h on the fitted panel
+    h_hi: float = 1.0
 
     def normalise(self, X) -> np.ndarray:
         """Normalise raw values ``X`` of shape (n, m) with the baseline min/max (not clipped)."""
@@ -299,8 +307,10 @@ class EntropyFrame:
             with np.errstate(divide="ignore", invalid="ignore"):
                 e = -np.where(P > 0, P * np.log(P), 0.0).sum(axis=0) / np.log(X.shape[0])
             e = np.where(np.ptp(Y, axis=0) == 0, 1.0, e)
+            h = Z @ w
             parts[system] = SystemFrame(system, tuple(ids), _frozen(mins), _frozen(maxs),
-                                        _frozen(dirs), _frozen(e), _frozen(w))
+                                        _frozen(dirs), _frozen(e), _frozen(w),
+                                        float(max(h.min(), 0.0)), float(min(h.max(), 1.0)))
         return cls(parts["nqpf"], parts["inno"], float(shift))
 
     # -- applying --
@@ -323,8 +333,13 @@ class EntropyFrame:
         """Comprehensive indices ``(h_nqpf, h_inno)``, each shape (n,)."""
         out = []
         for system in ("nqpf", "inno"):
-            Z = self.normalise(panel, system, beyond_range)
-            out.append(np.maximum(Z @ self.system(system).weights, 0.0))
+            sf = self.system(system)
+            if beyond_range == "saturate":
+                Z = self.normalise(panel, system, "extrapolate")
+                out.append(saturate(Z @ sf.weights, sf.h_lo, sf.h_hi))
+            else:
+                Z = self.normalise(panel, system, beyond_range)
+                out.append(np.maximum(Z @ sf.weights, 0.0))
         return tuple(out)
 
     def transform(self, panel: pd.DataFrame, beyond_range: str = "clip") -> pd.DataFrame:
@@ -381,6 +396,33 @@ class EntropyFrame:
     def weights_frame(self) -> pd.DataFrame:
         """One row per indicator of both systems: min, max, direction, entropy, weight."""
         return pd.concat([self.nqpf.to_frame(), self.inno.to_frame()], ignore_index=True)
+
+
+def saturate(h, lo: float, hi: float) -> np.ndarray:
+    """Keep comprehensive indices in [0, 1] beyond the fitted range ``[lo, hi]`` (the simulator's rule).
+
+    ``h`` inside ``[lo, hi]`` is returned unchanged. Above ``hi``:
+    ``hi + (1 - hi) (1 - exp(-(h - hi) / (1 - hi)))``, which has slope 1 at ``hi``, is strictly
+    increasing and stays below 1. Below ``lo``: ``lo exp((h - lo) / lo)``, slope 1 at ``lo``, strictly
+    increasing, above 0. (With ``hi = 1`` or ``lo = 0`` that side is a hard bound.)
+
+    Examples
+    --------
+    >>> saturate([0.2, 0.9, 1.0, 1.2], 0.1, 0.9).round(4).tolist()
+    [0.2, 0.9, 0.9632, 0.995]
+    >>> saturate([-1.0, 0.05], 0.1, 0.9).round(4).tolist()
+    [0.0, 0.0607]
+    """
+    h = np.asarray(h, dtype=float)
+    out = h.copy()
+    up = h > hi
+    if up.any():
+        room = 1.0 - hi
+        out[up] = hi + room * (1.0 - np.exp(-(h[up] - hi) / room)) if room > 0 else 1.0
+    down = h < lo
+    if down.any():
+        out[down] = lo * np.exp((h[down] - lo) / lo) if lo > 0 else 0.0
+    return np.clip(out, 0.0, 1.0)
 
 
 def _check_beyond(beyond_range: str) -> None:

@@ -8,8 +8,8 @@ Equation (Wang et al. 2025, "Model specification"; SPEC 3.6 and 4), all variable
 TI = ln(AI patent applications), IP = ln(1 + incentive policies), NC = ln(closeness centrality),
 ED, IC, IE = logs of the controls. The paper "centralises" the interaction before estimation; the
 centring means ``m_IP``, ``m_NC`` are part of the coefficients (with the published coefficients the
-paper's Table 2 sample means, IP 2.006 and NC 2.682, are used: the paper does not publish the means of
-its Model 3 estimation sample).
+paper's Table 2 sample means of IP and NC are used, read from ``data/paper``: the paper does not
+publish the means of its Model 3 estimation sample).
 
 Forecast
 --------
@@ -22,7 +22,8 @@ Forecast
    fixed effects are recovered again from the history with that draw's coefficients and the path is
    iterated, so a draw of the constant is absorbed by eta exactly as in the point forecast. The 5 / 50 /
    95 % points over draws give the bands. With zero covariance every draw equals the point path.
-   The bands show coefficient uncertainty only (no e_it shocks).
+   The bands show coefficient uncertainty only (no e_it shocks). Draws with a1 >= 1 would give
+   explosive paths (no long-run level): the draws come from the normal truncated to a1 < 1.
 4. Levels: patents = exp(TI) - ``log_offset`` (0 when TI = ln(patents), as in the paper, 1 for
    ln(1 + patents)); bands map through the same monotone transform.
 
@@ -63,10 +64,17 @@ TERMS = ("L.TI", "IP", "NC", "IP*NC", "ED", "IC", "IE", "_cons")
 EXOG = ("IP", "NC", "ED", "IC", "IE")
 HISTORY_COLUMNS = ("cluster", "year", "TI") + EXOG
 PAPER_TERM_NAMES = {"const": "_cons"}  # the published table's spelling -> ours
-# Wang et al. (2025), Table 2 (all cities, logs): means used to centre the interaction
-PAPER_IP_MEAN = 2.006
-PAPER_NC_MEAN = 2.682
 _DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "paper"
+MAX_A1 = 1.0  # coefficient draws with L.TI coefficient a1 >= 1 (explosive paths) are rejected
+
+
+def paper_centring_means(data_dir: Path | None = None) -> tuple[float, float]:
+    """Means of IP and NC in Wang et al. (2025) Table 2 (all cities, logs), used to centre IP x NC.
+
+    Read from ``data/paper/wang2025_table2_descriptive.csv`` (the published table, cited there).
+    """
+    t2 = pd.read_csv((data_dir or _DATA_DIR) / "wang2025_table2_descriptive.csv").set_index("variable")
+    return float(t2.loc["IP", "mean"]), float(t2.loc["NC", "mean"])
 
 
 # --- coefficients ---------------------------------------------------------------------------
@@ -148,7 +156,7 @@ class Coefficients:
 
     @classmethod
     def from_paper(cls, table4: pd.DataFrame | None = None, model: int = 3,
-                   ip_mean: float = PAPER_IP_MEAN, nc_mean: float = PAPER_NC_MEAN) -> "Coefficients":
+                   ip_mean: float | None = None, nc_mean: float | None = None) -> "Coefficients":
         """The published two-step system GMM estimates (Wang et al. 2025, Table 4).
 
         Parameters
@@ -174,6 +182,10 @@ class Coefficients:
         >>> float(c.params["L.TI"]), round(float(c.bse["L.TI"]), 5)
         (0.809, 0.04593)
         """
+        if ip_mean is None or nc_mean is None:
+            m_ip, m_nc = paper_centring_means()
+            ip_mean = m_ip if ip_mean is None else ip_mean
+            nc_mean = m_nc if nc_mean is None else nc_mean
         if table4 is None:
             table4 = pd.read_csv(_DATA_DIR / "wang2025_table4_system_gmm.csv")
         need = {"model", "term", "coef", "z"}
@@ -407,6 +419,7 @@ class ForecastResult:
     seed: int
     log_offset: float = 0.0
     draws: np.ndarray | None = field(default=None, repr=False)
+    rejected_draws: int = 0  # coefficient draws with a1 >= 1 rejected (explosive), see _coefficient_draws
 
     def to_frame(self) -> pd.DataFrame:
         """Long table: cluster, year, ti, ti_p05, ti_p50, ti_p95, patents, patents_p05/p50/p95."""
@@ -446,14 +459,34 @@ def _percentiles_last_axis(a: np.ndarray, qs) -> np.ndarray:
     return np.stack(out, axis=-1)
 
 
-def _coefficient_draws(coefs: Coefficients, n_draws: int, seed: int) -> np.ndarray:
-    """(n_draws, 8) draws from N(params, cov) via a symmetric square root (handles singular cov)."""
+def _coefficient_draws(coefs: Coefficients, n_draws: int, seed: int, stable_only: bool = False):
+    """(n_draws, 8) draws from N(params, cov) via a symmetric square root (handles singular cov).
+
+    With ``stable_only`` the draws are from the normal truncated to a1 = L.TI < 1 (draws with
+    a1 >= 1 give explosive paths with no long-run level and are rejected, drawing more in the same
+    stream); returns ``(draws, rejected)``.
+    """
     C = coefs.covariance.to_numpy()
     vals, vecs = np.linalg.eigh(C)
     root = vecs * np.sqrt(np.clip(vals, 0.0, None))
     rng = np.random.default_rng(seed)
     Z = rng.standard_normal((int(n_draws), C.shape[0]))
-    return coefs.params.to_numpy() + np.einsum("dk,jk->dj", Z, root)
+    B = coefs.params.to_numpy() + np.einsum("dk,jk->dj", Z, root)
+    if not stable_only:
+        return B
+    keep = B[B[:, 0] < MAX_A1]
+    rejected = int(n_draws) - keep.shape[0]
+    tries = 0
+    while keep.shape[0] < n_draws and tries < 20:
+        tries += 1
+        Z = rng.standard_normal((int(n_draws), C.shape[0]))
+        more = coefs.params.to_numpy() + np.einsum("dk,jk->dj", Z, root)
+        rejected += int((more[:, 0] >= MAX_A1).sum())
+        keep = np.vstack([keep, more[more[:, 0] < MAX_A1]])
+    if keep.shape[0] < n_draws:
+        raise ValueError(f"almost every coefficient draw has L.TI >= {MAX_A1} (point value "
+                         f"{coefs.params['L.TI']:.3f}): the estimated dynamics are explosive, no forecast")
+    return keep[: int(n_draws)], rejected
 
 
 def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coefficients,
@@ -475,7 +508,8 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
     horizon : int
         Years ahead.
     n_draws : int, default 2000
-        Coefficient draws for the bands.
+        Coefficient draws for the bands, from the normal truncated to a1 < 1 (explosive draws are
+        rejected and counted in ``rejected_draws``).
     seed : int, default 0
     log_offset : float, default 0
         patents = exp(TI) - log_offset.
@@ -546,7 +580,8 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
 
     b = coefs.params.to_numpy()
     point = paths(b[None, :])[:, :, 0]
-    D = paths(_coefficient_draws(coefs, n_draws, seed))
+    B, rejected = _coefficient_draws(coefs, n_draws, seed, stable_only=True)
+    D = paths(B)
     bands = _percentiles_last_axis(D, (5.0, 50.0, 95.0))
     eta = pd.Series(ybar - Xbar @ b, index=clusters, name="eta")
     return ForecastResult(
@@ -555,7 +590,7 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
         patents_bands=_readonly(np.exp(bands) - log_offset), fixed_effects=eta,
         last_observed=pd.Series(ti0, index=clusters, name="TI"), coefficients=coefs,
         n_draws=int(n_draws), seed=int(seed), log_offset=float(log_offset),
-        draws=_readonly(D) if keep_draws else None)
+        draws=_readonly(D) if keep_draws else None, rejected_draws=rejected)
 
 
 # --- long run -------------------------------------------------------------------------------

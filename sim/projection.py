@@ -1,717 +1,485 @@
-"""Forward projection of coordination classes with traditional and spatial Markov chains.
+"""The simulator's forward model: continuous coordination D on joint spatial Markov paths.
 
-Liu et al. (2026), "Markov chain analysis" (traditional chain, Table 4) and "spatial Markov chain"
-(transition matrices conditional on the class of the spatial lag, Table 5); SPEC sections 2.11 and 4.
-The paper only *estimates* the matrices; the simulator uses them to project every province's class
-forward from the last observed year.
+Liu et al. (2026) estimate traditional and spatial Markov chains of coordination classes (Tables 4
+and 5: ``Pr(class_t+1 = j | class_t = i, class of the spatial lag l)``). The paper only estimates
+them; the simulator runs them forward (SPEC 4.1). What this module adds is a *continuous* D on every
+path, so that a scenario's effect on D counts from the year it starts, whatever its size, and every
+number of the simulator is read from one set of paths.
 
-Model
------
-Each province i is in one of k classes ``s_i(t)``. In the traditional chain every province moves
-independently with the pooled matrix ``P`` (k, k):  ``Pr(s_i(t+1) = b | s_i(t) = a) = P[a, b]``.
-In the spatial chain the matrix depends on the class of the province's spatial lag:
-``Pr(s_i(t+1) = b | s_i(t) = a, lag class l_i(t) = l) = P_spatial[l, a, b]`` with
-``l_i(t) = class(sum_j w_ij v(s_j(t)))`` and W row-standardised. Because ``l_i(t)`` depends on the
-neighbours' *current simulated* classes, the provinces are simulated **jointly**: a path is a
-trajectory of the whole map, not 30 independent chains.
+One step, for every path and province (``step`` in :func:`simulate_paths`)
+----------------------------------------------------------------------
+1. ``i = class(D_t)`` and ``l = class(W D_t)`` (W row-standardised contiguity, the lag of the
+   province's *simulated* neighbours, so provinces move jointly);
+2. the destination class ``j`` is drawn from the estimated (or published) row ``P[l, i, :]`` by
+   inverse CDF with one uniform ``u`` (16 bits; probabilities used at 2**-16);
+3. the new value is placed inside class j by the *observed* moves from class i to class j:
+   ``D_t+1 = T_ij(D_t)``, where ``T_ij`` is the quantile map from the rank of D_t among all observed
+   starting values in class i to the same quantile of the observed end values of the i -> j moves,
+   piecewise linear between the observations and, beyond them, rising slowly towards the edge of class j without reaching it
+   (no province runs past the highest value observed for such a move by more than a fraction of
+   the distance to the class edge); the map is tabulated at D = g / 2048 and interpolated linearly
+   (``GRID``). A province keeps its rank among comparable provinces: one at the top of its class
+   stays near the top. Before the map, the year adds noise to the starting value, drawn from what
+   the maps miss on the observed moves (``observed end - T_ij(observed start)`` pooled over all
+   pairs, 256 quantiles, a second uniform): ``D_t+1 = T_ij(clip(D_t + noise, 0, 1))``, so the result
+   stays inside class j and the map stays non-decreasing in D_t. A pair never observed (possible
+   with the paper's matrices) maps class i's interval linearly onto class j's;
+4. a scenario adds its own effect on D in that year, ``delta_t = e_t - e_t-1`` with ``e_t`` the
+   change of D through the frozen frame (``sim.simulate``), and D is kept in [0, 1].
 
-The lag needs a value per province, but a projected province has only a class. Each class is given a
-representative value ``class_values[c]`` (default: the mid-points 0.125, 0.375, 0.625, 0.875 of the
-paper's fixed coordination types [0, .25], (.25, .5], (.5, .75], (.75, 1]; pass e.g. the mean D of
-each class in the data instead) and the lag is classified with ``lag_cutoffs`` (default: the same
-cut-offs as the classes, 0.25 / 0.5 / 0.75). Intervals are right-closed as in giddy: a lag exactly
-on a cut-off falls in the lower class; a simulated lag within 1e-9 above a cut-off is treated as on
-it, so floating-point rounding of the weighted sum (e.g. 0.5 * 0.125 + 0.5 * 0.375 = 0.25) cannot
-move a tie to the upper class. For the first step the observed D of the last year can be
-passed as ``initial_values`` so that the first lag is the observed one.
+Properties (tested in ``tests/test_projection.py`` and ``tests/test_forward_model.py``)
+--------------------------------------------------------------------------------------
+* **Matrices reproduced.** Without a scenario effect, j is drawn from ``P[l, i]`` and D_t+1 lies in
+  class j, so the class transitions of simulated baseline paths follow the matrices exactly in
+  expectation (only Monte Carlo error remains).
+* **Common random numbers.** Baseline and scenario use the same uniforms; with no effect the paths
+  are identical bit for bit, and a change starting in year y leaves every earlier year identical.
+* **Monotone.** For a fixed u every map is non-decreasing in D; when the matrices are stochastically
+  monotone (a higher own or neighbour class never makes a lower destination more likely,
+  :func:`stochastically_monotone`) a larger favourable effect gives classes at least as high on
+  every path, up to the rare case of two origins in different classes reaching the same class
+  through different observed maps.
+* **D in [0, 1]** by construction.
 
-Rows never observed
--------------------
-A conditional matrix estimated on 30 provinces often has all-zero rows (a (lag class, class)
-combination that never occurred). Rule, recorded in ``ProjectionResult.filled_rows``: such a row is
-replaced by the same row of ``P_fallback`` (the pooled, traditional matrix) when one is given and that
-row is not all zero itself; otherwise the province stays in its class (a row of the identity).
-Non-zero rows must sum to 1 within 1e-3 (published probabilities are rounded to 4 decimals) and are
-renormalised exactly.
+Empty rows of the matrices (a (lag class, class) cell never observed) take the pooled row, else a
+self-loop (``sim.markov.fill_empty_rows``), as for steady states.
 
-Sampling
---------
-Inverse-CDF sampling with one uniform draw per province, path and step from
-``numpy.random.default_rng(seed)``. The draw is a 16-bit uniform integer u in [0, 65536) (each
-64-bit output of the generator's bit generator supplies four of them); the next
-class is the smallest b with ``u < round(65536 * cumsum(P[row])[b])``, read from a precomputed
-look-up table. Transition probabilities are therefore used at a resolution of 2**-16 (an error below
-8e-6 per entry, far below the Monte Carlo error of about 0.005 at 10,000 paths). The traditional and
-the spatial chain draw the same uniforms in the same order (all at once, ordered step, province,
-path), so with identical conditional matrices they produce identical paths for a seed.
-
-Speed
------
-Each step's transition runs over blocks of about 64k province-paths so that a block's float and
-index arrays stay in the CPU cache; the counts behind every summary are tallied once per step on
-all paths in reused buffers (the full path array is kept only with ``keep_paths=True``). The lag
-is a scipy sparse product (single-threaded: a BLAS product of this shape spends most of its time in
-thread hand-offs on a busy 2-core server); with class values affine in the class index (the default) the value polynomial is skipped and the
-transformed cut-offs are compared with ``W @ class`` directly; when W's rows are also
-equal-weighted (binary contiguity) and no attainable neighbour-class sum lies within 1e-12 of a
-cut-off, the comparison is done on uint8 sums of the neighbours' classes with per-province integer
-thresholds, which provably gives the same lag classes (``_integer_lag_plan``). Results do not depend on the block
-size. ``bench/projection.py`` times a 30-province, 10-year, 10,000-path projection.
-
-Outputs (``ProjectionResult``)
-------------------------------
-per-province class probabilities per future year; national class shares per year (mean and 5 / 95 %
-band over paths, i.e. a 90 % band); for every province and class the probability of having reached
-the class by each year, the mean number of years until it is first reached (among paths that reach it
-within the horizon; 0 when the province starts there) and the share of paths that never reach it
-within the horizon, both for "exactly class c" and "class c or above".
+``simulate_paths_reference`` is the same model written as plain loops over paths and provinces; a
+test checks that the two give identical paths.
 
 Examples
 --------
 >>> import numpy as np
->>> P = np.array([[0.5, 0.5], [0.0, 1.0]])
->>> res = project_markov([0, 1], P, horizon=2, n_paths=20_000, seed=1)
->>> np.round(analytic_distribution([0, 1], P, 2)[-1], 2).tolist()
-[[0.25, 0.75], [0.0, 1.0]]
->>> bool(np.abs(res.class_probabilities - analytic_distribution([0, 1], P, 2)).max() < 0.02)
-True
+>>> D = np.array([[0.20, 0.22, 0.24], [0.30, 0.33, 0.36], [0.60, 0.62, 0.64]])
+>>> W = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float)
+>>> P = np.tile(np.eye(4), (4, 1, 1))  # everybody stays in its class
+>>> fm = fit_forward_model(D, W, (0.25, 0.5, 0.75), P, np.eye(4))
+>>> paths = simulate_paths(fm, D[:, -1], horizon=2, n_paths=3, seed=0)
+>>> paths.D.shape, bool((paths.classes[-1] == [0, 1, 2]).all())
+((3, 3, 3), True)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
-from sim.markov import check_transition_matrix, classify, fill_empty_rows  # noqa: F401 (one implementation)
-from sim.weights import row_standardise as _row_standardise
+from sim.markov import check_transition_matrix, classify, fill_empty_rows
+from sim.weights import row_standardise
 
-
-def row_standardise(W) -> np.ndarray:
-    """``sim.weights.row_standardise`` with the diagonal ignored (a lag excludes the unit itself)."""
-    return _row_standardise(W, zero_diagonal=True)
-
-DEFAULT_CUTOFFS = (0.25, 0.5, 0.75)  # SPEC 2.6: low / medium / high / extreme coordination
-DEFAULT_CLASS_VALUES = (0.125, 0.375, 0.625, 0.875)  # mid-points of those four types
-UNIFORM_BITS = 16
+UNIFORM_BITS = 12  # transition probabilities are used at a resolution of 2**-12 (< 2.5e-4)
 _SCALE = 1 << UNIFORM_BITS
-_ROW_TOL = 1e-3
 MAX_HORIZON = 100
-MAX_CLASSES = 64  # the visited-class bitmask of the first-passage tally is one uint64 at most
-MAX_DRAWS = 60_000_000  # uniforms are drawn at once: 2 bytes each
-_TIE_TOL = 1e-9  # a simulated lag within 1e-9 above a cut-off counts as on it (lower class)
+MAX_CELLS = 120_000_000  # n_paths x provinces x years held at once (float32: < 0.5 GiB)
+_EPS = 1e-9  # class intervals are right-closed: the lowest value of class j > 0 is lo_j + _EPS
+NOISE_LEVELS = 256  # within-class noise: 256 quantiles of each map's residuals
+GRID = 2048  # the within-class maps are tabulated at D = g / 2048 and interpolated linearly
 
 
-# --- validation helpers ---------------------------------------------------------------------
-def _as_classes(initial_classes, k: int) -> np.ndarray:
-    s = np.asarray(initial_classes)
-    if s.ndim != 1 or s.size == 0:
-        raise ValueError(f"initial_classes must be a non-empty 1-d array (n,), found shape {s.shape}")
-    if not np.issubdtype(s.dtype, np.integer):
-        if np.issubdtype(s.dtype, np.floating) and np.all(np.isfinite(s)) and np.all(s == np.round(s)):
-            s = s.astype(np.int64)
-        else:
-            raise ValueError(f"initial_classes must be integers 0..{k - 1}, found dtype {s.dtype}")
-    if s.min() < 0 or s.max() >= k:
-        raise ValueError(f"initial_classes must lie in 0..{k - 1}, found values "
-                         f"{sorted(set(s[(s < 0) | (s >= k)].tolist()))}")
-    return s.astype(np.uint8)
+def _bounds(cutoffs, k):
+    lo = np.r_[0.0, np.asarray(cutoffs, dtype=float)]
+    hi = np.r_[np.asarray(cutoffs, dtype=float), 1.0]
+    floor = lo + np.where(np.arange(k) > 0, _EPS, 0.0)
+    return lo, hi, floor
 
 
-def _check_horizon(horizon, n_paths=None) -> None:
-    if int(horizon) != horizon or horizon < 1:
-        raise ValueError(f"horizon must be a positive integer number of years, found {horizon!r}")
-    if horizon > MAX_HORIZON:
-        raise ValueError(f"horizon must be at most {MAX_HORIZON} years, found {horizon}")
-    if n_paths is not None and (int(n_paths) != n_paths or n_paths < 1):
-        raise ValueError(f"n_paths must be a positive integer, found {n_paths!r}")
+@dataclass(frozen=True)
+class ForwardModel:
+    """The fitted forward model (immutable; arrays read-only).
 
-
-def _cutoffs_and_values(k, k_lag, lag_cutoffs, class_values):
-    if lag_cutoffs is None:
-        if k_lag != len(DEFAULT_CUTOFFS) + 1:
-            raise ValueError(f"lag_cutoffs must be given for {k_lag} lag classes (the default "
-                             f"{DEFAULT_CUTOFFS} defines 4)")
-        lag_cutoffs = DEFAULT_CUTOFFS
-    if class_values is None:
-        if k != len(DEFAULT_CLASS_VALUES):
-            raise ValueError(f"class_values must be given for {k} classes (the default "
-                             f"{DEFAULT_CLASS_VALUES} is for 4)")
-        class_values = DEFAULT_CLASS_VALUES
-    cut = np.asarray(lag_cutoffs, dtype=float)
-    vals = np.asarray(class_values, dtype=float)
-    if cut.ndim != 1 or cut.size != k_lag - 1:
-        raise ValueError(f"lag_cutoffs must hold k_lag - 1 = {k_lag - 1} interior cut-offs, "
-                         f"found {cut.tolist()}")
-    if cut.size and (not np.all(np.isfinite(cut)) or np.any(np.diff(cut) <= 0)):
-        raise ValueError(f"lag_cutoffs must be finite and strictly increasing, found {cut.tolist()}")
-    if vals.shape != (k,) or not np.all(np.isfinite(vals)):
-        raise ValueError(f"class_values must hold {k} finite numbers, found {vals.tolist()}")
-    return cut, vals
-
-
-def _lookup_table(P_rows: np.ndarray) -> np.ndarray:
-    """Inverse-CDF table: entry ``r * 2**16 + u`` is the next class of row r for uniform u."""
-    R, k = P_rows.shape
-    thr = np.rint(np.cumsum(P_rows, axis=1) * _SCALE).astype(np.int64)
-    thr = np.minimum(np.maximum.accumulate(thr, axis=1), _SCALE)
-    thr[:, -1] = _SCALE
-    counts = np.diff(np.concatenate([np.zeros((R, 1), np.int64), thr], axis=1), axis=1)
-    return np.repeat(np.tile(np.arange(k, dtype=np.uint8), R), counts.ravel())
-
-
-# --- exact distribution ---------------------------------------------------------------------
-def analytic_distribution(initial_classes, P, horizon: int) -> np.ndarray:
-    """Exact class distribution of each province under the traditional chain (matrix powers).
-
-    Liu et al. (2026), Markov chain section: ``pi_i(t) = e_{s_i} P^t``.
-
-    Parameters
+    Attributes
     ----------
-    initial_classes : array_like of int, shape (n,)
-        Class of every province in the last observed year, in 0..k-1.
-    P : array_like, shape (k, k)
-        Transition matrix; all-zero rows are treated as "stay" (see :func:`fill_empty_rows`).
-    horizon : int
-        Number of years ahead.
-
-    Returns
-    -------
-    ndarray, shape (horizon, n, k)
-        ``out[t - 1, i, c] = Pr(s_i(t) = c)`` for t = 1..horizon.
-
-    Examples
-    --------
-    >>> analytic_distribution([0], [[0.9, 0.1], [0.0, 1.0]], 2)[:, 0, 1].round(3).tolist()
-    [0.1, 0.19]
+    cutoffs : tuple of float
+        Class cut-offs (k - 1), right-closed; also used for the lag.
+    W : ndarray (n, n)
+        Row-standardised proximity weights, zero diagonal.
+    P : ndarray (m, k, k)
+        Transition matrices by lag class, empty rows filled.
+    thresholds : ndarray (m * k, k - 1) int64
+        ``round(4096 * cumsum(P[l, i])[b])``: the destination is the number of b with u >= threshold.
+    grid, grid_step : ndarray (k * k * (GRID + 1),)
+        The within-class maps ``T_ij`` (pair p = i k + j) at D = g / GRID, g = 0..GRID, and the
+        difference to the next grid value: ``T(D) = grid[p, g] + (D GRID - g) grid_step[p, g]``.
+    noise : ndarray (NOISE_LEVELS,)
+        Quantiles (at (m + 0.5) / 256) of what the maps miss on the observed moves,
+        ``observed end - T_ij(observed start)``, pooled over the pairs observed at least twice.
+    pair_counts : ndarray (k, k) int
+        Observed transitions behind each map (0: the linear interval map).
+    source : str
     """
-    P, _ = fill_empty_rows(P)
-    if P.ndim != 2:
-        raise ValueError(f"P must be (k, k), found {P.shape}")
-    k = P.shape[0]
-    _check_horizon(horizon)
-    s = _as_classes(initial_classes, k)
-    out = np.empty((int(horizon), s.size, k))
-    dist = np.eye(k)[s]
-    for t in range(int(horizon)):
-        dist = dist @ P
-        out[t] = dist
-    return out
+
+    cutoffs: tuple
+    W: np.ndarray
+    P: np.ndarray
+    thresholds: np.ndarray
+    grid: np.ndarray
+    grid_step: np.ndarray
+    noise: np.ndarray
+    pair_counts: np.ndarray
+    source: str = ""
+
+    @property
+    def k(self) -> int:
+        return self.P.shape[-1]
+
+    @property
+    def n(self) -> int:
+        return self.W.shape[0]
 
 
-# --- results --------------------------------------------------------------------------------
-def _readonly(a: np.ndarray) -> np.ndarray:
+def _ro(a):
     a = np.ascontiguousarray(a)
     a.setflags(write=False)
     return a
 
 
+def fit_forward_model(D_hist, W, cutoffs, P_spatial, P_pooled=None, source: str = "") -> ForwardModel:
+    """Fit the within-class maps on the observed D and freeze the matrices.
+
+    Parameters
+    ----------
+    D_hist : array_like (n, T)
+        Observed coupling coordination, provinces x consecutive years (T >= 2), in W's order.
+    W : array_like (n, n)
+        Proximity weights (contiguity with the island rule); row-standardised here.
+    cutoffs : sequence of float
+        Class cut-offs (fixed 0.25/0.5/0.75 or the pooled quartiles).
+    P_spatial : array_like (m, k, k)
+        Lag-conditional transition matrices (estimated, or the paper's Table 5); all-zero or NaN rows
+        are filled from ``P_pooled`` (else a self-loop).
+    P_pooled : array_like (k, k), optional
+    source : str
+        Where the matrices come from, for the notes.
+    """
+    D = np.asarray(D_hist, dtype=float)
+    if D.ndim != 2 or D.shape[1] < 2 or not np.all(np.isfinite(D)):
+        raise ValueError(f"D_hist must be finite, provinces x years with at least 2 years; found shape {D.shape}")
+    c = tuple(float(x) for x in cutoffs)
+    k = len(c) + 1
+    Wrs = row_standardise(W, zero_diagonal=True)
+    if Wrs.shape[0] != D.shape[0]:
+        raise ValueError(f"W is {Wrs.shape[0]} x {Wrs.shape[0]} but D_hist has {D.shape[0]} provinces")
+    Ps = np.nan_to_num(np.asarray(P_spatial, dtype=float), nan=0.0)
+    if Ps.ndim == 2:
+        Ps = Ps[None]
+    if Ps.shape[-1] != k:
+        raise ValueError(f"P_spatial has {Ps.shape[-1]} classes but the cut-offs define {k}")
+    fb = None if P_pooled is None else np.nan_to_num(np.asarray(P_pooled, dtype=float), nan=0.0)
+    Pf, _ = fill_empty_rows(check_transition_matrix(Ps, "P_spatial"), fb)
+    cum = np.cumsum(Pf, axis=-1)[..., :-1].reshape(-1, k - 1)
+    thresholds = np.round(cum * _SCALE).astype(np.int64)
+
+    lo, hi, floor = _bounds(c, k)
+    cls = classify(D, c)
+    o_all, d_all = D[:, :-1], D[:, 1:]
+    ci, cj = cls[:, :-1], cls[:, 1:]
+    kx, ky, res = [], [], []
+    counts = np.zeros((k, k), dtype=np.int64)
+    levels = (np.arange(NOISE_LEVELS) + 0.5) / NOISE_LEVELS
+    for i in range(k):
+        starts = np.sort(o_all[ci == i])  # every observed start in class i, whatever came next
+        pos = (np.arange(starts.size) + 0.5) / max(starts.size, 1)
+        for j in range(k):
+            m = (ci == i) & (cj == j)
+            counts[i, j] = int(m.sum())
+            if counts[i, j]:
+                # rank among class i's starts -> the same quantile of the i -> j ends
+                xo, yd = starts, np.quantile(d_all[m], pos)
+                if m.sum() > 1:  # what the map misses on the observed moves: the within-class noise
+                    res.append(d_all[m] - np.interp(o_all[m], xo, yd))
+            else:  # never observed: class i's interval onto class j's
+                xo, yd = np.array([lo[i], hi[i]]), np.array([floor[j], hi[j]])
+            # beyond the observations: towards the class edges, never reaching them
+            xo = np.r_[xo[0] - 1.0, xo, xo[-1] + 1.0]
+            yd = np.r_[min(floor[j], yd[0]), yd, max(hi[j], yd[-1])]
+            kx.append(xo)
+            ky.append(yd)
+    res = np.concatenate(res) if res else np.zeros(1)
+    noise = np.quantile(res, levels)
+    grid = np.linspace(0.0, 1.0, GRID + 1)
+    G = np.stack([np.clip(np.interp(grid, a, b), floor[p % k], hi[p % k]) for p, (a, b) in enumerate(zip(kx, ky))])
+    return ForwardModel(c, _ro(Wrs), _ro(Pf), _ro(thresholds), _ro(G.ravel()),
+                        _ro(np.diff(G, axis=1, append=G[:, -1:]).ravel()), _ro(noise),
+                        _ro(counts), source)
+
+
+def stochastically_monotone(P) -> bool:
+    """True when no higher own class or lag class makes a lower destination more likely.
+
+    ``cumsum(P[l, i])`` must be non-increasing in i (for each l) and in l (for each i), within 1e-12.
+    """
+    cum = np.cumsum(np.asarray(P, dtype=float), axis=-1)
+    return bool((np.diff(cum, axis=-2) <= 1e-12).all() and (np.diff(cum, axis=-3) <= 1e-12).all())
+
+
+# --- simulation ------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ProjectionResult:
-    """Monte Carlo projection of coordination classes (immutable; arrays are read-only).
+class Paths:
+    """Simulated paths of one side (baseline or scenario); arrays read-only.
 
     Attributes
     ----------
-    method : str
-        ``"spatial"`` (spatial Markov chain, joint simulation) or ``"traditional"``.
-    years : ndarray of int, shape (horizon,)
-        Future years (``start_year + 1 ..``) or 1..horizon when no start year was given.
-    labels : tuple, length n
-        Province labels (default 0..n-1).
-    initial_classes : ndarray, shape (n,)
-    class_probabilities : ndarray, shape (horizon, n, k)
-        Share of paths in which province i is in class c in each future year.
-    national_shares : ndarray, shape (horizon, k, 3)
-        Share of provinces in each class: mean over paths, 5th and 95th percentile over paths
-        (numpy's default linear interpolation), i.e. a 90 % band.
-    reached_by : ndarray, shape (horizon, n, k)
-        Share of paths in which province i has been in class c at least once by each year
-        (the starting year counts).
-    years_to_class : ndarray, shape (n, k)
-        Mean number of years until province i is first in class c, over the paths that reach it
-        within the horizon (0 when it starts there; NaN when no path reaches it).
-    never_reached : ndarray, shape (n, k)
-        Share of paths that do not reach class c within the horizon.
-    reached_or_above_by, years_to_class_or_above, never_reached_or_above :
-        The same for "class c or above" (the natural reading of "reaches high coordination").
-    n_paths, seed : int
-    lag_cutoffs, class_values : tuple or None
-        The lag classification used (spatial chain only).
-    filled_rows : tuple
-        Never-observed matrix rows and the rule that filled them (see :func:`fill_empty_rows`).
-    paths : ndarray, shape (horizon + 1, n, n_paths) of uint8, or None
-        The simulated classes (row 0 = initial), kept only with ``keep_paths=True``.
+    years : ndarray (H + 1,) int
+        The start year (last observed) and the H projected years.
+    D : ndarray (H + 1, n_paths, n) float32
+        Coupling coordination on every path; ``D[0]`` is the starting value.
+    classes : ndarray (H + 1, n_paths, n) uint8
+    uniforms : ndarray (2, H, n_paths, n) uint16
+        The random numbers used (shared with the other side: common random numbers).
+    labels : tuple
+    cutoffs : tuple
     """
 
-    method: str
     years: np.ndarray
+    D: np.ndarray
+    classes: np.ndarray
+    uniforms: np.ndarray
     labels: tuple
-    initial_classes: np.ndarray
-    class_probabilities: np.ndarray
-    national_shares: np.ndarray
-    reached_by: np.ndarray
-    years_to_class: np.ndarray
-    never_reached: np.ndarray
-    reached_or_above_by: np.ndarray
-    years_to_class_or_above: np.ndarray
-    never_reached_or_above: np.ndarray
-    n_paths: int
-    seed: int
-    lag_cutoffs: tuple | None = None
-    class_values: tuple | None = None
-    filled_rows: tuple = ()
-    paths: np.ndarray | None = field(default=None, repr=False)
+    cutoffs: tuple
+    seed: int = 0
 
     @property
-    def horizon(self) -> int:
-        return int(self.years.size)
+    def n_paths(self) -> int:
+        return self.D.shape[1]
 
     @property
     def k(self) -> int:
-        return int(self.class_probabilities.shape[2])
-
-    def to_frame(self) -> pd.DataFrame:
-        """Long table of per-province class probabilities: province, year, class, probability."""
-        H, n, k = self.class_probabilities.shape
-        return pd.DataFrame({
-            "province": np.tile(np.repeat(np.asarray(self.labels, dtype=object), k), H),
-            "year": np.repeat(self.years, n * k),
-            "class": np.tile(np.arange(k), H * n),
-            "probability": self.class_probabilities.ravel(),
-        })
-
-    def shares_frame(self) -> pd.DataFrame:
-        """National class shares: year, class, mean, p05, p95."""
-        H, k, _ = self.national_shares.shape
-        flat = self.national_shares.reshape(H * k, 3)
-        return pd.DataFrame({"year": np.repeat(self.years, k), "class": np.tile(np.arange(k), H),
-                             "mean": flat[:, 0], "p05": flat[:, 1], "p95": flat[:, 2]})
-
-    def passage_frame(self) -> pd.DataFrame:
-        """Per province and class: mean years to first reach it (exactly / or above), never shares."""
-        n, k = self.years_to_class.shape
-        return pd.DataFrame({
-            "province": np.repeat(np.asarray(self.labels, dtype=object), k),
-            "class": np.tile(np.arange(k), n),
-            "years_to_class": self.years_to_class.ravel(),
-            "never_reached": self.never_reached.ravel(),
-            "years_to_class_or_above": self.years_to_class_or_above.ravel(),
-            "never_reached_or_above": self.never_reached_or_above.ravel(),
-        })
+        return len(self.cutoffs) + 1
 
 
-# --- summaries ------------------------------------------------------------------------------
-def _discrete_percentiles(counts_hist: np.ndarray, qs, n_obs: int) -> np.ndarray:
-    """Percentiles (numpy 'linear' method) of integer data given as a histogram.
+def draw_uniforms(horizon: int, n_paths: int, n: int, seed: int) -> np.ndarray:
+    """The (2, horizon, n_paths, n) uniforms (uint16) of a run, from ``numpy.random.default_rng(seed)``.
 
-    counts_hist : (..., m) number of observations equal to 0..m-1. Returns (..., len(qs)).
+    ``[0]``: 12-bit, for the destination class; ``[1]``: 8-bit, for the within-class noise.
     """
-    cum = np.cumsum(counts_hist, axis=-1)
-    out = []
-    for q in qs:
-        h = (n_obs - 1) * q / 100.0
-        lo = int(np.floor(h))
-        hi = min(lo + 1, n_obs - 1)
-        # value of the j-th order statistic (0-based) = number of bins whose cum count <= j
-        x_lo = (cum <= lo).sum(axis=-1)
-        x_hi = (cum <= hi).sum(axis=-1)
-        out.append(x_lo + (h - lo) * (x_hi - x_lo))
-    return np.stack(out, axis=-1).astype(float)
-
-
-def _passage(reached: np.ndarray, n_paths: int):
-    """reached: (H+1, n, k) number of paths that have reached the class by t (t = 0 is the start).
-
-    Returns reached_by (H, n, k) shares, mean years to first reach among paths that reach it within
-    the horizon (NaN if none), and the share that never does.
-    """
-    F = reached / n_paths
-    first = np.diff(F, axis=0, prepend=0.0)  # share first reaching at t = 0..H
-    t = np.arange(F.shape[0], dtype=float)[:, None, None]
-    total = F[-1]
-    mean_years = np.full(total.shape, np.nan)
-    ok = total > 0
-    mean_years[ok] = (first * t).sum(axis=0)[ok] / total[ok]
-    return F[1:], mean_years, 1.0 - total
-
-
-class _Tally:
-    """Per-step counts over paths, accumulated while simulating (buffers reused).
-
-    For every step t = 0..H and province i: number of paths in class c, having visited class c,
-    having reached class c or above; for t >= 1 the number of provinces in class c on each path.
-    """
-
-    def __init__(self, n: int, N: int, k: int, horizon: int):
-        self.n, self.N, self.k, self.H = n, N, k, horizon
-        self.in_class = np.zeros((horizon + 1, n, k), dtype=np.int64)
-        self.exact = np.zeros((horizon + 1, n, k), dtype=np.int64)
-        self.above = np.zeros((horizon + 1, n, k), dtype=np.int64)
-        self.path_counts = np.zeros((horizon, k, N), dtype=np.uint8 if n < 256 else np.uint16)
-        self._mask_dtype = next(d for d in (np.uint8, np.uint16, np.uint32, np.uint64)
-                                if np.iinfo(d).bits >= k)
-        self.visited = np.zeros((n, N), dtype=self._mask_dtype)
-        self.runmax = np.zeros((n, N), dtype=np.uint8)
-        self._bits = np.zeros((n, N), dtype=self._mask_dtype)
-        self._flag = np.zeros((n, N), dtype=bool)
-        # a narrow accumulator is several times faster than numpy's default bool -> int64 sum
-        self._acc = np.uint16 if N < 65536 else np.uint32 if N < 2 ** 32 else np.uint64
-
-    def _count(self, flag: np.ndarray) -> np.ndarray:
-        return flag.view(np.uint8).sum(axis=1, dtype=self._acc)
-
-    def update(self, t: int, s: np.ndarray) -> None:
-        """Add the classes ``s`` (n, N) of step t."""
-        f, bits = self._flag, self._bits
-        if t == 0:
-            self.runmax[...] = s
-        else:
-            np.maximum(self.runmax, s, out=self.runmax)
-        np.left_shift(self._mask_dtype(1), s, out=bits, casting="unsafe")
-        np.bitwise_or(self.visited, bits, out=self.visited)
-        k = self.k
-        for c in range(k - 1):  # the last class is the remainder
-            np.equal(s, c, out=f)
-            self.in_class[t, :, c] = self._count(f)
-            if t > 0:
-                f.view(np.uint8).sum(axis=0, dtype=self.path_counts.dtype,
-                                     out=self.path_counts[t - 1, c])
-        self.in_class[t, :, k - 1] = self.N - self.in_class[t, :, : k - 1].sum(axis=1)
-        if t > 0:
-            pc = self.path_counts[t - 1]
-            np.subtract(self.n, pc[: k - 1].sum(axis=0, dtype=pc.dtype), out=pc[k - 1])
-        self.above[t, :, 0] = self.N  # every path is in class 0 or above
-        for c in range(k):
-            np.bitwise_and(self.visited, self._mask_dtype(1 << c), out=bits)
-            np.not_equal(bits, 0, out=f)
-            self.exact[t, :, c] = self._count(f)
-            if c > 0:
-                np.greater_equal(self.runmax, c, out=f)
-                self.above[t, :, c] = self._count(f)
-
-    def finish(self):
-        H, k, n, N = self.H, self.k, self.n, self.N
-        probs = self.in_class[1:] / N
-        codes = self.path_counts.astype(np.int64) + (np.arange(H * k).reshape(H, k, 1) * (n + 1))
-        shares_hist = np.bincount(codes.ravel(), minlength=H * k * (n + 1)).reshape(H, k, n + 1)
-        # mean over paths of the national share = mean over provinces of the class probabilities
-        mean_share = probs.mean(axis=1)
-        pct = _discrete_percentiles(shares_hist, (5.0, 95.0), N) / n
-        national = np.concatenate([mean_share[..., None], pct], axis=-1)
-        return probs, national, _passage(self.exact, N), _passage(self.above, N)
-
-
-# --- simulation -----------------------------------------------------------------------------
-def _class_value_polynomial(vals: np.ndarray) -> np.ndarray:
-    """Coefficients (increasing powers) of the polynomial with p(c) = vals[c], c = 0..k-1."""
-    k = vals.size
-    coef = np.linalg.solve(np.vander(np.arange(k, dtype=float), increasing=True), vals)
-    check = np.polynomial.polynomial.polyval(np.arange(k, dtype=float), coef)
-    if np.abs(check - vals).max() > 1e-12 * max(1.0, np.abs(vals).max()):
-        raise ValueError(f"class_values {vals.tolist()} cannot be represented accurately for "
-                         f"k = {k} classes")
-    # trailing zero coefficients cost a multiply-add each
-    nz = np.flatnonzero(np.abs(coef) > 1e-15 * max(1.0, np.abs(vals).max()))
-    return coef[: (nz[-1] + 1 if nz.size else 1)]
-
-
-_INT_LAG_MARGIN = 1e-12  # >> the float error of a lag (< 1e-14 for the sums allowed below)
-
-
-def _integer_lag_plan(W, thresholds: np.ndarray, k: int):
-    """Integer form of the lag classification, used only where it provably gives the same classes.
-
-    For a row-standardised W whose rows have equal weights (a binary contiguity W) and class values
-    affine in the class index, province i's lag in class-index units is ``S_i / deg_i`` with ``S_i``
-    the sum of its neighbours' classes. The float route compares ``W @ s`` (exact up to < 1e-14)
-    with each threshold; when every attainable ``S / deg_i`` lies more than 1e-12 from every
-    threshold, that comparison equals ``S_i >= tau_ic`` with ``tau_ic`` the number of attainable
-    sums at or below the threshold. Returns ``(A, taus)`` -- the uint8 adjacency (n, n) and one
-    (n, 1) uint8 column of tau per threshold -- or None when the conditions do not hold (the float
-    route is then used).
-    """
-    n = W.shape[0]
-    deg = np.diff(W.indptr)
-    if deg.min() < 1 or thresholds.size == 0 or not np.all(np.isfinite(thresholds)):
-        return None
-    first = np.repeat(W.data[W.indptr[:-1]], deg)
-    if not np.array_equal(W.data, first) or np.any(np.abs(first * np.repeat(deg, deg) - 1.0) > 1e-12):
-        return None  # rows not equal-weighted or not standardised: float route
-    smax = (k - 1) * int(deg.max())  # classes are 0..k-1
-    if smax > 254:
-        return None
-    sums = np.arange(smax + 1, dtype=float)
-    ratio = sums[None, :] / deg[:, None]  # (n, smax + 1); sums above (k-1) deg_i never occur
-    attainable = sums[None, :] <= (k - 1) * deg[:, None]
-    taus = []
-    for c in thresholds:
-        if np.any(attainable & (np.abs(ratio - c) <= _INT_LAG_MARGIN)):
-            return None
-        taus.append(np.ascontiguousarray(((ratio <= c) & attainable).sum(axis=1).astype(np.uint8)[:, None]))
-    A = sparse.csr_array((np.ones(W.indices.size, dtype=np.uint8), W.indices.copy(), W.indptr.copy()),
-                         shape=(n, n))
-    return A, taus
-
-
-def _block_size(n: int, n_paths: int) -> int:
-    """Paths per block: about 64k province-paths, so a block's arrays stay in the CPU cache."""
-    return int(min(n_paths, max(256, 65536 // max(n, 1))))
-
-
-def _simulate(s0: np.ndarray, lut: np.ndarray, k: int, horizon: int, n_paths: int, seed: int,
-              tally: _Tally, keep_paths: bool = False, W=None, cut=None, vals=None,
-              first_lag_class=None):
-    """Joint simulation, in blocks of paths; counts go to ``tally``.
-
-    Returns the (horizon + 1, n, n_paths) uint8 classes when ``keep_paths``, else None. The draws
-    are made once for all paths, so the result does not depend on the block size.
-    """
-    n = s0.size
-    if k > MAX_CLASSES:
-        raise ValueError(f"at most {MAX_CLASSES} classes are supported, found {k}")
-    if horizon * n * n_paths > MAX_DRAWS:
-        raise ValueError(f"horizon x provinces x paths = {horizon * n * n_paths:,} draws exceeds "
-                         f"{MAX_DRAWS:,}; use fewer paths")
     rng = np.random.default_rng(seed)
-    # all draws at once, in the order (step, province, path): each 64-bit output of the bit
-    # generator gives four 16-bit uniforms (half the cost of rng.integers(..., dtype=uint16))
-    size = horizon * n * n_paths
-    raw = rng.bit_generator.random_raw(-(-size // 4)).astype("<u8", copy=False)
-    uniforms = raw.view(np.uint16)[:size].reshape(horizon, n, n_paths)
-    block = _block_size(n, n_paths)
-    S = np.empty((horizon + 1, n, n_paths), dtype=np.uint8) if keep_paths else None
-    # full-width current and next classes (the tally runs once per step on all paths); the
-    # transition itself runs block by block so that its float and index arrays stay in cache
-    cur = np.empty((n, n_paths), dtype=np.uint8)
-    nxt = np.empty((n, n_paths), dtype=np.uint8)
-    idx = np.empty((n, block), dtype=np.int32)
-    if W is not None:
-        poly = _class_value_polynomial(vals)
-        # class values affine in the class index (the default mid-points): the lag is
-        # a + b * (W @ class index) because W is row-standardised, so compare W @ s with the
-        # transformed cut-offs and skip the value polynomial
-        affine = poly.size <= 2 and (poly.size == 1 or poly[1] > 0)
-        if affine and poly.size == 2:
-            thresholds = (cut - poly[0]) / poly[1] + _TIE_TOL / poly[1]
-        elif affine:  # every class has the same value: the lag is that constant
-            thresholds = np.where(poly[0] > cut, -np.inf, np.inf)
-        else:
-            thresholds = cut + _TIE_TOL
-        x = np.empty((n, block))
-        v = x if affine else np.empty((n, block))
-        lag_class = np.empty((n, block), dtype=np.uint8)
-        flag = np.empty((n, block), dtype=bool)
-        wide = k * (cut.size + 1) >= 256
-        row = np.empty((n, block), dtype=np.int32 if wide else np.uint8)
-        plan = _integer_lag_plan(W, thresholds, k) if affine and poly.size == 2 else None
-    cur[...] = s0[:, None]
-    tally.update(0, cur)
-    if keep_paths:
-        S[0] = cur
-    for t in range(horizon):
-        for b0 in range(0, n_paths, block):
-            paths = slice(b0, min(b0 + block, n_paths))
-            b = paths.stop - paths.start
-            s, ix = cur[:, paths], idx[:, :b]
-            if W is None:
-                ix[...] = s
-            else:
-                lc, fl, rw = lag_class[:, :b], flag[:, :b], row[:, :b]
-                if t == 0 and first_lag_class is not None:
-                    lc[...] = first_lag_class[:, None]
-                elif plan is not None:  # same classes as the float route (see _integer_lag_plan)
-                    nsum = plan[0] @ s  # (n, b) uint8: sum of the neighbours' classes
-                    lc.fill(0)
-                    for tau in plan[1]:
-                        np.greater_equal(nsum, tau, out=fl)
-                        lc += fl.view(np.uint8)
-                else:
-                    xb, vb = x[:, :b], v[:, :b]
-                    xb[...] = s
-                    if not affine:
-                        # value of each class: Horner form of the polynomial through
-                        # (c, class_values[c]), exact up to rounding, faster than a uint8 gather
-                        vb.fill(poly[-1])
-                        for a in poly[-2::-1]:
-                            vb *= xb
-                            vb += a
-                    lag = W @ vb  # sparse (n, n) @ (n, b): every province's lag on every path
-                    lc.fill(0)
-                    for c in thresholds:
-                        np.greater(lag, c, out=fl)
-                        lc += fl.view(np.uint8)
-                np.multiply(lc, k, out=rw, casting="unsafe")
-                rw += s
-                ix[...] = rw
-            ix <<= UNIFORM_BITS
-            ix |= uniforms[t, :, paths]
-            np.take(lut, ix, out=nxt[:, paths])
-        tally.update(t + 1, nxt)
-        if keep_paths:
-            S[t + 1] = nxt
-        cur, nxt = nxt, cur
-    return S
+    u = np.empty((2, horizon, n_paths, n), dtype=np.uint16)
+    u[0] = rng.integers(0, _SCALE, size=(horizon, n_paths, n), dtype=np.uint16)
+    u[1] = rng.integers(0, NOISE_LEVELS, size=(horizon, n_paths, n), dtype=np.uint16)
+    return u
 
 
-def _result(method, s0, tally, S, start_year, labels, n_paths, seed, filled_rows,
-            lag_cutoffs=None, class_values=None) -> ProjectionResult:
-    n = s0.size
-    horizon = tally.H
-    if labels is None:
-        labels = tuple(range(n))
-    else:
-        labels = tuple(labels)
-        if len(labels) != n:
-            raise ValueError(f"labels must have one entry per province ({n}), found {len(labels)}")
-    years = np.arange(1, horizon + 1) + (int(start_year) if start_year is not None else 0)
-    probs, national, (rb, ytc, nev), (rba, ytca, neva) = tally.finish()
-    return ProjectionResult(
-        method=method, years=_readonly(years), labels=labels,
-        initial_classes=_readonly(s0.astype(np.int64)),
-        class_probabilities=_readonly(probs), national_shares=_readonly(national),
-        reached_by=_readonly(rb), years_to_class=_readonly(ytc), never_reached=_readonly(nev),
-        reached_or_above_by=_readonly(rba), years_to_class_or_above=_readonly(ytca),
-        never_reached_or_above=_readonly(neva), n_paths=int(n_paths), seed=int(seed),
-        lag_cutoffs=lag_cutoffs, class_values=class_values, filled_rows=filled_rows,
-        paths=_readonly(S) if S is not None else None)
+def _check_run(fm: ForwardModel, d0, horizon, n_paths, effects):
+    if int(horizon) != horizon or not 1 <= horizon <= MAX_HORIZON:
+        raise ValueError(f"horizon must be a whole number of years from 1 to {MAX_HORIZON}, found {horizon!r}")
+    if int(n_paths) != n_paths or n_paths < 1:
+        raise ValueError(f"n_paths must be a positive integer, found {n_paths!r}")
+    if n_paths * fm.n * (horizon + 1) > MAX_CELLS:
+        raise ValueError(f"{n_paths:,} paths x {fm.n} provinces x {horizon + 1} years is more than "
+                         f"{MAX_CELLS:,} values; use fewer paths")
+    d0 = np.asarray(d0, dtype=float)
+    if d0.shape != (fm.n,) or not np.all(np.isfinite(d0)):
+        raise ValueError(f"starting D must be {fm.n} finite values, found shape {d0.shape}")
+    if effects is None:
+        effects = np.zeros((fm.n, horizon + 1))
+    effects = np.asarray(effects, dtype=float)
+    if effects.shape != (fm.n, horizon + 1) or not np.all(np.isfinite(effects)):
+        raise ValueError(f"effects must be finite, shape ({fm.n}, {horizon + 1}); found {effects.shape}")
+    return np.clip(d0, 0.0, 1.0), effects
 
 
-def project_markov(initial_classes, P, horizon: int, n_paths: int = 10_000, seed: int = 0,
-                   start_year: int | None = None, labels=None,
-                   keep_paths: bool = False) -> ProjectionResult:
-    """Monte Carlo projection with the traditional Markov chain (Liu et al. 2026, Table 4).
-
-    Every province moves with the pooled matrix ``P``, independently of its neighbours.
+def simulate_paths(fm: ForwardModel, d0, horizon: int, n_paths: int = 10_000, seed: int = 0,
+                   effects=None, start_year: int = 0, labels=(), uniforms=None) -> Paths:
+    """Joint paths of every province's D (the model of the module docstring).
 
     Parameters
     ----------
-    initial_classes : array_like of int, shape (n,)
-        Classes in the last observed year, 0..k-1.
-    P : array_like, shape (k, k)
-        Transition matrix (rows sum to 1; all-zero rows = never observed -> stay, recorded in
-        ``filled_rows``).
+    fm : ForwardModel
+    d0 : array_like (n,)
+        D in the start year (the last observed year), before any scenario effect.
     horizon : int
-        Years ahead (1..100).
-    n_paths : int, default 10,000
-    seed : int, default 0
-        Seed of ``numpy.random.default_rng``; same inputs and seed give identical outputs.
-    start_year : int, optional
-        Last observed year; the result's years are ``start_year + 1 .. start_year + horizon``.
-    labels : sequence, optional
-        Province names for the tables.
-    keep_paths : bool
-        Keep the (horizon + 1, n, n_paths) simulated classes in the result.
+        Years projected.
+    n_paths, seed : int
+    effects : array_like (n, horizon + 1), optional
+        The scenario's effect on D in the start year and each projected year (``e_t``); the path
+        gets ``e_0`` at the start and ``e_t - e_t-1`` in year t. None: the baseline.
+    start_year : int
+        Calendar year of ``d0``.
+    labels : sequence
+        Province names, for the tables.
+    uniforms : ndarray (2, horizon, n_paths, n) uint16, optional
+        Re-use another side's random numbers (:func:`draw_uniforms` otherwise).
 
-    Returns
-    -------
-    ProjectionResult
+    Notes
+    -----
+    Paths are computed in float32 (D to about 1e-7) with the layout (year, path, province) so that
+    each year is one contiguous block; :func:`simulate_paths_reference` is the same model in plain
+    loops and float64 (a test checks they agree to 1e-5).
     """
-    _check_horizon(horizon, n_paths)
-    Pf, filled = fill_empty_rows(P)
-    if Pf.ndim != 2:
-        raise ValueError(f"P must be a (k, k) matrix, found shape {Pf.shape}")
-    k = Pf.shape[0]
-    s0 = _as_classes(initial_classes, k)
-    tally = _Tally(s0.size, int(n_paths), k, int(horizon))
-    S = _simulate(s0, _lookup_table(Pf), k, int(horizon), int(n_paths), seed, tally, keep_paths)
-    return _result("traditional", s0, tally, S, start_year, labels, n_paths, seed, filled)
+    d0, e = _check_run(fm, d0, horizon, n_paths, effects)
+    H, N, n, k = int(horizon), int(n_paths), fm.n, fm.k
+    U = draw_uniforms(H, N, n, seed) if uniforms is None else uniforms
+    if U.shape != (2, H, N, n):
+        raise ValueError(f"uniforms must have shape {(2, H, N, n)}, found {U.shape}")
+    cut = np.asarray(fm.cutoffs, dtype=np.float32)
+    delta = np.diff(e, axis=1)  # (n, H)
+    moved = np.abs(delta) > 0
+    out_D = np.empty((H + 1, N, n), dtype=np.float32)
+    out_c = np.empty((H + 1, N, n), dtype=np.uint8)
+    out_D[0] = np.clip(d0 + e[:, 0], 0.0, 1.0).astype(np.float32)
+    x = out_D[0]
+    c = _classes(x, cut)
+    out_c[0] = c
+    WT = np.ascontiguousarray(fm.W.T, dtype=np.float32)
+    lut = _destination_table(fm.thresholds, k)
+    G, dG = fm.grid.astype(np.float32), fm.grid_step.astype(np.float32)
+    noise = fm.noise.astype(np.float32)
+    for t in range(H):
+        # destination class: look-up by (lag class, class, 12-bit uniform)
+        idx = _classes(x @ WT, cut).astype(np.int32)
+        idx *= k
+        idx += c
+        idx <<= UNIFORM_BITS
+        idx |= U[0, t]
+        j = lut[idx]
+        # noise, then the within-class map of pair (c, j), tabulated: index ((c k + j) (GRID + 1) + g)
+        s_ = x + noise[U[1, t]]
+        np.clip(s_, 0.0, 1.0, out=s_)
+        s_ *= np.float32(GRID)
+        g = s_.astype(np.int32)
+        s_ -= g
+        pi = c.astype(np.int32)
+        pi *= k
+        pi += j
+        pi *= GRID + 1
+        pi += g
+        x = out_D[t + 1]
+        np.take(G, pi, out=x)
+        s_ *= dG[pi]
+        x += s_
+        if moved[:, t].any():  # the scenario's own effect in this year
+            cols = np.flatnonzero(moved[:, t])
+            x[:, cols] = np.clip(x[:, cols] + delta[cols, t].astype(np.float32), 0.0, 1.0)
+            j[:, cols] = _classes(x[:, cols], cut)
+        c = j
+        out_c[t + 1] = c
+    years = np.arange(start_year, start_year + H + 1)
+    return Paths(_ro(years), _ro(out_D), _ro(out_c), _ro(U), tuple(labels), tuple(fm.cutoffs), int(seed))
 
 
-def first_lag_classes(W_standardised, initial_values, lag_cutoffs) -> np.ndarray:
-    """Lag class of every province from observed values, the first step of
-    :func:`project_spatial_markov` (``classify(W @ initial_values, lag_cutoffs)``): the spatial-lag
-    conditioning of Liu et al. (2026), spatial Markov chain (Table 5).
+def _destination_table(thresholds: np.ndarray, k: int) -> np.ndarray:
+    """(rows * 4096,) uint8: destination class for each (lag class, class) row and 12-bit uniform."""
+    u = np.arange(_SCALE)
+    return (u[None, :, None] >= thresholds[:, None, :]).sum(axis=-1).astype(np.uint8).ravel()
 
-    Parameters
-    ----------
-    W_standardised : ndarray, shape (n, n)
-        Row-standardised weights (:func:`row_standardise`).
-    initial_values : array_like, shape (n,)
-        Observed D in the last year.
-    lag_cutoffs : array_like, shape (k_lag - 1,)
 
-    Returns
-    -------
-    ndarray of uint8, shape (n,)
+def _classes(x: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """``sim.markov.classify`` for a few cut-offs, as uint8 (comparisons instead of a search)."""
+    out = (x > cut[0]).view(np.uint8).copy()
+    for b in cut[1:]:
+        out += (x > b).view(np.uint8)
+    return out
+
+
+def simulate_paths_reference(fm: ForwardModel, d0, horizon: int, n_paths: int, seed: int = 0,
+                             effects=None, uniforms=None) -> np.ndarray:
+    """The model of the module docstring as plain loops in float64 (slow; for tests).
+
+    Returns D with the layout of :class:`Paths`, (H + 1, n_paths, n).
     """
-    n = W_standardised.shape[0]
-    iv = np.asarray(initial_values, dtype=float)
-    if iv.shape != (n,) or not np.all(np.isfinite(iv)):
-        raise ValueError(f"initial_values must be {n} finite numbers, found shape {iv.shape}")
-    return classify(W_standardised @ iv, np.asarray(lag_cutoffs, dtype=float)).astype(np.uint8)
+    d0, e = _check_run(fm, d0, horizon, n_paths, effects)
+    H, N, n, k = int(horizon), int(n_paths), fm.n, fm.k
+    U = draw_uniforms(H, N, n, seed) if uniforms is None else uniforms
+    lo, hi, floor = _bounds(fm.cutoffs, k)
+
+    def cls(v):
+        return int(sum(v > c for c in fm.cutoffs))
+
+    out = np.empty((H + 1, N, n))
+    for p in range(N):
+        x = [min(max(d0[i] + e[i, 0], 0.0), 1.0) for i in range(n)]
+        out[0, p, :] = x
+        for t in range(H):
+            lagv = [sum(fm.W[i, q] * x[q] for q in range(n)) for i in range(n)]
+            new = []
+            for i in range(n):
+                a, lc = cls(x[i]), cls(lagv[i])
+                cum = np.cumsum(fm.P[lc, a])
+                j = next((b for b in range(k - 1) if int(U[0, t, p, i]) < round(cum[b] * _SCALE)), k - 1)
+                G = fm.grid.reshape(k * k, GRID + 1)[a * k + j]
+                z = min(max(x[i] + fm.noise[int(U[1, t, p, i])], 0.0), 1.0)
+                y = float(np.interp(z, np.linspace(0.0, 1.0, GRID + 1), G))
+                d = e[i, t + 1] - e[i, t]
+                if d != 0:
+                    y = min(max(y + d, 0.0), 1.0)
+                new.append(y)
+            x = new
+            out[t + 1, p, :] = x
+    return out
 
 
-def project_spatial_markov(initial_classes, P_spatial, W, horizon: int, n_paths: int = 10_000,
-                           seed: int = 0, lag_cutoffs=None, class_values=None, P_fallback=None,
-                           initial_values=None, start_year: int | None = None, labels=None,
-                           keep_paths: bool = False) -> ProjectionResult:
-    """Joint Monte Carlo projection with the spatial Markov chain (Liu et al. 2026, Table 5).
+# --- summaries -------------------------------------------------------------------------------
+QUANTILES = (0.05, 0.5, 0.95)
 
-    At every step each province's spatial lag ``sum_j w_ij class_values[s_j]`` is computed from the
-    neighbours' current simulated classes (W row-standardised), classified with ``lag_cutoffs``, and
-    the province moves with ``P_spatial[lag class, own class]``. See the module docstring for the
-    representative class values and the rule for never-observed rows.
 
-    Parameters
-    ----------
-    initial_classes : array_like of int, shape (n,)
-        Classes in the last observed year, 0..k-1.
-    P_spatial : array_like, shape (k_lag, k, k)
-        Transition matrices conditional on the lag class (rows sum to 1; all-zero rows allowed).
-    W : array_like, shape (n, n)
-        Non-negative spatial weights (e.g. contiguity); row-standardised on a copy, never mutated.
-    horizon : int
-        Years ahead (1..100).
-    n_paths : int, default 10,000
-    seed : int, default 0
-    lag_cutoffs : sequence of float, shape (k_lag - 1,), optional
-        Interior cut-offs for the lag classes; default (0.25, 0.5, 0.75), the paper's types.
-    class_values : sequence of float, shape (k,), optional
-        Representative value of each class used in the lag; default the type mid-points
-        (0.125, 0.375, 0.625, 0.875). Pass the mean D of each class in the data for quantile classes.
-    P_fallback : array_like, shape (k, k), optional
-        Pooled matrix whose rows replace never-observed rows of ``P_spatial``.
-    initial_values : array_like, shape (n,), optional
-        Observed D in the last year; when given, the first step's lag uses them instead of the class
-        values.
-    start_year, labels, keep_paths
-        As in :func:`project_markov`.
+def province_quantiles(paths: Paths) -> np.ndarray:
+    """5th, 50th and 95th percentiles of D over paths, shape (n, H + 1, 3).
 
-    Returns
-    -------
-    ProjectionResult
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> P = np.array([[0.8, 0.2], [0.0, 1.0]])
-    >>> W = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
-    >>> res = project_spatial_markov([0, 0, 1], np.stack([P, P]), W, 3, n_paths=1000,
-    ...                              lag_cutoffs=[0.5], class_values=[0.25, 0.75])
-    >>> res.class_probabilities.shape, res.national_shares.shape
-    ((3, 3, 2), (3, 2, 3))
+    Order statistics of the float32 paths (numpy's "inverted_cdf" rule: the smallest value with at
+    least q of the paths at or below it), returned as float64.
     """
-    _check_horizon(horizon, n_paths)
-    Pf, filled = fill_empty_rows(P_spatial, P_fallback)
-    if Pf.ndim != 3:
-        raise ValueError(f"P_spatial must have shape (k_lag, k, k), found {Pf.shape}")
-    k_lag, k, _ = Pf.shape
-    s0 = _as_classes(initial_classes, k)
-    n = s0.size
-    Wrs = row_standardise(W)
-    if Wrs.shape != (n, n):
-        raise ValueError(f"W must be ({n}, {n}) for {n} provinces, found {Wrs.shape}")
-    cut, vals = _cutoffs_and_values(k, k_lag, lag_cutoffs, class_values)
-    first = None
-    if initial_values is not None:
-        first = first_lag_classes(Wrs, initial_values, cut)
-    lut = _lookup_table(Pf.reshape(k_lag * k, k))
-    # scipy's sparse product is single-threaded and deterministic; a BLAS matmul of this shape
-    # spends most of its time in thread hand-offs on a busy 2-core server
-    W_csr = sparse.csr_array(Wrs)
-    tally = _Tally(n, int(n_paths), k, int(horizon))
-    S = _simulate(s0, lut, k, int(horizon), int(n_paths), seed, tally, keep_paths, W=W_csr,
-                  cut=cut, vals=vals, first_lag_class=first)
-    return _result("spatial", s0, tally, S, start_year, labels, n_paths, seed, filled,
-                   tuple(cut.tolist()), tuple(vals.tolist()))
+    N = paths.n_paths
+    idx = [max(int(np.ceil(q * N)) - 1, 0) for q in QUANTILES]
+    part = np.partition(paths.D, sorted(set(idx)), axis=1)
+    return np.stack([part[:, i, :].T for i in idx], axis=-1).astype(float)
+
+
+def class_probabilities(paths: Paths) -> np.ndarray:
+    """Share of paths in each class per province and year, shape (n, H + 1, k)."""
+    N = paths.n_paths
+    out = np.stack([np.count_nonzero(paths.classes == c, axis=1) for c in range(paths.k)], axis=-1)
+    return out.transpose(1, 0, 2) / N
+
+
+def national_shares(paths: Paths, at_least=None):
+    """Share of provinces per class on each path, summarised over paths.
+
+    Returns (mean, p05, p95), each (H + 1, k); with ``at_least=c`` the share in class c or above,
+    each (H + 1,). Percentiles use the "inverted_cdf" rule on the discrete shares (multiples of 1/n).
+    """
+    n = paths.classes.shape[2]
+    if at_least is not None:
+        return _summ(np.count_nonzero(paths.classes >= at_least, axis=2), n)
+    out = [_summ(np.count_nonzero(paths.classes == c, axis=2), n) for c in range(paths.k)]
+    return tuple(np.stack([o[m] for o in out], axis=-1) for m in range(3))
+
+
+def _summ(cnt: np.ndarray, n: int):
+    """cnt (T, N) provinces per path -> mean, p05, p95 of cnt / n over paths, each (T,)."""
+    T, N = cnt.shape
+    mean = cnt.mean(axis=1) / n
+    hist = np.bincount((np.arange(T)[:, None] * (n + 1) + cnt).ravel(), minlength=T * (n + 1)).reshape(T, n + 1)
+    cdf = np.cumsum(hist, axis=1)
+    p05 = (cdf >= np.ceil(0.05 * N)).argmax(axis=1) / n
+    p95 = (cdf >= np.ceil(0.95 * N)).argmax(axis=1) / n
+    return mean, p05, p95
+
+
+def transition_frequencies(paths: Paths, W, cutoffs, steps=None) -> np.ndarray:
+    """Counts of simulated class transitions by (lag class, class, next class), shape (m, k, k).
+
+    The lag is recomputed from the paths' D with W row-standardised, as the model does.
+    """
+    k = paths.k
+    Wrs = row_standardise(W, zero_diagonal=True).astype(np.float32)
+    H = paths.D.shape[0] - 1
+    counts = np.zeros(k * k * k, dtype=np.int64)
+    for t in (range(H) if steps is None else steps):
+        lag = _classes(paths.D[t] @ Wrs.T, np.asarray(cutoffs, dtype=np.float32)).astype(np.intp)
+        flat = (lag * k + paths.classes[t]) * k + paths.classes[t + 1]
+        counts += np.bincount(flat.ravel(), minlength=k ** 3)
+    return counts.reshape(k, k, k)
+
+
+def paths_frame(paths: Paths) -> pd.DataFrame:
+    """Per province and year: D percentiles and class probabilities (a long table)."""
+    q = province_quantiles(paths)
+    pr = class_probabilities(paths)
+    n, T = q.shape[:2]
+    out = pd.DataFrame({"province": np.repeat(np.asarray(paths.labels, dtype=object), T),
+                        "year": np.tile(paths.years, n),
+                        "D_p05": q[..., 0].ravel(), "D_median": q[..., 1].ravel(), "D_p95": q[..., 2].ravel()})
+    for c in range(paths.k):
+        out[f"p_class_{c}"] = pr[..., c].ravel()
+    return out
