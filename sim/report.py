@@ -37,6 +37,11 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
+def _share(x: float) -> str:
+    """A national share, to one decimal (the chart's tooltip shows the same)."""
+    return f"{x:.1%}"
+
+
 def _end_quantiles(ps, idx):
     """5 / 50 / 95 % of D in the end year for provinces ``idx`` only (cheap)."""
     X = np.asarray(ps.paths.D[-1][:, idx], dtype=float)
@@ -63,13 +68,12 @@ def _province_lines(res) -> list[str]:
     hb, hs = res.high_share("baseline"), res.high_share("scenario")
     _, lo_s, hi_s = s.high_shares
     if s is b:
-        out.append(f"Share of provinces at high or extreme coordination in {end}: {_pct(hb)} "
-                   f"(90 % band {_pct(lo_s[-1])}-{_pct(hi_s[-1])}), up from {_pct(float(b.high_shares[0][0]))} "
+        out.append(f"Share of provinces at high or extreme coordination in {end}: {_share(hb)} "
+                   f"(90 % band {_share(lo_s[-1])}-{_share(hi_s[-1])}), against {_share(float(b.high_shares[0][0]))} "
                    f"in {int(b.paths.years[0])}.")
         return out
-    word = "more" if hs > hb else "fewer" if hs < hb else "the same"
-    out.append(f"Share of provinces at high or extreme coordination in {end}: {_pct(hb)} in the baseline, "
-               f"{_pct(hs)} with the scenario ({word}; scenario 90 % band {_pct(lo_s[-1])}-{_pct(hi_s[-1])}).")
+    out.append(f"Share of provinces at high or extreme coordination in {end}: {_share(hb)} in the baseline, "
+               f"{_share(hs)} with the scenario (scenario 90 % band {_share(lo_s[-1])}-{_share(hi_s[-1])}).")
     names = list(b.paths.labels)
     touched = list(dict.fromkeys(res.touched["province"])) if len(res.touched) else []
     pb_end, ps_end = b.p_high[:, -1], s.p_high[:, -1]
@@ -151,15 +155,15 @@ def explain(res) -> Explanation:
         prov = int(np.sign(round(hs - hb, 6)))
         if prov > 0:
             text.append(f"The model predicts more provinces at high or extreme coordination in {end}: "
-                        f"{_pct(hb)} -> {_pct(hs)}, because the changed indicators raise D through the "
+                        f"{_share(hb)} -> {_share(hs)}, because the changed indicators raise D through the "
                         "entropy weights and the higher D carries on along the Markov paths.")
         elif prov < 0:
             text.append(f"The model predicts fewer provinces at high or extreme coordination in {end}: "
-                        f"{_pct(hb)} -> {_pct(hs)}.")
+                        f"{_share(hb)} -> {_share(hs)}.")
         else:
             text.append(f"The model predicts the same share of provinces at high or extreme coordination in "
-                        f"{end} ({_pct(hs)}): the change moves D without taking any province across a class "
-                        "boundary on enough paths to show.")
+                        f"{end} ({_share(hs)}): the change moves D without taking any province across a class "
+                        "boundary on any path.")
     if res.baseline_clusters is not None and (sc.policy_changes or sc.link_edits):
         last = res.ti_difference(end)
         moved = last[last["ti_change"].abs() > 1e-12]
