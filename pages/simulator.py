@@ -19,10 +19,10 @@ from ui import coupling as ui_coupling
 from ui import simulator as ui
 
 st.title("Simulator")
-st.caption("Change indicators, AI incentive policies or cooperation links; the app re-infers the coupling "
-           "coordination degree D with the baseline's frozen normalisation and weights, projects provinces' "
-           "coordination classes with the spatial Markov chain, and forecasts AI-cluster innovation from the "
-           "system-GMM equation. Baseline and scenario use the same random numbers.")
+st.caption("Change indicators, AI incentive policies or cooperation links and see what the two studies' models "
+           "predict. Provinces: the coupling coordination degree D is re-computed with the baseline's frozen "
+           "weights, and provinces move forward on spatial Markov paths. AI clusters: innovation follows the "
+           "system-GMM equation. Baseline and scenario use the same random numbers and the same calendar.")
 state.synthetic_notice()
 
 ds = state.dataset()
@@ -285,17 +285,23 @@ def _sync_url(scenario: Scenario) -> None:
 
 
 def _show(res, base) -> None:
+    from sim import report
+
     st.subheader("What changed")
-    # the summary is built by sim.simulate from validated names and numbers only: plain Markdown is safe
+    # the summary is built by sim.report from validated names and numbers only: plain Markdown is safe
     st.markdown("\n".join(f"- {s}" for s in res.summary) or "- Nothing yet: move a control on the left.")
+    st.caption(md_escape(report.baseline_sentence(res)))
+    ex = report.explain(res)
+    if ex.text:
+        st.info("**What the model predicts, and why**\n\n" + "\n\n".join(md_escape(t) for t in ex.text))
+    if len(res.out_of_range):
+        st.warning(f"The scenario goes beyond the range the model was fitted on in {len(res.out_of_range)} "
+                   "indicator value(s). There the effect on D is damped so that D stays below 1: treat those "
+                   "numbers as the model's extrapolation. The cells are listed in the out_of_range download.")
     if res.notes:
         with st.expander(f"Notes on this run ({len(res.notes)})"):
             for n in res.notes:
                 st.markdown(f"- {md_escape(n)}")
-    if len(res.out_of_range):
-        st.warning(f"The scenario leaves the range the model was fitted on in {len(res.out_of_range)} cell(s): "
-                   "the normalised values go beyond the baseline's min/max and their effect on D is "
-                   "extrapolated linearly. See the out_of_range table in the downloads.")
     # One view at a time (st.tabs would build and send every view on every rerun, the map included):
     # a control then updates only the summary and the view in front of the user.
     views = {"Class shares": lambda: _shares_tab(res, base), "Provinces": lambda: _province_tab(res),
@@ -316,17 +322,27 @@ def _map_tab(res) -> None:
     years = sorted(d.loc[d["future"], schema.YEAR].unique())
     year = st.select_slider("Year", years, value=years[-1], key="sim_map_year")
     cur = d[d[schema.YEAR] == year].set_index(schema.PROVINCE)
-    show = st.radio("Show", ["change in D", "D under the scenario"], horizontal=True, key="sim_map_what")
+    show = st.radio("Show", ["change in D", "D under the scenario", "chance of high or extreme"], horizontal=True,
+                    key="sim_map_what")
+    extra = {"D baseline (median)": cur["D_baseline"].round(3), "D scenario (median)": cur["D_scenario"].round(3),
+             "chance of high/extreme, baseline": (100 * cur["p_high_baseline"]).round(0),
+             "chance of high/extreme, scenario": (100 * cur["p_high_scenario"]).round(0)}
     if show == "change in D":
-        deck, legend = choropleth(cur["change"], state.boundaries(), value_label="change in D", fmt="{:+.4f}",
-                                  diverging=True, extra={"D baseline": cur["D_baseline"].round(3),
-                                                         "D scenario": cur["D_scenario"].round(3)})
+        deck, legend = choropleth(cur["change"], state.boundaries(), value_label="change in D (medians)",
+                                  fmt="{:+.4f}", diverging=True, extra=extra)
+        fmt = ".3f"
+    elif show == "D under the scenario":
+        deck, legend = choropleth(cur["D_scenario"], state.boundaries(), value_label="D (scenario, median)",
+                                  vmin=0.0, vmax=1.0, extra=extra)
+        fmt = ".3f"
     else:
-        deck, legend = choropleth(cur["D_scenario"], state.boundaries(), value_label="D (scenario)",
-                                  vmin=0.0, vmax=1.0, extra={"class": cur["class_scenario"]})
+        deck, legend = choropleth(cur["p_high_scenario"] - cur["p_high_baseline"], state.boundaries(),
+                                  value_label="change in the chance of high or extreme", fmt="{:+.0%}",
+                                  diverging=True, extra=extra)
+        fmt = "+.0%"
     st.pydeck_chart(deck, height=460)
-    st.altair_chart(legend_chart(legend, show, ".3f"), width="stretch")
-    st.caption(state.boundaries().source)
+    st.altair_chart(legend_chart(legend, show, fmt), width="stretch")
+    st.caption(f"Medians over {res.scenario.n_paths:,} paths in {year}. " + state.boundaries().source)
 
 
 def _province_tab(res) -> None:
@@ -338,38 +354,44 @@ def _province_tab(res) -> None:
     default = touched[:4] or list(d[schema.PROVINCE].unique()[:3])
     pick = st.multiselect("Provinces", list(d[schema.PROVINCE].unique()), default=default, key="sim_prov_pick")
     sub = d[d[schema.PROVINCE].isin(pick)]
-    long = sub.melt(id_vars=[schema.PROVINCE, schema.YEAR], value_vars=["D_baseline", "D_scenario"],
-                    var_name="side", value_name="D")
-    long["side"] = long["side"].str.replace("D_", "", regex=False)
-    chart = (alt.Chart(long).mark_line(point=True)
-             .encode(x=alt.X("year:O", title="Year"), y=alt.Y("D:Q", title="Coupling coordination D",
-                                                              scale=alt.Scale(zero=False)),
-                     color=alt.Color("province:N"), strokeDash=alt.StrokeDash("side:N", title=""),
-                     tooltip=["province", "year", "side", alt.Tooltip("D:Q", format=".4f")]))
+    parts = []
+    for side in ("baseline", "scenario"):
+        f = sub[[schema.PROVINCE, schema.YEAR, f"D_{side}", f"D_{side}_p05", f"D_{side}_p95"]].copy()
+        f.columns = [schema.PROVINCE, schema.YEAR, "D", "p05", "p95"]
+        f["side"] = side
+        parts.append(f)
+    long = pd.concat(parts, ignore_index=True)
+    x = alt.X("year:O", title="Year")
+    band = (alt.Chart(long[long["side"] == "scenario"]).mark_area(opacity=0.15)
+            .encode(x=x, y=alt.Y("p05:Q", title="Coupling coordination D", scale=alt.Scale(zero=False)),
+                    y2="p95:Q", color=alt.Color("province:N")))
+    line = (alt.Chart(long).mark_line(point=True)
+            .encode(x=x, y=alt.Y("D:Q"), color=alt.Color("province:N"),
+                    strokeDash=alt.StrokeDash("side:N", title="", sort=["baseline", "scenario"]),
+                    tooltip=["province", "year", "side", alt.Tooltip("D:Q", format=".3f"),
+                             alt.Tooltip("p05:Q", format=".3f", title="5th percentile"),
+                             alt.Tooltip("p95:Q", format=".3f", title="95th percentile")]))
     rule = alt.Chart(pd.DataFrame({"year": [str(res.launch_year)]})).mark_rule(color="#888").encode(x="year:O")
-    st.altair_chart(chart + rule, width="stretch")
-    st.caption(f"Solid/dashed: baseline vs scenario. From {res.launch_year} the data are held at their last "
-               "observed values plus the scenario's changes; D is re-inferred with the frozen baseline frame.")
-    st.markdown("**Expected years until a province first reaches high coordination or above**")
-    target = st.selectbox("Class to reach (or above)", list(CLASS_COLOURS), index=2, key="sim_reach_class")
-    c = list(CLASS_COLOURS).index(target)
-    reach = []
-    for side, ps in (("baseline", res.baseline_provinces), ("scenario", res.scenario_provinces)):
-        f = ps.projection.passage_frame()
-        f = f[f["class"] == c].set_index("province")
-        reach.append(f[["years_to_class_or_above", "never_reached_or_above"]].add_suffix(f" ({side})"))
-    reach = pd.concat(reach, axis=1).reset_index()
-    if pick:
-        reach = reach[reach["province"].isin(pick)]
-    st.dataframe(reach, hide_index=True, width="stretch", column_config={
-        c_: st.column_config.NumberColumn(format="%.2f" if c_.startswith("years") else "percent")
-        for c_ in reach.columns if c_ != "province"})
-    st.caption(f"Mean years over the Monte Carlo paths that reach {target} or above within the horizon "
-               "(0 = already there); 'never' = share of paths that do not reach it.")
+    st.altair_chart(band + line + rule, width="stretch")
+    st.caption(f"Up to {res.launch_year - 1}: observed D (the scenario's line shows the changed data through the "
+               f"frozen frame). From {res.launch_year}: the median of {res.scenario.n_paths:,} paths; the shaded "
+               "band is the scenario's 5th-95th percentile.")
+    end = res.end_year
+    st.markdown(f"**Chance of high or extreme coordination in {end}**")
+    last = d[(d[schema.YEAR] == end) & d[schema.PROVINCE].isin(pick or list(d[schema.PROVINCE].unique()))]
+    st.dataframe(last[[schema.PROVINCE, "p_high_baseline", "p_high_scenario", "D_baseline", "D_scenario",
+                       "D_scenario_p05", "D_scenario_p95"]].rename(columns={
+                           "p_high_baseline": "chance, baseline", "p_high_scenario": "chance, scenario",
+                           "D_baseline": "D baseline (median)", "D_scenario": "D scenario (median)",
+                           "D_scenario_p05": "scenario 5th pct", "D_scenario_p95": "scenario 95th pct"}),
+                 hide_index=True, width="stretch", column_config={
+                     "chance, baseline": st.column_config.NumberColumn(format="percent"),
+                     "chance, scenario": st.column_config.NumberColumn(format="percent")})
     faults_b = res.baseline_provinces.faults
     faults_s = res.scenario_provinces.faults
-    fut = lambda f: f[(f["year"] >= res.launch_year) & (f["status"] != "ok")] if "status" in f else f  # noqa: E731
-    st.markdown("**Coupling-fault warnings** (innovation input rose but coordination stalled or fell)")
+    fut = lambda f: f[(f["year"] >= res.launch_year) & f["flagged"]]  # noqa: E731
+    st.markdown("**Coupling-fault warnings** (innovation input rose but coordination stalled or fell, on the "
+                "median path)")
     cols = st.columns(2)
     cols[0].caption(f"Baseline, {res.launch_year} on: {len(fut(faults_b))} flags")
     cols[0].dataframe(fut(faults_b), hide_index=True, height=160)
@@ -377,14 +399,8 @@ def _province_tab(res) -> None:
     cols[1].dataframe(fut(faults_s), hide_index=True, height=160)
     if pick:
         one = st.selectbox("Class probabilities for", pick, key="sim_prov_one")
-        parts = []
-        for side, ps in (("baseline", res.baseline_provinces), ("scenario", res.scenario_provinces)):
-            f = ps.projection.to_frame()
-            f = f[f["province"] == one].copy()
-            f["class"] = [list(CLASS_COLOURS)[c] for c in f["class"]]
-            f["side"] = side
-            parts.append(f)
-        f = pd.concat(parts)
+        f = res.class_probability_table()
+        f = f[f["province"] == one]
         area = (alt.Chart(f).mark_area()
                 .encode(x=alt.X("year:O"), y=alt.Y("probability:Q", stack="normalize", title="probability"),
                         color=alt.Color("class:N", scale=alt.Scale(domain=list(CLASS_COLOURS),
@@ -400,32 +416,43 @@ def _shares_tab(res, base) -> None:
         st.info("No province panel loaded.")
         return
     t = res.shares_table()
-    cls = st.selectbox("Class", list(CLASS_COLOURS), index=2, key="sim_share_class")
-    sub = t[t["class"] == cls]
+    options = ["High or Extreme", *CLASS_COLOURS]
+    cls = st.selectbox("Class", options, index=0, key="sim_share_class")
+    if cls == "High or Extreme":
+        rows = []
+        for side, ps in (("baseline", res.baseline_provinces), ("scenario", res.scenario_provinces)):
+            mean, lo, hi = ps.high_shares
+            rows += [{"side": side, "year": int(y), "share": float(m), "share_p05": float(a), "share_p95": float(b)}
+                     for y, m, a, b in zip(ps.paths.years, mean, lo, hi)]
+        sub = pd.DataFrame(rows)
+    else:
+        sub = t[t["class"] == cls]
     # A plain Vega-Lite spec: this chart redraws on every control move, and building it through
     # altair (schema validation) took most of the rerun.
     colour = {"field": "side", "type": "nominal", "title": "",
               "scale": {"domain": ["baseline", "scenario"], "range": ["#7f7f7f", "#1f6f8b"]}}
     x = {"field": "year", "type": "ordinal", "title": "Year"}
     spec = {
-        "data": {"values": sub[["side", "year", "mean", "p05", "p95"]].astype({"year": int}).to_dict("records")},
+        "data": {"values": sub[["side", "year", "share", "share_p05", "share_p95"]].astype({"year": int})
+                 .to_dict("records")},
         "layer": [
             {"mark": {"type": "area", "opacity": 0.25},
-             "encoding": {"x": x, "y": {"field": "p05", "type": "quantitative", "axis": {"format": "%"},
+             "encoding": {"x": x, "y": {"field": "share_p05", "type": "quantitative", "axis": {"format": "%"},
                                         "title": f"Share of provinces: {cls}"},
-                          "y2": {"field": "p95"}, "color": colour}},
+                          "y2": {"field": "share_p95"}, "color": colour}},
             {"mark": {"type": "line", "point": True},
-             "encoding": {"x": x, "y": {"field": "mean", "type": "quantitative"}, "color": colour,
+             "encoding": {"x": x, "y": {"field": "share", "type": "quantitative"}, "color": colour,
                           "tooltip": [{"field": "side"}, {"field": "year"},
                                       *({"field": f, "type": "quantitative", "format": ".1%"}
-                                        for f in ("mean", "p05", "p95"))]}},
+                                        for f in ("share", "share_p05", "share_p95"))]}},
         ],
     }
     st.vega_lite_chart(spec, width="stretch")
     pb = base.provinces
-    st.caption(f"Spatial Markov projection, {res.scenario.n_paths:,} joint Monte Carlo paths (seed {res.seed}); "
-               f"lines: mean share; bands: 5th-95th percentile over paths. Transition matrices "
-               f"{pb.matrices_source}; classes: {'fixed cut-offs' if res.scenario.class_scheme == 'fixed' else 'pooled quartiles'} "
+    st.caption(f"{res.launch_year - 1}: observed; {res.launch_year}-{res.end_year}: {res.scenario.n_paths:,} joint "
+               f"spatial Markov paths (seed {res.seed}). Lines: mean share over paths; bands: 5th-95th percentile. "
+               f"Transition matrices {pb.matrices_source}; classes: "
+               f"{'fixed cut-offs' if res.scenario.class_scheme == 'fixed' else 'pooled quartiles'} "
                f"{tuple(round(c, 3) for c in pb.cutoffs)}; neighbours by contiguity (Hainan joined to its nearest "
                "capitals).")
 
@@ -435,9 +462,8 @@ def _cluster_tab(res) -> None:
         st.info("No AI clusters: load city data and links on the Data page.")
         return
     t = res.ti_table()
-    b = t[t.side == "baseline"].set_index(["cluster", "year"])
-    s = t[t.side == "scenario"].set_index(["cluster", "year"])
-    changed = sorted({c for c, _ in (s["ti"] - b["ti"]).abs().pipe(lambda x: x[x > 1e-12]).index})
+    diff = res.ti_difference()
+    changed = sorted(set(diff.loc[diff["ti_change"].abs() > 1e-12, "cluster"]))
     pick = st.multiselect("Clusters", sorted(t["cluster"].unique()), default=changed[:4] or ["Beijing"]
                           if "Beijing" in set(t["cluster"]) else list(t["cluster"].unique()[:2]),
                           key="sim_cl_pick")
@@ -451,9 +477,22 @@ def _cluster_tab(res) -> None:
                              alt.Tooltip("patents_p05:Q", format=",.0f"), alt.Tooltip("patents_p95:Q", format=",.0f")]))
     st.altair_chart(band + line, width="stretch")
     coefs = res.baseline_clusters.forecast.coefficients
-    st.caption(f"TI = ln(AI patents) forward from Wang et al. (2025) Eq. (3) with fixed effects recovered from each "
-               f"cluster's history; bands: 5th-95th percentile over 2,000 coefficient draws. Coefficients: "
-               f"{coefs.source}.")
+    st.caption(f"TI = ln(AI patents) forward from Wang et al. (2025) Eq. (3) to {res.end_year} with fixed effects "
+               f"recovered from each cluster's history; bands: 5th-95th percentile over 2,000 coefficient draws "
+               f"(draws with L.TI >= 1 excluded). Coefficients: {coefs.source}.")
+    if changed:
+        end = diff[(diff["year"] == res.end_year) & diff["cluster"].isin(changed)]
+        st.markdown(f"**Scenario minus baseline in {res.end_year}** (90 % band over the same coefficient draws; "
+                    "where it includes zero the model detects no effect)")
+        st.dataframe(end[["cluster", "patents_baseline", "patents_scenario", "patents_change_pct",
+                          "patents_change_pct_p05", "patents_change_pct_p95", "detected"]].rename(columns={
+                              "patents_baseline": "baseline", "patents_scenario": "scenario",
+                              "patents_change_pct": "change %", "patents_change_pct_p05": "5th pct %",
+                              "patents_change_pct_p95": "95th pct %", "detected": "effect detected"}),
+                     hide_index=True, width="stretch", column_config={
+                         c: st.column_config.NumberColumn(format="%.1f") for c in
+                         ("change %", "5th pct %", "95th pct %")} | {
+                         c: st.column_config.NumberColumn(format="%.0f") for c in ("baseline", "scenario")})
     st.dataframe(coefs.to_frame(), hide_index=True)
     from sim.forecast import long_run_multiplier
 

@@ -83,16 +83,16 @@ def _province_lines(res) -> list[str]:
         order = np.argsort(-np.abs(qs[1] - qb[1]), kind="stable")
         for o in order[:MAX_PROVINCE_LINES]:
             i = idx[o]
-            out.append(f"{names[i]}: coordination D in {end} {qb[1, o]:.3f} -> {qs[1, o]:.3f} "
+            out.append(f"{names[i]}: coordination D in {end} {qb[1, o]:.3f} → {qs[1, o]:.3f} "
                        f"(median of the paths; scenario 90 % band {qs[0, o]:.3f}-{qs[2, o]:.3f}); chance of "
-                       f"high or extreme {_pct(pb_end[i])} -> {_pct(ps_end[i])}.")
+                       f"high or extreme {_pct(pb_end[i])} → {_pct(ps_end[i])}.")
         if len(idx) > MAX_PROVINCE_LINES:
             out.append(f"... and {len(idx) - MAX_PROVINCE_LINES} more provinces changed.")
     others = [i for i in range(len(names)) if i not in idx and abs(ps_end[i] - pb_end[i]) >= 0.005]
     if others:
         top = max(others, key=lambda i: abs(ps_end[i] - pb_end[i]))
         out.append(f"Through their neighbours, {len(others)} province(s) not changed directly also move; most: "
-                   f"{names[top]}, chance of high or extreme in {end} {_pct(pb_end[top])} -> {_pct(ps_end[top])}.")
+                   f"{names[top]}, chance of high or extreme in {end} {_pct(pb_end[top])} → {_pct(ps_end[top])}.")
     if len(res.out_of_range):
         out.append(f"{len(res.out_of_range)} changed value(s) lie beyond the range the model was fitted on; "
                    "there the effect on D is damped so that D stays below 1.")
@@ -113,7 +113,7 @@ def _cluster_lines(res) -> list[str]:
     nodet = moved[~moved["detected"]]
     yr = int(end["year"].iloc[0])
     for r in det.head(MAX_CLUSTER_LINES).itertuples():
-        out.append(f"{r.cluster}: AI patent applications in {yr} {r.patents_baseline:,.0f} -> "
+        out.append(f"{r.cluster}: AI patent applications in {yr} {r.patents_baseline:,.0f} → "
                    f"{r.patents_scenario:,.0f} ({r.patents_change_pct:+.0f} %; 90 % band "
                    f"{r.patents_change_pct_p05:+.0f} % to {r.patents_change_pct_p95:+.0f} %).")
     if len(det) > MAX_CLUSTER_LINES:
@@ -155,11 +155,11 @@ def explain(res) -> Explanation:
         prov = int(np.sign(round(hs - hb, 6)))
         if prov > 0:
             text.append(f"The model predicts more provinces at high or extreme coordination in {end}: "
-                        f"{_share(hb)} -> {_share(hs)}, because the changed indicators raise D through the "
+                        f"{_share(hb)} → {_share(hs)}, because the changed indicators raise D through the "
                         "entropy weights and the higher D carries on along the Markov paths.")
         elif prov < 0:
             text.append(f"The model predicts fewer provinces at high or extreme coordination in {end}: "
-                        f"{_share(hb)} -> {_share(hs)}.")
+                        f"{_share(hb)} → {_share(hs)}.")
         else:
             text.append(f"The model predicts the same share of provinces at high or extreme coordination in "
                         f"{end} ({_share(hs)}): the change moves D without taking any province across a class "

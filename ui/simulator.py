@@ -68,14 +68,14 @@ def reference(fp: str, options: tuple, horizon: int, n_paths: int, seed: int, _b
 
     sc = Scenario(horizon=horizon, n_paths=n_paths, coupling_method=options[0], class_scheme=options[1],
                   parameter_source=options[2])
-    return simulate(_base, sc, seed)
+    return simulate(_base, sc, seed).materialise()  # complete before it is shared: never modified after
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def run(fp: str, scenario_json: str, seed: int, _base, _ref):
     from sim.simulate import simulate
 
-    return simulate(_base, Scenario.from_json(scenario_json), seed, reference=_ref)
+    return simulate(_base, Scenario.from_json(scenario_json), seed, reference=_ref).materialise()
 
 
 def scenario_from_url(params) -> tuple[Scenario | None, list[str]]:
