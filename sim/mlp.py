@@ -22,6 +22,13 @@ Two methods, both with one tower per system (``nqpf``, ``inno``) and separate we
     scores and the innovation tower to predict the NQPF scores, on the other folds only. The
     held-out error of row i, ``e_i`` = mean squared standardised residual over both directions,
     measures how far each system is from what the other one implies; ``C_i = 1 / (1 + e_i)``.
+    What is and is not out-of-fold: the towers' weights of a fold never see the held-out
+    province's rows. The two per-column transforms before them, the rank-Gaussian reference and
+    the target standardisation (mean, sd), are unsupervised marginal transforms fitted once on
+    all rows, the held-out province included (one frozen reference is what lets a scenario be
+    scored on the baseline's scale). So the held-out province's values move the score scale of
+    every column by about 1/n of its rank positions; its prediction error itself is out-of-fold.
+    This is "leave-one-province-out for the learned maps", not a fully nested cross-validation.
     ``e_i = 0`` (each system exactly what the other implies) gives C = 1; ``e_i = 1`` (no better
     than the panel mean) gives C = 0.5, the same "no information" point as the paper's cosine 0.
     Chosen on evidence: see ``bench/coupling_recovery.py`` (it recovers a known coupling with
@@ -67,7 +74,8 @@ METHODS = {
     "paper": "Liu et al. (2026) as published: negative mean cosine of paired tower embeddings, "
              "C = (cos+1)/2. Collapses (positive pairs only); shown for comparison.",
     "crosspred": "Out-of-fold cross-prediction: each tower predicts the other system's indicators "
-                 "on held-out provinces; C = 1/(1 + held-out error). Non-degenerate.",
+                 "on held-out provinces (the towers never see them; the rank-Gaussian scaling of "
+                 "the indicators is fitted on all rows); C = 1/(1 + held-out error). Non-degenerate.",
     "cca": "Paper's towers with a whitening (deep-CCA) term that forbids collapse; C = 1/(1 + "
            "held-out squared embedding distance / 2K), out-of-fold by province.",
 }

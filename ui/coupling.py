@@ -207,3 +207,28 @@ def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key:
     from ui.downloads import csv_button
 
     csv_button(df, file_name, label, key or f"dl_coupling_{file_name}")
+
+
+RECOVERY_CSV = schema.DATA_DIR.parent / "bench" / "results" / "coupling_recovery.csv"
+
+
+@st.cache_data(show_spinner=False)
+def recovery_benchmark(path: str = str(RECOVERY_CSV)) -> pd.DataFrame | None:
+    """The figures ``bench/coupling_recovery.py`` last wrote (one row per process x method), or None
+    when the benchmark has not been run in this checkout. Read, never typed into the page."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        return None
+    df = pd.read_csv(p)
+    expected = {"process", "method", "spearman_truth", "seed_stability", "collapsed"}
+    if not expected <= set(df.columns):
+        return None
+    return df
+
+
+def recovery_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Display frame of the benchmark: process, method, Spearman with the truth, seed stability."""
+    out = df[["process", "method", "spearman_truth", "seed_stability", "collapsed"]].copy()
+    return out.rename(columns={"spearman_truth": "Spearman with truth", "seed_stability": "seed stability"})
