@@ -31,13 +31,16 @@ if cities is None or links is None:
 
 fp = uc.fingerprint(cities, links)
 sc = uc.paper_scalars()
+N_PAPER_CLUSTERS = int(float(sc["clusters_identified"]))
+REAL_IP = float(sc["real_ip_coefficient_marked_in_placebo"])
+DEMO = ds.any_synthetic("cities", "links")
 
 c1, c2 = st.columns(2)
 percentile = c1.slider("Scale threshold: percentile of mean AI patent applications", 75, 84, 80,
                        key=uc.CL_PERCENTILE,
                        help="Step 2 of the identification: a city with LQ > 1 is a potential cluster when its "
                             "2011-2020 mean of AI patent applications is at or above this percentile across "
-                            "all cities (paper: 80th).")
+                            f"all cities (paper: {float(sc['threshold_percentile']):.0f}th).")
 nodes = uc.NODES[c2.radio("Network on which closeness centrality NC is computed", list(uc.NODES),
                           key=uc.CL_NODES,
                           help="Edge length = 1 / cooperative patents (more cooperation = closer). On the "
@@ -56,15 +59,17 @@ st.header("Where are the AI clusters?")
 t = ident.table
 m = st.columns(5)
 m[0].metric("Cities in the panel", f"{len(t)}")
-m[1].metric("LQ > 1 (paper: 33)", f"{int(t['specialised'].sum())}")
+m[1].metric(f"LQ > 1 (paper: {float(sc['cities_lq_above_1']):.0f})", f"{int(t['specialised'].sum())}")
 m[2].metric("Potential clusters", f"{len(ident.potential_clusters)}")
-m[3].metric("AI clusters (paper: 29)", f"{len(clusters)}")
-m[4].metric(f"Threshold (paper: {uc.PAPER_THRESHOLD_P80:g})", f"{ident.threshold:,.1f}",
+m[3].metric(f"AI clusters (paper: {N_PAPER_CLUSTERS})", f"{len(clusters)}")
+m[4].metric(f"Threshold (paper: {float(sc['threshold_p80_patent_applications']):g})", f"{ident.threshold:,.1f}",
             help=f"AI patent applications a year: the {percentile:g}th percentile of the cities' 2011-2020 "
                  "means.")
 excluded = ", ".join(ident.excluded) or "none"
 st.caption(f"LQ > 1 but below the scale threshold: {excluded} (paper: "
            f"{str(sc['excluded_low_scale_cities']).replace(';', ', ')}).")
+if DEMO:
+    st.info(uc.DEMO_BY_CONSTRUCTION, icon=":material/science:")
 if not clusters:
     st.warning("No city passes all three steps (LQ > 1, scale at or above the threshold, both intra- and "
                "inter-regional cooperation), so there is nothing to estimate. Try a lower percentile.")
@@ -119,7 +124,7 @@ st.dataframe(t1.style.format({"intraregional": "{:,.0f}", "interregional": "{:,.
 uc.download(t1, "table1_cooperation.csv")
 st.caption(f"Totals 2011-2020; inter-regional counts every link with the cluster at one end. Clusters whose "
            f"inter-regional cooperation exceeds the intra-regional: {ours_inter:.0f} of "
-           f"{int(t1['rank'].notna().sum())} here, {paper_inter:.0f} of 29 in the paper ('interregional "
+           f"{int(t1['rank'].notna().sum())} here, {paper_inter:.0f} of {N_PAPER_CLUSTERS} in the paper ('interregional "
            "cooperation is the main form of collaboration'). A dash: the cluster is not in that list.")
 
 # --- panel, NC ----------------------------------------------------------------------------------
@@ -166,6 +171,8 @@ with a:
 with b:
     st.markdown("**Pearson correlations, paper's Table 3**")
     st.dataframe(corr_paper, hide_index=True, width="stretch")
+if DEMO:
+    st.caption("Demo data: built from the paper's estimates, so similarity to Tables 2-3 is by construction.")
 a, b = st.columns([2, 3])
 with a:
     st.dataframe(vif.style.format({"vif": "{:.3f}"}), hide_index=True, width="stretch")
@@ -210,7 +217,9 @@ uc.download(table4_long, "table4_system_gmm.csv", label="Download Table 4 (CSV, 
 st.caption("Coefficients with stars (*** p < 0.01, ** p < 0.05, * p < 0.1) and z in brackets; the paper's stars "
            "are recomputed from its z. Instruments = rank of the instrument matrix (xtabond2's count), "
            "shown beside every test; χ² df = instruments - regressors. The paper reports neither the "
-           "instrument count nor Hansen's test. Groups in the paper: its 29 clusters.")
+           f"instrument count nor Hansen's test. Groups in the paper: its {N_PAPER_CLUSTERS} clusters.")
+if DEMO:
+    st.info(uc.DEMO_BY_CONSTRUCTION, icon=":material/science:")
 other = sorted({w for r in models.values() for w in r.warnings if not w.startswith("too many instruments")})
 if other:
     with st.expander("Estimator notes"):
@@ -257,7 +266,7 @@ with b:
 st.header("Placebo test (Fig. 6)")
 c1, c2, c3 = st.columns(3)
 pl_model = c1.selectbox("Model", [2, 3], key=uc.PL_MODEL,
-                        help="The paper marks Model 2's real IP coefficient (0.037).")
+                        help=f"The paper marks Model 2's real IP coefficient ({REAL_IP:.3f}).")
 reps = int(c2.number_input("Replications", 100, 5000, 1000, step=100, key=uc.PL_REPS))
 scheme = uc.SCHEMES[c3.selectbox("Shuffle", list(uc.SCHEMES), key=uc.PL_SCHEME)]
 key = uc.placebo_key(pkey, pl_model, reps, scheme, collapse, max_lag, ginv)
@@ -272,7 +281,7 @@ if result is not None:
     a, b = st.columns([3, 1])
     coefs = result.to_frame()
     with b:
-        st.metric("Real IP coefficient", f"{result.real:.3f}", help="Paper (Model 2): 0.037")
+        st.metric("Real IP coefficient", f"{result.real:.3f}", help=f"Paper (Model 2): {REAL_IP:.3f}")
         st.metric("Mean of placebo coefficients", f"{result.mean:.4f}",
                   help=f"Paper: {float(sc['placebo_mean_ip_coef']):.3f}")
         st.metric("Permutation p (two-sided)", f"{result.p_value:.3f}",
@@ -295,8 +304,8 @@ if result is not None:
         st.altair_chart((hist + rules).properties(height=320, title=f"{len(coefs):,} placebo estimates, "
                                                   f"Model {result.model}, {result.n_instruments} instruments"),
                         width="stretch")
-    st.caption(f"Paper: mean of 1000 placebo coefficients {float(sc['placebo_mean_ip_coef']):.3f} against the "
-               "real 0.037. A real coefficient in the tail of the placebo distribution says the estimate is "
+    st.caption(f"Paper: mean of {float(sc['placebo_replications']):.0f} placebo coefficients "
+               f"{float(sc['placebo_mean_ip_coef']):.3f} against the real {REAL_IP:.3f}. A real coefficient in the tail of the placebo distribution says the estimate is "
                "not produced by chance assignment of policies.")
 
 # --- sensitivity ----------------------------------------------------------------------------------
@@ -331,7 +340,8 @@ st.dataframe(sens[["percentile", "threshold", "n_potential", "n_clusters", "adde
 uc.download(sens, "threshold_sensitivity.csv")
 st.caption(f"Paper: 75th percentile {float(sc['p75_patent_applications']):g}, 76th-84th between "
            f"{float(sc['threshold_range_p76_p84_low']):g} and {float(sc['threshold_range_p76_p84_high']):g} "
-           "patent applications; the 29 clusters and the four excluded cities do not change.")
+           f"patent applications; the {N_PAPER_CLUSTERS} clusters and the "
+           f"{len(str(sc['excluded_low_scale_cities']).split(';'))} excluded cities do not change.")
 
 # --- mediation ------------------------------------------------------------------------------------
 st.header("Mechanism: government subsidies (Table 5)")

@@ -705,7 +705,8 @@ class PaperMarkov:
 
 
 def paper_transition_matrices(data_dir=None) -> PaperMarkov:
-    """Read the paper's Tables 4-5 (``data/paper/liu2026_table4_markov.csv``, ``..._table5_...``).
+    """Read the paper's Tables 4-5 (``data/paper/liu2026_table4_markov.csv``, ``..._table5_...``)
+    and its homogeneity test (``liu2026_spatial_markov_test.csv``).
 
     The spatial counts are recovered as round(n x p); they reproduce the printed probabilities and
     sum to Table 4's counts, yet the homogeneity test on them gives Q ~ 10.6 (p ~ 0.56), not the
@@ -723,6 +724,6 @@ def paper_transition_matrices(data_dir=None) -> PaperMarkov:
     P5 = t5[pcols].to_numpy(dtype=float).reshape(4, 4, 4)
     n5 = t5["n"].to_numpy(dtype=int).reshape(4, 4)
     counts = np.rint(P5 * n5[:, :, None]).astype(np.int64)
-    sc = pd.read_csv(base / "liu2026_scalars.csv").set_index("name")["value"]
-    Qrep = float(sc["spatial_markov_Qb"])
-    return PaperMarkov(P4, n4, P5, n5, counts, Qrep, 0.0, homogeneity_test_from_counts(counts))
+    test = pd.read_csv(base / "liu2026_spatial_markov_test.csv").set_index("name")["value"]
+    return PaperMarkov(P4, n4, P5, n5, counts, float(test["Q_b"]), float(test["p_value"]),
+                       homogeneity_test_from_counts(counts))

@@ -120,6 +120,14 @@ def _paper_table(name: str) -> pd.DataFrame:
     return pd.read_csv(PAPER_DIR / name)
 
 
+def paper_numbers() -> dict:
+    """Published scalars of Wang et al. (2025) not in its tables' bodies (threshold, Table 5-6 bottom
+    rows, the real IP coefficient marked in Fig. 6): name -> float, from
+    ``data/paper/wang2025_identification_and_diagnostics.csv`` (each row cites its source)."""
+    t = _paper_table("wang2025_identification_and_diagnostics.csv")
+    return {str(n): float(v) for n, v in zip(t["name"], t["value"])}
+
+
 def compare_with_paper(result: GmmResults, model: int) -> pd.DataFrame:
     """Our estimates next to Wang et al. (2025) Table 4 for ``model`` (coefficients, z, tests).
 
@@ -164,8 +172,10 @@ def compare_mediation_with_paper(med: "MediationResult") -> pd.DataFrame:
     with the paper's values (Table 5 notes) in ``paper_coef`` and ours in ``coef``.
     """
     t5 = _paper_table("wang2025_table5_mediation.csv")
-    paper_diag = {4: (1095, 0.000, 0.134, 0.514), 5: (1095, 0.036, 0.874, 0.414),
-                  6: (1095, 0.000, 0.126, 0.558)}  # Table 5, bottom rows
+    extra = paper_numbers()
+    paper_diag = {m: tuple(extra[f"table5_model{m}_{q}"] for q in ("observations", "ar1_p", "ar2_p",
+                                                                   "sargan_p"))
+                  for m in (4, 5, 6)}  # Table 5, bottom rows
     rows = []
     for model, res in ((4, med.model4), (5, med.model5), (6, med.model6)):
         tab = t5[t5["model"] == model].set_index("term")
@@ -198,7 +208,7 @@ def compare_negbin_with_paper(nb: "NegBinResult", model: int) -> pd.DataFrame:
                      "paper_coef": t6.loc[theirs, "coef"] if theirs in t6.index else np.nan,
                      "paper_z": t6.loc[theirs, "z"] if theirs in t6.index else np.nan,
                      "coef": nb.params.get(ours, np.nan), "z": nb.z.get(ours, np.nan)})
-    paper_obs = {1: 290, 2: 290, 3: 258}[model]
+    paper_obs = paper_numbers()[f"table6_model{model}_observations"]
     rows += [{"term": "Observations", "paper_coef": paper_obs, "paper_z": np.nan,
               "coef": nb.n_obs, "z": np.nan},
              {"term": "alpha", "paper_coef": np.nan, "paper_z": np.nan, "coef": nb.alpha,
