@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.density import BANDWIDTH_RULE
-from sim.markov import CLASS_LABELS_FIXED, EMPTY_ROW_RULE
+from sim.markov import CLASS_LABELS_FIXED, EMPTY_ROW_RULE, MarkovWarning
 from sim.weights import ISLAND_RULE
 from ui import maps
 from ui import spatial as sp
@@ -150,7 +150,7 @@ with b:
     comp = pm.comparison()
     st.dataframe(comp, hide_index=True, width="stretch")
     sp.download(comp, "paper_Qb_reported_vs_recomputed.csv")
-    st.warning(f"The paper reports Q_b = {pm.Q_reported:.3f} (p = 0.000). Its own Table 5, turned back into "
+    st.warning(f"The paper reports Q_b = {pm.Q_reported:.3f} (p = {pm.p_reported:.3f}). Its own Table 5, turned back into "
                f"integer counts (n x p; they reproduce every printed probability and sum to Table 4), gives "
                f"Q = {pm.recomputed.Q:.2f} with {pm.recomputed.dof} degrees of freedom, p = "
                f"{pm.recomputed.p_value:.2f}: no evidence that neighbours matter. The published statistic "
@@ -159,12 +159,18 @@ with b:
 st.subheader("Long run: steady states and mean first-passage times")
 a, b = st.container(), st.container()
 with a:
-    ss = pd.DataFrame(sm.steady_states(), columns=class_names)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MarkovWarning)
+        ss = pd.DataFrame(sm.steady_states(), columns=class_names)
+        traditional_ss = mc.steady_state()
     ss.insert(0, "chain", [f"neighbours class {l + 1}" for l in range(ss.shape[0])])
-    ss = pd.concat([pd.DataFrame([["traditional", *mc.steady_state()]], columns=ss.columns), ss])
+    ss = pd.concat([pd.DataFrame([["traditional", *traditional_ss]], columns=ss.columns), ss])
     st.dataframe(ss.round(4), hide_index=True, width="stretch")
     sp.download(ss, "steady_states.csv")
-    st.caption("None: no unique steady state (several closed classes). " + EMPTY_ROW_RULE)
+    reasons = sorted({str(w.message) for w in caught if issubclass(w.category, MarkovWarning)})
+    st.caption("None: no unique steady state. " + " ".join(reasons) + " " + EMPTY_ROW_RULE)
 with b:
     mf = pd.DataFrame(mc.mean_first_passage_times(), columns=[f"to {c}" for c in class_names])
     mf.insert(0, "from", class_names)
