@@ -463,7 +463,8 @@ def _cluster_tab(res) -> None:
         return
     t = res.ti_table()
     diff = res.ti_difference()
-    changed = sorted(set(diff.loc[diff["ti_change"].abs() > 1e-12, "cluster"]))
+    last = diff[(diff["year"] == res.end_year) & (diff["ti_change"].abs() > 1e-12)]
+    changed = last.reindex(last["ti_change"].abs().sort_values(ascending=False).index)["cluster"].tolist()
     pick = st.multiselect("Clusters", sorted(t["cluster"].unique()), default=changed[:4] or ["Beijing"]
                           if "Beijing" in set(t["cluster"]) else list(t["cluster"].unique()[:2]),
                           key="sim_cl_pick")
@@ -481,7 +482,7 @@ def _cluster_tab(res) -> None:
                f"recovered from each cluster's history; bands: 5th-95th percentile over 2,000 coefficient draws "
                f"(draws with L.TI >= 1 excluded). Coefficients: {coefs.source}.")
     if changed:
-        end = diff[(diff["year"] == res.end_year) & diff["cluster"].isin(changed)]
+        end = last
         st.markdown(f"**Scenario minus baseline in {res.end_year}** (90 % band over the same coefficient draws; "
                     "where it includes zero the model detects no effect)")
         st.dataframe(end[["cluster", "patents_baseline", "patents_scenario", "patents_change_pct",

@@ -80,10 +80,12 @@ def _province_lines(res) -> list[str]:
     idx = [names.index(p) for p in touched if p in names]
     if idx:
         qb, qs = _end_quantiles(b, idx), _end_quantiles(s, idx)
-        order = np.argsort(-np.abs(qs[1] - qb[1]), kind="stable")
+        # largest change in the chance of high or extreme first, then the largest change in D
+        dp = np.round(np.abs(ps_end[idx] - pb_end[idx]), 3)
+        order = np.lexsort((-np.abs(qs[1] - qb[1]), -dp))
         for o in order[:MAX_PROVINCE_LINES]:
             i = idx[o]
-            out.append(f"{names[i]}: coordination D in {end} {qb[1, o]:.3f} → {qs[1, o]:.3f} "
+            out.append(f"{names[i]}: coupling coordination D in {end} {qb[1, o]:.3f} → {qs[1, o]:.3f} "
                        f"(median of the paths; scenario 90 % band {qs[0, o]:.3f}-{qs[2, o]:.3f}); chance of "
                        f"high or extreme {_pct(pb_end[i])} → {_pct(ps_end[i])}.")
         if len(idx) > MAX_PROVINCE_LINES:
@@ -128,6 +130,11 @@ def _cluster_lines(res) -> list[str]:
     return out
 
 
+def share_direction(diff: float) -> int:
+    """+1 / -1 when a change in a national share shows at the one decimal the app prints, else 0."""
+    return int(np.sign(diff)) if abs(diff) >= 0.0005 else 0
+
+
 @dataclass(frozen=True)
 class Explanation:
     """What the model predicts for a scenario, and why (SPEC 4.3).
@@ -152,7 +159,7 @@ def explain(res) -> Explanation:
     end = res.end_year
     if res.baseline_provinces is not None and sc.indicator_changes:
         hb, hs = res.high_share("baseline"), res.high_share("scenario")
-        prov = int(np.sign(round(hs - hb, 6)))
+        prov = share_direction(hs - hb)
         if prov > 0:
             text.append(f"The model predicts more provinces at high or extreme coordination in {end}: "
                         f"{_share(hb)} → {_share(hs)}, because the changed indicators raise D through the "
@@ -162,8 +169,9 @@ def explain(res) -> Explanation:
                         f"{_share(hb)} → {_share(hs)}.")
         else:
             text.append(f"The model predicts the same share of provinces at high or extreme coordination in "
-                        f"{end} ({_share(hs)}): the change moves D without taking any province across a class "
-                        "boundary on any path.")
+                        f"{end} ({_share(hb)} → {_share(hs)}, a difference below 0.05 percentage points): the "
+                        "change moves D, but too little to take provinces across a class boundary on more than "
+                        "a handful of paths.")
     if res.baseline_clusters is not None and (sc.policy_changes or sc.link_edits):
         last = res.ti_difference(end)
         moved = last[last["ti_change"].abs() > 1e-12]

@@ -32,7 +32,7 @@ def test_preset_applies_and_reports_what_changed():
     at.selectbox(key="sim_preset").select("Western digital infrastructure push").run()
     assert not at.exception
     text = summary(at)
-    assert "Gansu: coordination D in" in text and "Beijing: coupling" not in text
+    assert "Gansu: coupling coordination D in" in text and "Beijing: coupling" not in text
     # the URL now carries the scenario, and it decodes to the preset's changes
     assert Scenario.from_query_params({"s": at.query_params["s"]}).indicator_changes == \
         PRESETS["Western digital infrastructure push"].indicator_changes
@@ -44,7 +44,7 @@ def test_share_link_restores_the_scenario():
                                                      "pct", 40.0),))
     at = open_simulator(sc.to_query_params())
     text = summary(at)
-    assert "Sichuan: coordination D in 2025" in text
+    assert "Sichuan: coupling coordination D in 2025" in text
     assert at.slider(key="op_h_1").value == 3
     assert at.slider(key="lv_p_1").value == 40
 
@@ -61,7 +61,7 @@ def test_moving_the_lever_changes_the_results():
     at.multiselect(key="lv_w_1").set_value(["Gansu"])
     at.slider(key="lv_p_1").set_value(50).run()
     assert not at.exception
-    assert "Gansu: coordination D in" in summary(at)
+    assert "Gansu: coupling coordination D in" in summary(at)
 
 
 def test_every_results_tab_renders_for_a_scenario_touching_both_studies():
@@ -73,7 +73,7 @@ def test_every_results_tab_renders_for_a_scenario_touching_both_studies():
                   link_edits=(LinkEdit("Guilin", "Shenzhen", "add", 100.0),))
     at = open_simulator(sc.to_query_params())
     text = summary(at)
-    assert "AI patent applications in" in text and "coordination D in" in text
+    assert "AI patent applications in" in text and "coupling coordination D in" in text
     for view in ("Provinces", "Map of the change", "Class shares", "AI clusters", "Share and download"):
         at.segmented_control(key="sim_view").set_value(view).run()
         assert not at.exception, view
