@@ -409,9 +409,9 @@ class ForecastResult:
     clusters: tuple
     years: np.ndarray
     point: np.ndarray
-    bands: np.ndarray
+    bands_: np.ndarray | None  # None: computed from ``draws`` on first use (see ``bands``)
     patents_point: np.ndarray
-    patents_bands: np.ndarray
+    patents_bands_: np.ndarray | None
     fixed_effects: pd.Series
     last_observed: pd.Series
     coefficients: Coefficients
@@ -420,6 +420,20 @@ class ForecastResult:
     log_offset: float = 0.0
     draws: np.ndarray | None = field(default=None, repr=False)
     rejected_draws: int = 0  # coefficient draws with a1 >= 1 rejected (explosive), see _coefficient_draws
+
+    @property
+    def bands(self) -> np.ndarray:
+        """(c, horizon, 3): 5th, 50th, 95th percentile of TI over the coefficient draws."""
+        if self.bands_ is None:  # deferred: computed once from the kept draws (same numbers)
+            object.__setattr__(self, "bands_", _readonly(_percentiles_last_axis(self.draws, (5.0, 50.0, 95.0))))
+        return self.bands_
+
+    @property
+    def patents_bands(self) -> np.ndarray:
+        """The bands in levels, exp(bands) - log_offset."""
+        if self.patents_bands_ is None:
+            object.__setattr__(self, "patents_bands_", _readonly(np.exp(self.bands) - self.log_offset))
+        return self.patents_bands_
 
     def to_frame(self) -> pd.DataFrame:
         """Long table: cluster, year, ti, ti_p05, ti_p50, ti_p95, patents, patents_p05/p50/p95."""
@@ -471,7 +485,7 @@ def _coefficient_draws(coefs: Coefficients, n_draws: int, seed: int, stable_only
     root = vecs * np.sqrt(np.clip(vals, 0.0, None))
     rng = np.random.default_rng(seed)
     Z = rng.standard_normal((int(n_draws), C.shape[0]))
-    B = coefs.params.to_numpy() + np.einsum("dk,jk->dj", Z, root)
+    B = coefs.params.to_numpy() + Z @ root.T
     if not stable_only:
         return B
     keep = B[B[:, 0] < MAX_A1]
@@ -480,7 +494,7 @@ def _coefficient_draws(coefs: Coefficients, n_draws: int, seed: int, stable_only
     while keep.shape[0] < n_draws and tries < 20:
         tries += 1
         Z = rng.standard_normal((int(n_draws), C.shape[0]))
-        more = coefs.params.to_numpy() + np.einsum("dk,jk->dj", Z, root)
+        more = coefs.params.to_numpy() + Z @ root.T
         rejected += int((more[:, 0] >= MAX_A1).sum())
         keep = np.vstack([keep, more[more[:, 0] < MAX_A1]])
     if keep.shape[0] < n_draws:
@@ -566,8 +580,8 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
 
     def paths(B: np.ndarray) -> np.ndarray:
         """B: (d, 8) coefficient vectors -> (c, H, d) TI paths with per-draw fixed effects."""
-        # einsum rather than BLAS: a threaded matmul of this size mostly waits on thread hand-offs
-        drive = np.einsum("rk,dk->rd", Z.reshape(n_c * H, 8), B).reshape(n_c, H, -1)
+        # a matrix product (the simulator runs it with BLAS limited to one thread, see sim.simulate)
+        drive = (Z.reshape(n_c * H, 8) @ B.T).reshape(n_c, H, -1)
         drive += ybar[:, None, None]
         prev = np.broadcast_to(ti0[:, None], (n_c, B.shape[0]))
         a1 = B[:, 0]
@@ -582,12 +596,13 @@ def forecast_ti(history: pd.DataFrame, future_exog: pd.DataFrame, coefs: Coeffic
     point = paths(b[None, :])[:, :, 0]
     B, rejected = _coefficient_draws(coefs, n_draws, seed, stable_only=True)
     D = paths(B)
-    bands = _percentiles_last_axis(D, (5.0, 50.0, 95.0))
+    # with the draws kept, the percentiles (a sort over draws) are computed when first asked for
+    bands = None if keep_draws else _readonly(_percentiles_last_axis(D, (5.0, 50.0, 95.0)))
     eta = pd.Series(ybar - Xbar @ b, index=clusters, name="eta")
     return ForecastResult(
         clusters=tuple(clusters), years=_readonly(years), point=_readonly(point),
-        bands=_readonly(bands), patents_point=_readonly(np.exp(point) - log_offset),
-        patents_bands=_readonly(np.exp(bands) - log_offset), fixed_effects=eta,
+        bands_=bands, patents_point=_readonly(np.exp(point) - log_offset),
+        patents_bands_=None if bands is None else _readonly(np.exp(bands) - log_offset), fixed_effects=eta,
         last_observed=pd.Series(ti0, index=clusters, name="TI"), coefficients=coefs,
         n_draws=int(n_draws), seed=int(seed), log_offset=float(log_offset),
         draws=_readonly(D) if keep_draws else None, rejected_draws=rejected)

@@ -118,6 +118,7 @@ class ForwardModel:
     noise: np.ndarray
     pair_counts: np.ndarray
     source: str = ""
+    destinations: np.ndarray = None  # (m * k * 4096,) uint8: _destination_table(thresholds), built once
 
     @property
     def k(self) -> int:
@@ -201,7 +202,7 @@ def fit_forward_model(D_hist, W, cutoffs, P_spatial, P_pooled=None, source: str 
     G = np.stack([np.clip(np.interp(grid, a, b), floor[p % k], hi[p % k]) for p, (a, b) in enumerate(zip(kx, ky))])
     return ForwardModel(c, _ro(Wrs), _ro(Pf), _ro(thresholds), _ro(G.ravel()),
                         _ro(np.diff(G, axis=1, append=G[:, -1:]).ravel()), _ro(noise),
-                        _ro(counts), source)
+                        _ro(counts), source, _ro(_destination_table(thresholds, k)))
 
 
 def stochastically_monotone(P) -> bool:
@@ -238,6 +239,7 @@ class Paths:
     labels: tuple
     cutoffs: tuple
     seed: int = 0
+    noise_values: np.ndarray = None  # (H, n_paths, n) float32: the within-class noise drawn
 
     @property
     def n_paths(self) -> int:
@@ -280,7 +282,8 @@ def _check_run(fm: ForwardModel, d0, horizon, n_paths, effects):
 
 
 def simulate_paths(fm: ForwardModel, d0, horizon: int, n_paths: int = 10_000, seed: int = 0,
-                   effects=None, start_year: int = 0, labels=(), uniforms=None) -> Paths:
+                   effects=None, start_year: int = 0, labels=(), uniforms=None, noise_values=None,
+                   base=None) -> Paths:
     """Joint paths of every province's D (the model of the module docstring).
 
     Parameters
@@ -300,6 +303,12 @@ def simulate_paths(fm: ForwardModel, d0, horizon: int, n_paths: int = 10_000, se
         Province names, for the tables.
     uniforms : ndarray (2, horizon, n_paths, n) uint16, optional
         Re-use another side's random numbers (:func:`draw_uniforms` otherwise).
+    noise_values : ndarray (horizon, n_paths, n) float32, optional
+        The noise those uniforms give with this model (``Paths.noise_values`` of the other side);
+        computed from ``uniforms[1]`` when omitted.
+    base : Paths, optional
+        The baseline paths of the same model, start, uniforms and noise (no effects): the years
+        before the first non-zero effect are copied from it instead of recomputed (identical).
 
     Notes
     -----
@@ -318,35 +327,50 @@ def simulate_paths(fm: ForwardModel, d0, horizon: int, n_paths: int = 10_000, se
     out_D = np.empty((H + 1, N, n), dtype=np.float32)
     out_c = np.empty((H + 1, N, n), dtype=np.uint8)
     out_D[0] = np.clip(d0 + e[:, 0], 0.0, 1.0).astype(np.float32)
-    x = out_D[0]
+    t0 = 0
+    if base is not None and not np.any(e[:, 0]):
+        if base.D.shape != out_D.shape or base.uniforms is not U:
+            raise ValueError("base must be the baseline paths of the same run (shape and uniforms)")
+        # identical until the first year with an effect: copy those years
+        t0 = int(np.argmax(moved.any(axis=0))) if moved.any() else H
+        out_D[: t0 + 1], out_c[: t0 + 1] = base.D[: t0 + 1], base.classes[: t0 + 1]
+    x = out_D[t0]
     c = _classes(x, cut)
-    out_c[0] = c
+    out_c[t0] = c
     WT = np.ascontiguousarray(fm.W.T, dtype=np.float32)
-    lut = _destination_table(fm.thresholds, k)
+    lut = fm.destinations
     G, dG = fm.grid.astype(np.float32), fm.grid_step.astype(np.float32)
-    noise = fm.noise.astype(np.float32)
-    for t in range(H):
+    Z = noise_values
+    if Z is None:  # the within-class noise of every path, province and year, from the second uniforms
+        Z = fm.noise.astype(np.float32).take(U[1].astype(np.intp))
+    # (numpy's take with intp indices: integer indices of other widths are converted on every call)
+    # index arithmetic in uint16 where every index fits (4 classes: (4 * 4) << 12 and 16 * 2049 do),
+    # converted once to intp for numpy's take
+    small = (fm.P.shape[0] * k) << UNIFORM_BITS <= 1 << 16 and k * k * (GRID + 1) <= 1 << 16
+    itype = np.uint16 if small else np.intp
+    for t in range(t0, H):
         # destination class: look-up by (lag class, class, 12-bit uniform)
-        idx = _classes(x @ WT, cut).astype(np.int32)
+        idx = _classes(x @ WT, cut).astype(itype)
         idx *= k
         idx += c
         idx <<= UNIFORM_BITS
         idx |= U[0, t]
-        j = lut[idx]
+        j = lut.take(idx.astype(np.intp))
         # noise, then the within-class map of pair (c, j), tabulated: index ((c k + j) (GRID + 1) + g)
-        s_ = x + noise[U[1, t]]
+        s_ = x + Z[t]
         np.clip(s_, 0.0, 1.0, out=s_)
         s_ *= np.float32(GRID)
-        g = s_.astype(np.int32)
+        g = s_.astype(itype)
         s_ -= g
-        pi = c.astype(np.int32)
+        pi = c.astype(itype)
         pi *= k
         pi += j
         pi *= GRID + 1
         pi += g
+        pi = pi.astype(np.intp)
         x = out_D[t + 1]
-        np.take(G, pi, out=x)
-        s_ *= dG[pi]
+        G.take(pi, out=x)
+        s_ *= dG.take(pi)
         x += s_
         if moved[:, t].any():  # the scenario's own effect in this year
             cols = np.flatnonzero(moved[:, t])
@@ -355,7 +379,7 @@ def simulate_paths(fm: ForwardModel, d0, horizon: int, n_paths: int = 10_000, se
         c = j
         out_c[t + 1] = c
     years = np.arange(start_year, start_year + H + 1)
-    return Paths(_ro(years), _ro(out_D), _ro(out_c), _ro(U), tuple(labels), tuple(fm.cutoffs), int(seed))
+    return Paths(_ro(years), _ro(out_D), _ro(out_c), _ro(U), tuple(labels), tuple(fm.cutoffs), int(seed), _ro(Z))
 
 
 def _destination_table(thresholds: np.ndarray, k: int) -> np.ndarray:

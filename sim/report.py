@@ -44,8 +44,12 @@ def _share(x: float) -> str:
 
 def _end_quantiles(ps, idx):
     """5 / 50 / 95 % of D in the end year for provinces ``idx`` only (cheap)."""
-    X = np.asarray(ps.paths.D[-1][:, idx], dtype=float)
-    return np.quantile(X, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+    from sim.projection import QUANTILES
+
+    X = np.ascontiguousarray(ps.paths.D[-1][:, idx].T)  # one row per province: a fast partition
+    N = X.shape[1]
+    k = [max(int(np.ceil(q * N)) - 1, 0) for q in QUANTILES]  # the order statistics of province_quantiles
+    return np.partition(X, k, axis=1)[:, k].T.astype(float)
 
 
 def describe(res) -> list[str]:
@@ -75,16 +79,18 @@ def _province_lines(res) -> list[str]:
     out.append(f"Share of provinces at high or extreme coordination in {end}: {_share(hb)} in the baseline, "
                f"{_share(hs)} with the scenario (scenario 90 % band {_share(lo_s[-1])}-{_share(hi_s[-1])}).")
     names = list(b.paths.labels)
-    touched = list(dict.fromkeys(res.touched["province"])) if len(res.touched) else []
-    pb_end, ps_end = b.p_high[:, -1], s.p_high[:, -1]
+    touched = list(dict.fromkeys(res.touched["province"].to_numpy().tolist())) if len(res.touched) else []
+    pb_end = np.count_nonzero(b.paths.classes[-1] >= 2, axis=0) / b.paths.n_paths  # = ProvinceSide.p_high[:, -1]
+    ps_end = np.count_nonzero(s.paths.classes[-1] >= 2, axis=0) / s.paths.n_paths
     idx = [names.index(p) for p in touched if p in names]
     if idx:
-        qb, qs = _end_quantiles(b, idx), _end_quantiles(s, idx)
-        # largest change in the chance of high or extreme first, then the largest change in D
+        # largest change in the chance of high or extreme first, then the largest change in mean D
         dp = np.round(np.abs(ps_end[idx] - pb_end[idx]), 3)
-        order = np.lexsort((-np.abs(qs[1] - qb[1]), -dp))
-        for o in order[:MAX_PROVINCE_LINES]:
-            i = idx[o]
+        dm = np.abs(s.paths.D[-1][:, idx].mean(axis=0) - b.paths.D[-1][:, idx].mean(axis=0))
+        order = np.lexsort((-dm, -dp))[:MAX_PROVINCE_LINES]
+        shown = [idx[o] for o in order]
+        qb, qs = _end_quantiles(b, shown), _end_quantiles(s, shown)
+        for o, i in enumerate(shown):
             out.append(f"{names[i]}: coupling coordination D in {end} {qb[1, o]:.3f} → {qs[1, o]:.3f} "
                        f"(median of the paths; scenario 90 % band {qs[0, o]:.3f}-{qs[2, o]:.3f}); chance of "
                        f"high or extreme {_pct(pb_end[i])} → {_pct(ps_end[i])}.")
@@ -105,28 +111,28 @@ def _cluster_lines(res) -> list[str]:
     bc, sc = res.baseline_clusters, res.scenario_clusters
     if bc is None or sc is bc:
         return []
-    end = res.ti_difference(res.end_year)
-    moved = end[end["ti_change"].abs() > 1e-12]
-    if moved.empty:
+    t = res.ti_difference_arrays(res.end_year)
+    moved = np.abs(t["ti_change"]) > 1e-12
+    if not moved.any():
         return ["The policy and link changes move no cluster's forecast."]
     out = []
-    det = moved[moved["detected"]].reindex(moved[moved["detected"]]["ti_change"].abs()
-                                           .sort_values(ascending=False).index)
-    nodet = moved[~moved["detected"]]
-    yr = int(end["year"].iloc[0])
-    for r in det.head(MAX_CLUSTER_LINES).itertuples():
-        out.append(f"{r.cluster}: AI patent applications in {yr} {r.patents_baseline:,.0f} → "
-                   f"{r.patents_scenario:,.0f} ({r.patents_change_pct:+.0f} %; 90 % band "
-                   f"{r.patents_change_pct_p05:+.0f} % to {r.patents_change_pct_p95:+.0f} %).")
+    det = np.flatnonzero(moved & t["detected"])
+    det = det[np.argsort(-np.abs(t["ti_change"][det]), kind="stable")]
+    nodet = np.flatnonzero(moved & ~t["detected"])
+    yr = res.end_year
+    c, pct, lo, hi = t["cluster"], t["patents_change_pct"], t["patents_change_pct_p05"], t["patents_change_pct_p95"]
+    for i in det[:MAX_CLUSTER_LINES]:
+        out.append(f"{c[i]}: AI patent applications in {yr} {t['patents_baseline'][i]:,.0f} → "
+                   f"{t['patents_scenario'][i]:,.0f} ({pct[i]:+.0f} %; 90 % band "
+                   f"{lo[i]:+.0f} % to {hi[i]:+.0f} %).")
     if len(det) > MAX_CLUSTER_LINES:
         out.append(f"... and {len(det) - MAX_CLUSTER_LINES} more clusters with a detectable change.")
     if len(nodet):
-        names = ", ".join(nodet["cluster"].head(6))
+        names = ", ".join(c[nodet[:6]])
         more = f" and {len(nodet) - 6} more" if len(nodet) > 6 else ""
         out.append(f"No detectable effect by {yr} for {names}{more}: the 90 % band of the change includes "
                    "zero (for example " + ", ".join(
-                       f"{r.cluster} {r.patents_change_pct_p05:+.0f} % to {r.patents_change_pct_p95:+.0f} %"
-                       for r in nodet.head(2).itertuples()) + ").")
+                       f"{c[i]} {lo[i]:+.0f} % to {hi[i]:+.0f} %" for i in nodet[:2]) + ").")
     return out
 
 

@@ -46,7 +46,7 @@ asked for; ``reference=`` re-uses a baseline side (its paths and uniforms) compu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -161,6 +161,9 @@ class SimulationResult:
         kept; a result that is shared read-only (the app's ``st.cache_resource``) is materialised
         before it is shared, so it is never modified afterwards.
         """
+        for cs in (self.baseline_clusters, self.scenario_clusters):
+            if cs is not None:
+                cs.forecast.patents_bands  # noqa: B018 (computes the deferred bands)
         for ps in {id(p): p for p in (self.baseline_provinces, self.scenario_provinces) if p is not None}.values():
             for name in ("quantiles", "class_probabilities", "p_high", "shares", "high_shares", "median_D",
                          "moran", "faults"):
@@ -259,7 +262,8 @@ class SimulationResult:
             parts.append(f)
         return pd.concat(parts, ignore_index=True)
 
-    def _ti_difference(self, year: int | None = None) -> pd.DataFrame:
+    def ti_difference_arrays(self, year: int | None = None) -> dict:
+        """The columns of :meth:`ti_difference` as numpy arrays (the summary's fast route)."""
         from sim.forecast import _percentiles_last_axis
 
         fb, fs = self.baseline_clusters.forecast, self.scenario_clusters.forecast
@@ -267,20 +271,17 @@ class SimulationResult:
         years = fb.years[cols]
         c, H = fb.point[:, cols].shape
         d = fs.draws[:, cols] - fb.draws[:, cols]  # (c, H, draws): the same coefficient draws on both sides
-        q = np.moveaxis(_percentiles_last_axis(d, (5.0, 50.0, 95.0)), -1, 0)
-        point = fs.point[:, cols] - fb.point[:, cols]
-        out = pd.DataFrame({"cluster": np.repeat(np.asarray(fb.clusters, dtype=object), H),
-                            "year": np.tile(years, c),
-                            "ti_change": point.ravel(), "ti_change_p05": q[0].ravel(),
-                            "ti_change_p95": q[2].ravel(),
-                            "patents_baseline": fb.patents_point[:, cols].ravel(),
-                            "patents_scenario": fs.patents_point[:, cols].ravel()})
-        out["patents_change_pct"] = 100 * np.expm1(out["ti_change"]) if fb.log_offset == 0 else \
-            100 * (out["patents_scenario"] / out["patents_baseline"] - 1)
-        out["patents_change_pct_p05"] = 100 * np.expm1(out["ti_change_p05"])
-        out["patents_change_pct_p95"] = 100 * np.expm1(out["ti_change_p95"])
-        out["detected"] = (out["ti_change_p05"] > 0) | (out["ti_change_p95"] < 0)
-        return out
+        q = _percentiles_last_axis(d, (5.0, 95.0))
+        point = (fs.point[:, cols] - fb.point[:, cols]).ravel()
+        pb, ps = fb.patents_point[:, cols].ravel(), fs.patents_point[:, cols].ravel()
+        lo, hi = q[..., 0].ravel(), q[..., 1].ravel()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct = 100 * np.expm1(point) if fb.log_offset == 0 else 100 * (ps / pb - 1)
+        return {"cluster": np.repeat(np.asarray(fb.clusters, dtype=object), H), "year": np.tile(years, c),
+                "ti_change": point, "ti_change_p05": lo, "ti_change_p95": hi,
+                "patents_baseline": pb, "patents_scenario": ps, "patents_change_pct": pct,
+                "patents_change_pct_p05": 100 * np.expm1(lo), "patents_change_pct_p95": 100 * np.expm1(hi),
+                "detected": (lo > 0) | (hi < 0)}
 
     def ti_difference(self, year: int | None = None) -> pd.DataFrame:
         """Scenario minus baseline per cluster and year, with its 90 % band over shared coefficient draws.
@@ -291,7 +292,7 @@ class SimulationResult:
         """
         if self.baseline_clusters is None:
             return pd.DataFrame()
-        return self._ti_difference(year)
+        return pd.DataFrame(self.ti_difference_arrays(year))
 
     def tables(self) -> dict:
         """Every result as a DataFrame, for CSV/Excel download (the numbers the page shows)."""
@@ -328,10 +329,38 @@ def simulate(baseline, scenario: Scenario, seed: int = 0, reference=None) -> Sim
     baseline, horizon, paths and seed: its baseline side is then reused (the interactive path; the
     numbers are identical either way).
     """
-    from sim import report
-
     if isinstance(baseline, dict):
         baseline = prepare(baseline, Options.of(scenario))
+    # small matrix products only: on a shared 2-core server BLAS threads cost CPU and save no time
+    with _blas_one_thread():
+        return _simulate(baseline, scenario, seed, reference)
+
+
+def _blas_one_thread():
+    """Limit BLAS to one thread for a block (threadpoolctl; a no-op context without it).
+
+    The controller, which lists the loaded BLAS libraries (a few ms), is built once per process.
+    """
+    ctl = _thread_controller()
+    if ctl is None:
+        import contextlib
+
+        return contextlib.nullcontext()
+    return ctl.limit(limits=1, user_api="blas")
+
+
+@lru_cache(maxsize=1)
+def _thread_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # optional: without it the numbers are the same, only slower
+        return None
+    return ThreadpoolController()
+
+
+def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> SimulationResult:
+    from sim import report
+
     if Options.of(scenario) != baseline.options:
         raise ValueError(f"the scenario asks for {Options.of(scenario)} but the baseline was prepared "
                          f"with {baseline.options}; prepare a matching baseline")
@@ -412,7 +441,8 @@ def _province_side(pb: ProvinceBaseline, panel: pd.DataFrame, H: int, n_paths: i
         else:
             paths = projection.simulate_paths(pb.forward, base.static_D[last].to_numpy(), H, n_paths, seed,
                                               effects=e, start_year=last, labels=pb.names,
-                                              uniforms=base.paths.uniforms)
+                                              uniforms=base.paths.uniforms, noise_values=base.paths.noise_values,
+                                              base=base.paths)
     return ProvinceSide(m, D, Hin, paths, pb.W_econ)
 
 
@@ -420,18 +450,23 @@ def _remeasure(pb: ProvinceBaseline, panel: pd.DataFrame, base: ProvinceSide, ch
     """The scenario's measures: the baseline's, with the rows of the ``changed`` provinces recomputed.
 
     Equal to ``measure(pb.frame, pb.model, panel)`` when the frame measures rows independently (the
-    entropy frame and the MLP towers do; a test checks the equality on the demo).
+    entropy frame and the MLP towers do; ``tests/test_simulate_speedpaths.py`` checks the equality).
     """
-    rows = np.isin(panel[schema.PROVINCE].to_numpy(), list(changed))
-    part = measure(pb.frame, pb.model, panel.loc[rows])
-    m = base.measures.copy()
-    cols = [c for c in part.columns if c not in (schema.PROVINCE, schema.YEAR)]
-    m.loc[rows, cols] = part[cols].to_numpy()
+    prov = panel[schema.PROVINCE].to_numpy()
+    rows = np.flatnonzero(np.isin(prov, list(changed)))
+    part = measure(pb.frame, pb.model, panel.iloc[rows])
+    cols = {c: base.measures[c].to_numpy().copy() for c in base.measures.columns}
+    for c in part.columns:
+        if c not in (schema.PROVINCE, schema.YEAR):
+            cols[c][rows] = part[c].to_numpy()
+    m = pd.DataFrame(cols, index=base.measures.index)
     D, Hin = base.static_D.copy(), base.static_h_inno.copy()
-    pw = wide_arrays(part, list(dict.fromkeys(part[schema.PROVINCE])), list(D.columns), ("D", "h_inno"))
-    D.loc[pw[0].index] = pw[0].to_numpy()
-    Hin.loc[pw[1].index] = pw[1].to_numpy()
-    return m, D, Hin
+    r = D.index.get_indexer(prov[rows])
+    y = D.columns.get_indexer(panel[schema.YEAR].to_numpy()[rows])
+    Dv, Hv = D.to_numpy().copy(), Hin.to_numpy().copy()
+    Dv[r, y] = part["D"].to_numpy()
+    Hv[r, y] = part["h_inno"].to_numpy()
+    return m, pd.DataFrame(Dv, index=D.index, columns=D.columns), pd.DataFrame(Hv, index=Hin.index, columns=Hin.columns)
 
 
 def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int, end: int,

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from sim import schema
 from sim.scenario import IndicatorChange, Scenario
 from ui.nav import UNEXPECTED
 from ui.simulator import PRESETS
@@ -32,7 +33,8 @@ def test_preset_applies_and_reports_what_changed():
     at.selectbox(key="sim_preset").select("Western digital infrastructure push").run()
     assert not at.exception
     text = summary(at)
-    assert "Gansu: coupling coordination D in" in text and "Beijing: coupling" not in text
+    west = [n for n, r in schema.province_regions().items() if r == "West"]
+    assert any(f"{p}: coupling coordination D in" in text for p in west) and "Beijing: coupling" not in text
     # the URL now carries the scenario, and it decodes to the preset's changes
     assert Scenario.from_query_params({"s": at.query_params["s"]}).indicator_changes == \
         PRESETS["Western digital infrastructure push"].indicator_changes
