@@ -60,6 +60,7 @@ class ProvinceBaseline:
     matrices_source: str
     D_hist: np.ndarray = None  # observed D, provinces x years (names x years)
     forward: object = None  # sim.projection.ForwardModel
+    X: np.ndarray = None  # the panel's indicators, rows as panel, columns schema.indicator_ids() (read-only)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def _prepare_provinces(panel, options, model, boundaries_geojson, notes) -> Prov
                      "is not guaranteed to raise every projected share.")
     return ProvinceBaseline(panel, names, years, frame, model if options.coupling_method != TRADITIONAL else None,
                             cut, class_values, P_sp, P_pool, W_prox, W_econ, source,
-                            _readonly(D_hist.to_numpy()), fm)
+                            _readonly(D_hist.to_numpy()), fm, _readonly(panel[schema.indicator_ids()].to_numpy(dtype=float)))
 
 
 def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBaseline | None:
@@ -308,19 +309,30 @@ def measure(frame, model, panel: pd.DataFrame) -> pd.DataFrame:
     stay in [0, 1] (``sim.coupling.saturate``). With a model, C comes from the model and
     ``D = sqrt(C T)``.
     """
+    cols = {c: panel[c].to_numpy() for c in (schema.PROVINCE, schema.YEAR) if c in panel.columns}
+    from sim.coupling import _indicator_matrix
+
+    arrays = measure_arrays(frame, model, _indicator_matrix(panel, frame.nqpf.indicator_ids),
+                            _indicator_matrix(panel, frame.inno.indicator_ids),
+                            cols.get(schema.PROVINCE))
+    return pd.DataFrame({**cols, **arrays}, index=panel.index)
+
+
+def measure_arrays(frame, model, X_nqpf, X_inno, groups=None) -> dict:
+    """:func:`measure` on raw indicator matrices (columns in each system's ``indicator_ids`` order).
+
+    Returns ``{"h_nqpf", "h_inno", "C", "T", "D"}`` arrays; ``groups`` (province of each row) is
+    passed to the model.
+    """
     from sim.coupling import traditional_ccd
 
-    h1, h2 = frame.indices(panel, beyond_range=BEYOND_RANGE)
+    h1, h2 = frame.indices_from_matrices(X_nqpf, X_inno, beyond_range=BEYOND_RANGE)
     C, T, D = traditional_ccd(h1, h2)
-    cols = {c: panel[c].to_numpy() for c in (schema.PROVINCE, schema.YEAR) if c in panel.columns}
-    out = pd.DataFrame({**cols, "h_nqpf": h1, "h_inno": h2, "C": C, "T": T, "D": D}, index=panel.index)
     if model is not None:
-        Zn = frame.normalise(panel, "nqpf", beyond_range="extrapolate")
-        Zi = frame.normalise(panel, "inno", beyond_range="extrapolate")
-        C = np.clip(np.asarray(model.coupling(Zn, Zi, groups=panel[schema.PROVINCE].to_numpy()), dtype=float), 0.0, 1.0)
-        out["C"] = C
-        out["D"] = np.sqrt(C * np.maximum(out["T"].to_numpy(), 0.0))
-    return out
+        Zn, Zi = frame.nqpf.normalise(X_nqpf), frame.inno.normalise(X_inno)
+        C = np.clip(np.asarray(model.coupling(Zn, Zi, groups=groups), dtype=float), 0.0, 1.0)
+        D = np.sqrt(C * np.maximum(T, 0.0))
+    return {"h_nqpf": h1, "h_inno": h2, "C": C, "T": T, "D": D}
 
 
 def wide(tidy: pd.DataFrame, column: str, names, years) -> pd.DataFrame:

@@ -75,16 +75,39 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
                                 "indicator": np.asarray(ind, dtype=object)[none],
                                 "baseline": np.zeros(0), "scenario": np.zeros(0)})
         return panel.copy(), touched, []
+    prov = panel[schema.PROVINCE].to_numpy()
+    year = panel[schema.YEAR].to_numpy()
+    X0 = panel[ind].to_numpy(dtype=float)
+    X, moved, notes = change_matrix(X0, prov, year, changes)
+    out = panel.copy()
+    for j in sorted(set(moved)):
+        out[ind[j]] = X[:, j]
+    return out, touched_cells(X0, X, prov, year), notes
+
+
+def touched_cells(X0: np.ndarray, X: np.ndarray, prov, year) -> pd.DataFrame:
+    """The long table of changed cells: province, year, indicator, baseline, scenario."""
+    r, c = np.nonzero(X != X0)
+    return pd.DataFrame({schema.PROVINCE: np.asarray(prov)[r], schema.YEAR: np.asarray(year)[r],
+                         "indicator": np.asarray(schema.indicator_ids(), dtype=object)[c],
+                         "baseline": X0[r, c], "scenario": X[r, c]})
+
+
+def change_matrix(X0: np.ndarray, prov, year, changes):
+    """The indicator changes applied to a (rows, indicators) matrix in ``schema.indicator_ids()`` order.
+
+    ``prov`` and ``year`` label the rows. Returns ``(X, moved_columns, notes)``; ``X0`` is not
+    modified. The one implementation behind :func:`apply_indicator_changes` and the simulator.
+    """
+    ind = schema.indicator_ids()
     col_pos = {c: j for j, c in enumerate(ind)}
     unknown = sorted({col for ch in changes for col in targets(ch)} - set(col_pos))
     if unknown:
         raise KeyError(f"{unknown} are not indicator columns")
-    names = list(dict.fromkeys(panel[schema.PROVINCE].tolist()))
-    prov = panel[schema.PROVINCE].to_numpy()
-    year = panel[schema.YEAR].to_numpy()
+    prov, year = np.asarray(prov), np.asarray(year)
+    names = list(dict.fromkeys(prov.tolist()))
     notes = []
-    X0 = panel[ind].to_numpy(dtype=float)
-    X = X0.copy()
+    X = np.array(X0, dtype=float, copy=True)
     moved = []
     for ch in changes:
         provs = provinces(ch.provinces, names)
@@ -110,15 +133,7 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
                 new = np.maximum(new, 0.0)
             X[rows, j] = new
             moved.append(j)
-    out = panel.copy()
-    for j in sorted(set(moved)):
-        out[ind[j]] = X[:, j]
-    diff = X != X0
-    r, c = np.nonzero(diff)
-    touched = pd.DataFrame({schema.PROVINCE: prov[r], schema.YEAR: year[r],
-                            "indicator": np.asarray(ind, dtype=object)[c],
-                            "baseline": X0[r, c], "scenario": X[r, c]})
-    return out, touched, notes
+    return X, moved, notes
 
 
 

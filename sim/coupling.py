@@ -331,14 +331,20 @@ class EntropyFrame:
 
     def indices(self, panel: pd.DataFrame, beyond_range: str = "clip"):
         """Comprehensive indices ``(h_nqpf, h_inno)``, each shape (n,)."""
+        return self.indices_from_matrices(_indicator_matrix(panel, self.nqpf.indicator_ids),
+                                          _indicator_matrix(panel, self.inno.indicator_ids), beyond_range)
+
+    def indices_from_matrices(self, X_nqpf, X_inno, beyond_range: str = "clip"):
+        """``indices`` on raw indicator matrices, columns in each system's ``indicator_ids`` order."""
+        _check_beyond(beyond_range)
         out = []
-        for system in ("nqpf", "inno"):
-            sf = self.system(system)
+        for sf, X in ((self.nqpf, X_nqpf), (self.inno, X_inno)):
+            Z = sf.normalise(X)
             if beyond_range == "saturate":
-                Z = self.normalise(panel, system, "extrapolate")
                 out.append(saturate(Z @ sf.weights, sf.h_lo, sf.h_hi))
             else:
-                Z = self.normalise(panel, system, beyond_range)
+                if beyond_range == "clip":
+                    Z = np.clip(Z, 0.0, 1.0)
                 out.append(np.maximum(Z @ sf.weights, 0.0))
         return tuple(out)
 
@@ -376,15 +382,19 @@ class EntropyFrame:
             ``indicator``, ``value``, ``baseline_min``, ``baseline_max``, ``normalised``
             (unclipped). Empty when the panel stays inside the fitted range.
         """
-        keys = [k for k in (schema.PROVINCE, schema.YEAR) if k in panel.columns]
-        cols = keys + ["system", "indicator", "value", "baseline_min", "baseline_max", "normalised"]
+        keys = {k: panel[k].to_numpy() for k in (schema.PROVINCE, schema.YEAR) if k in panel.columns}
+        return self.out_of_range_from_matrices(_indicator_matrix(panel, self.nqpf.indicator_ids),
+                                               _indicator_matrix(panel, self.inno.indicator_ids), keys)
+
+    def out_of_range_from_matrices(self, X_nqpf, X_inno, keys: dict) -> pd.DataFrame:
+        """``out_of_range`` on raw indicator matrices; ``keys`` maps label columns to row arrays."""
+        cols = list(keys) + ["system", "indicator", "value", "baseline_min", "baseline_max", "normalised"]
         parts = []
-        for sf in (self.nqpf, self.inno):
-            X = _indicator_matrix(panel, sf.indicator_ids)
+        for sf, X in ((self.nqpf, X_nqpf), (self.inno, X_inno)):
             Z = sf.normalise(X)
             r, c = np.nonzero((X < sf.mins) | (X > sf.maxs))
             if r.size:
-                part = {k: panel[k].to_numpy()[r] for k in keys}
+                part = {k: v[r] for k, v in keys.items()}
                 part.update(system=sf.system, indicator=np.asarray(sf.indicator_ids, dtype=object)[c],
                             value=X[r, c], baseline_min=sf.mins[c], baseline_max=sf.maxs[c],
                             normalised=Z[r, c])

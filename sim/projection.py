@@ -346,13 +346,14 @@ def simulate_paths(fm: ForwardModel, d0, horizon: int, n_paths: int = 10_000, se
     # (numpy's take with intp indices: integer indices of other widths are converted on every call)
     # index arithmetic in uint16 where every index fits (4 classes: (4 * 4) << 12 and 16 * 2049 do),
     # converted once to intp for numpy's take
-    small = (fm.P.shape[0] * k) << UNIFORM_BITS <= 1 << 16 and k * k * (GRID + 1) <= 1 << 16
+    small = (fm.P.shape[0] * k) << UNIFORM_BITS <= 1 << 16 and k * k * (GRID + 1) <= 1 << 16 and k * k < 256
     itype = np.uint16 if small else np.intp
     for t in range(t0, H):
         # destination class: look-up by (lag class, class, 12-bit uniform)
-        idx = _classes(x @ WT, cut).astype(itype)
-        idx *= k
-        idx += c
+        row = _classes(x @ WT, cut)  # uint8 lag class, then the (lag class, class) row
+        row *= k
+        row += c
+        idx = row.astype(itype)
         idx <<= UNIFORM_BITS
         idx |= U[0, t]
         j = lut.take(idx.astype(np.intp))
@@ -362,9 +363,9 @@ def simulate_paths(fm: ForwardModel, d0, horizon: int, n_paths: int = 10_000, se
         s_ *= np.float32(GRID)
         g = s_.astype(itype)
         s_ -= g
+        c *= k  # c is this year's class array (a fresh array each year): reuse it for the pair c k + j
+        c += j
         pi = c.astype(itype)
-        pi *= k
-        pi += j
         pi *= GRID + 1
         pi += g
         pi = pi.astype(np.intp)

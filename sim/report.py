@@ -80,8 +80,8 @@ def _province_lines(res) -> list[str]:
                f"{_share(hs)} with the scenario (scenario 90 % band {_share(lo_s[-1])}-{_share(hi_s[-1])}).")
     names = list(b.paths.labels)
     touched = list(dict.fromkeys(res.touched["province"].to_numpy().tolist())) if len(res.touched) else []
-    pb_end = np.count_nonzero(b.paths.classes[-1] >= 2, axis=0) / b.paths.n_paths  # = ProvinceSide.p_high[:, -1]
-    ps_end = np.count_nonzero(s.paths.classes[-1] >= 2, axis=0) / s.paths.n_paths
+    pb_end = b.p_high[:, -1]  # the baseline side's summaries are kept (computed once per baseline)
+    ps_end = np.count_nonzero(s.paths.classes[-1] >= 2, axis=0) / s.paths.n_paths  # = s.p_high[:, -1]
     idx = [names.index(p) for p in touched if p in names]
     if idx:
         # largest change in the chance of high or extreme first, then the largest change in mean D
@@ -89,7 +89,7 @@ def _province_lines(res) -> list[str]:
         dm = np.abs(s.paths.D[-1][:, idx].mean(axis=0) - b.paths.D[-1][:, idx].mean(axis=0))
         order = np.lexsort((-dm, -dp))[:MAX_PROVINCE_LINES]
         shown = [idx[o] for o in order]
-        qb, qs = _end_quantiles(b, shown), _end_quantiles(s, shown)
+        qb, qs = b.quantiles[shown, -1, :].T, _end_quantiles(s, shown)
         for o, i in enumerate(shown):
             out.append(f"{names[i]}: coupling coordination D in {end} {qb[1, o]:.3f} → {qs[1, o]:.3f} "
                        f"(median of the paths; scenario 90 % band {qs[0, o]:.3f}-{qs[2, o]:.3f}); chance of "

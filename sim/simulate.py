@@ -54,10 +54,10 @@ import pandas as pd
 from sim import schema
 from sim.baseline import (  # noqa: F401  (stable names: sim.simulate.prepare, Options, ...)
     CLASS_NAMES, FIXED_CUTOFFS, TRADITIONAL, Baseline, ClusterBaseline, Options, ProvinceBaseline,
-    _measure, _wide, _wide_arrays, coefficients_from_gmm, measure, prepare, wide, wide_arrays)
+    _measure, _wide, _wide_arrays, coefficients_from_gmm, measure, measure_arrays, prepare, wide, wide_arrays)
 from sim.changes import (  # noqa: F401
-    _closeness_after_edits, _edited_pairs, _provinces, _targets, apply_indicator_changes,
-    closeness_after_edits, edit_links, extend_panel)
+    _closeness_after_edits, _edited_pairs, _provinces, _targets, apply_indicator_changes, change_matrix,
+    closeness_after_edits, edit_links, extend_panel, touched_cells)
 from sim.scenario import Scenario
 
 HIGH = 2  # "high or extreme coordination": classes 2 and 3 (High, Extreme)
@@ -379,20 +379,35 @@ def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> S
         last = int(max(pb.years))
         launch = last + 1
         H = end - last
-        ext = extend_panel(pb.panel, H)
-        scen_panel, touched, change_notes = apply_indicator_changes(ext, scenario.indicator_changes)
-        notes += change_notes
         late = [c for c in scenario.indicator_changes if c.from_year > end]
         if late:
             notes.append(f"{len(late)} indicator change(s) start after {end}, the end of the projection: "
                          "no effect within the horizon.")
-        b_side = ref.baseline_provinces if ref is not None else _province_side(pb, ext, H, scenario.n_paths, seed)
+        if ref is not None:
+            b_side = ref.baseline_provinces
+        else:
+            b_side = _province_side(pb, extend_panel(pb.panel, H), H, scenario.n_paths, seed)
+        # the scenario's data as arrays: the observed rows, then the last year's held for H years
+        # (the rows of extend_panel), with the changes applied (sim.changes.change_matrix)
+        prov0 = pb.panel[schema.PROVINCE].to_numpy()
+        year0 = pb.panel[schema.YEAR].to_numpy()
+        keep = np.flatnonzero(year0 == last)
+        prov = np.concatenate([prov0, np.tile(prov0[keep], H)])
+        year = np.concatenate([year0, np.repeat(last + np.arange(1, H + 1), keep.size)])
+        X0 = np.concatenate([pb.X, np.tile(pb.X[keep], (H, 1))])
+        X, _, change_notes = change_matrix(X0, prov, year, scenario.indicator_changes)
+        notes += change_notes
+        touched = touched_cells(X0, X, prov, year)
         if touched.empty:  # no changed cell: the scenario side IS the baseline side
             s_side = b_side
         else:
-            changed = list(dict.fromkeys(touched[schema.PROVINCE]))
-            s_side = _province_side(pb, scen_panel, H, scenario.n_paths, seed, b_side, changed)
-            oor = pb.frame.out_of_range(scen_panel[scen_panel[schema.PROVINCE].isin(changed)])
+            changed = list(dict.fromkeys(touched[schema.PROVINCE].to_numpy().tolist()))
+            rows = np.flatnonzero(np.isin(prov, changed))
+            s_side = _scenario_province_side(pb, b_side, X[rows], prov[rows], year[rows], H,
+                                             scenario.n_paths, seed)
+            n_idx, i_idx = _system_columns(pb.frame)
+            oor = pb.frame.out_of_range_from_matrices(X[rows][:, n_idx], X[rows][:, i_idx],
+                                                      {schema.PROVINCE: prov[rows], schema.YEAR: year[rows]})
     cb = baseline.clusters
     b_cl = s_cl = None
     if cb is not None:
@@ -413,60 +428,62 @@ def _reusable(reference, scenario: Scenario, seed: int) -> bool:
             and reference.scenario.n_paths == scenario.n_paths)
 
 
-def _province_side(pb: ProvinceBaseline, panel: pd.DataFrame, H: int, n_paths: int, seed: int,
-                   base: ProvinceSide | None = None, changed=()) -> ProvinceSide:
-    """One side of Study A: D through the frozen frame, its effect on the paths, the paths.
-
-    ``base`` is the baseline side of the same run (its paths' uniforms are re-used and its static D
-    is the reference for the scenario's effect); None for the baseline side itself.
-    """
+def _province_side(pb: ProvinceBaseline, panel: pd.DataFrame, H: int, n_paths: int, seed: int) -> ProvinceSide:
+    """The baseline side of Study A: D through the frozen frame on the held panel, and its paths."""
     from sim import projection
 
-    if base is None:
-        m = measure(pb.frame, pb.model, panel)
-        years = tuple(np.unique(m[schema.YEAR].to_numpy()).tolist())
-        D, Hin = wide_arrays(m, pb.names, years, ("D", "h_inno"))
-    else:  # re-measure only the provinces the scenario changes (a province's D depends on its own row)
-        m, D, Hin = _remeasure(pb, panel, base, changed)
-        years = tuple(D.columns)
+    m = measure(pb.frame, pb.model, panel)
+    years = tuple(np.unique(m[schema.YEAR].to_numpy()).tolist())
+    D, Hin = wide_arrays(m, pb.names, years, ("D", "h_inno"))
     last = int(max(pb.years))
-    proj_years = [y for y in years if y >= last]
-    if base is None:
-        paths = projection.simulate_paths(pb.forward, D[last].to_numpy(), H, n_paths, seed,
-                                          start_year=last, labels=pb.names)
-    else:
-        e = D[proj_years].to_numpy() - base.static_D[proj_years].to_numpy()
-        if not np.any(e):
-            paths = base.paths
-        else:
-            paths = projection.simulate_paths(pb.forward, base.static_D[last].to_numpy(), H, n_paths, seed,
-                                              effects=e, start_year=last, labels=pb.names,
-                                              uniforms=base.paths.uniforms, noise_values=base.paths.noise_values,
-                                              base=base.paths)
+    paths = projection.simulate_paths(pb.forward, D[last].to_numpy(), H, n_paths, seed,
+                                      start_year=last, labels=pb.names)
     return ProvinceSide(m, D, Hin, paths, pb.W_econ)
 
 
-def _remeasure(pb: ProvinceBaseline, panel: pd.DataFrame, base: ProvinceSide, changed):
-    """The scenario's measures: the baseline's, with the rows of the ``changed`` provinces recomputed.
+def _system_columns(frame):
+    """Positions of each system's indicators among ``schema.indicator_ids()``."""
+    ind = {c: j for j, c in enumerate(schema.indicator_ids())}
+    return [ind[c] for c in frame.nqpf.indicator_ids], [ind[c] for c in frame.inno.indicator_ids]
 
-    Equal to ``measure(pb.frame, pb.model, panel)`` when the frame measures rows independently (the
-    entropy frame and the MLP towers do; ``tests/test_simulate_speedpaths.py`` checks the equality).
+
+def _scenario_province_side(pb: ProvinceBaseline, base: ProvinceSide, X, prov, year, H: int, n_paths: int,
+                            seed: int) -> ProvinceSide:
+    """The scenario side: the changed provinces' rows re-measured, their effect ``e_t`` on the paths.
+
+    ``X``, ``prov``, ``year``: every row (observed and held future years) of the provinces the
+    scenario changes, with the changes applied. A province's D depends only on its own row, so the
+    other provinces keep the baseline's measures (``tests/test_simulate_speedpaths.py`` checks that
+    this equals measuring every row).
     """
-    prov = panel[schema.PROVINCE].to_numpy()
-    rows = np.flatnonzero(np.isin(prov, list(changed)))
-    part = measure(pb.frame, pb.model, panel.iloc[rows])
-    cols = {c: base.measures[c].to_numpy().copy() for c in base.measures.columns}
-    for c in part.columns:
-        if c not in (schema.PROVINCE, schema.YEAR):
-            cols[c][rows] = part[c].to_numpy()
-    m = pd.DataFrame(cols, index=base.measures.index)
-    D, Hin = base.static_D.copy(), base.static_h_inno.copy()
-    r = D.index.get_indexer(prov[rows])
-    y = D.columns.get_indexer(panel[schema.YEAR].to_numpy()[rows])
-    Dv, Hv = D.to_numpy().copy(), Hin.to_numpy().copy()
-    Dv[r, y] = part["D"].to_numpy()
-    Hv[r, y] = part["h_inno"].to_numpy()
-    return m, pd.DataFrame(Dv, index=D.index, columns=D.columns), pd.DataFrame(Hv, index=Hin.index, columns=Hin.columns)
+    from sim import projection
+
+    n_idx, i_idx = _system_columns(pb.frame)
+    part = measure_arrays(pb.frame, pb.model, X[:, n_idx], X[:, i_idx], prov)
+    bm = base.measures
+    pos = pd.MultiIndex.from_arrays([bm[schema.PROVINCE].to_numpy(), bm[schema.YEAR].to_numpy()]).get_indexer(
+        pd.MultiIndex.from_arrays([prov, year]))
+    cols = {c: bm[c].to_numpy().copy() for c in bm.columns}
+    for c, v in part.items():
+        cols[c][pos] = v
+    m = pd.DataFrame(cols, index=bm.index)
+    r = base.static_D.index.get_indexer(prov)
+    y = base.static_D.columns.get_indexer(year)
+    Dv, Hv = base.static_D.to_numpy().copy(), base.static_h_inno.to_numpy().copy()
+    Dv[r, y], Hv[r, y] = part["D"], part["h_inno"]
+    D = pd.DataFrame(Dv, index=base.static_D.index, columns=base.static_D.columns)
+    Hin = pd.DataFrame(Hv, index=base.static_D.index, columns=base.static_D.columns)
+    last = int(max(pb.years))
+    k = list(D.columns).index(last)
+    e = Dv[:, k:] - base.static_D.to_numpy()[:, k:]
+    if not np.any(e):
+        paths = base.paths
+    else:
+        paths = projection.simulate_paths(pb.forward, base.static_D.to_numpy()[:, k], H, n_paths, seed,
+                                          effects=e, start_year=last, labels=pb.names,
+                                          uniforms=base.paths.uniforms, noise_values=base.paths.noise_values,
+                                          base=base.paths)
+    return ProvinceSide(m, D, Hin, paths, pb.W_econ)
 
 
 def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int, end: int,
