@@ -8,12 +8,11 @@ import io
 import zipfile
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from sim import schema
-from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario, ScenarioError
+from sim.scenario import Scenario, ScenarioError
 from ui import state
 from ui import coupling as ui_coupling
 from ui import simulator as ui

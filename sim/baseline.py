@@ -18,11 +18,15 @@ Everything is frozen: a scenario moves results only through the data it changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim import schema
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 FIXED_CUTOFFS = (0.25, 0.5, 0.75)
 CLASS_NAMES = ("Low", "Medium", "High", "Extreme")

@@ -118,3 +118,22 @@ def wait_for_script(page, timeout_s: float = 90) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("the Streamlit script did not finish in time")
+
+
+@pytest.fixture(scope="session")
+def demo_frames():
+    """The shipped synthetic demo: province panel, city panel and city links."""
+    from sim import data, schema
+
+    d = schema.DATA_DIR / "demo"
+    return {"provinces": data.read_province_panel(d / "provinces.csv"),
+            "cities": data.read_city_panel(d / "cities.csv"),
+            "links": data.read_city_links(d / "city_links.csv")}
+
+
+@pytest.fixture(scope="session")
+def demo_base(demo_frames):
+    """The simulator's baseline prepared on the demo with the default options (read-only)."""
+    from sim import simulate
+
+    return simulate.prepare(demo_frames, simulate.Options())

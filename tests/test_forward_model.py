@@ -8,24 +8,16 @@ import re
 import numpy as np
 import pytest
 
-from sim import data, projection, report, schema
+from sim import projection, report
 from sim import simulate as S
 from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario
 
-DEMO = schema.DATA_DIR / "demo"
 N = 10_000
 
 
 @pytest.fixture(scope="module")
-def frames():
-    return {"provinces": data.read_province_panel(DEMO / "provinces.csv"),
-            "cities": data.read_city_panel(DEMO / "cities.csv"),
-            "links": data.read_city_links(DEMO / "city_links.csv")}
-
-
-@pytest.fixture(scope="module")
-def base(frames):
-    return S.prepare(frames, S.Options())
+def base(demo_base):  # the demo baseline of tests/conftest.py
+    return demo_base
 
 
 @pytest.fixture(scope="module")

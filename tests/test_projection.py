@@ -128,3 +128,14 @@ def test_no_neighbour_is_refused():
     W[:, 2] = 0
     with pytest.raises(ValueError, match="no neighbour"):
         pj.fit_forward_model(D3, W, CUT, _stay(), None)
+
+
+def test_fast_class_rule_equals_sim_markov_classify():
+    """projection._classes (uint8 comparisons, the loop's speed path) is sim.markov.classify."""
+    from sim.markov import classify
+
+    rng = np.random.default_rng(1)
+    cut = np.asarray((0.25, 0.5, 0.75), dtype=np.float32)
+    x = np.concatenate([rng.random(10_000), [0.0, 0.25, 0.5, 0.75, 1.0],
+                        np.nextafter(cut, 1).astype(float)]).astype(np.float32)
+    np.testing.assert_array_equal(pj._classes(x, cut), classify(x, cut))

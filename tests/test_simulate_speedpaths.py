@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim import clusters as cl
-from sim import data, schema
+from sim import schema
 from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario
 from sim import simulate as S
 
@@ -26,15 +26,13 @@ ALL_THREE = Scenario(horizon=5, n_paths=10_000, indicator_changes=(
 
 
 @pytest.fixture(scope="module")
-def frames():
-    return {"provinces": data.read_province_panel(DEMO / "provinces.csv"),
-            "cities": data.read_city_panel(DEMO / "cities.csv"),
-            "links": data.read_city_links(DEMO / "city_links.csv")}
+def frames(demo_frames):
+    return demo_frames
 
 
 @pytest.fixture(scope="module")
-def base(frames):
-    return S.prepare(frames, S.Options())
+def base(demo_base):
+    return demo_base
 
 
 @pytest.fixture(scope="module")
