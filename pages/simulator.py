@@ -205,7 +205,11 @@ def _workspace() -> None:
                                "value": _num(r["value"])})
 
         st.subheader("Options", divider="gray")
-        horizon = st.slider("Years ahead", 1, 15, int(loaded.horizon), key=f"op_h_{rev}")
+        latest = max(launch_year - 1, policy_year - 1)
+        horizon = st.slider("Years ahead", 1, 15, int(loaded.horizon), key=f"op_h_{rev}",
+                            help=f"Both studies are projected to the same end year: {latest} (the latest observed "
+                                 "year of the loaded data) plus this many years.")
+        st.caption(f"Projected to {latest + int(horizon)}.")
         source = st.radio("Transition matrices and GMM coefficients", ["data", "paper"], horizontal=True,
                           index=["data", "paper"].index(loaded.parameter_source), key=f"op_s_{rev}",
                           format_func={"data": "estimated on the loaded data",

@@ -207,9 +207,10 @@ def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBas
     gmm_notes: tuple = ()
     if options.parameter_source == "paper":
         coefs = forecast.Coefficients.from_paper(model=3)
-        gmm_notes = ("Coefficients: Wang et al. (2025), Table 4, Model 3, estimated with about 94 instruments "
-                     "for 29 clusters (its Sargan p = 1.000 is the classic sign of too many instruments); "
-                     "standard errors derived as |coef / z|, correlations unknown.",)
+        gmm_notes = ("Coefficients: Wang et al. (2025), Table 4, Model 3: uncollapsed system GMM (re-estimated "
+                     "here, that specification has far more instruments than the 29 clusters, and the paper's "
+                     "Sargan p = 1.000 is the classic sign of too many instruments); standard errors derived as "
+                     "|coef / z|, correlations between estimates unknown.",)
     elif coefficients is not None:
         coefs = coefficients
     else:

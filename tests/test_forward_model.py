@@ -195,3 +195,22 @@ def test_every_preset_states_the_direction_it_simulates(base, ref, name):
         p = res.baseline_clusters.forecast.coefficients.params
         if sc.link_edits and (p["NC"] < 0 or p["IP*NC"] < 0):
             assert "recommendation is not supported" in text
+
+
+def test_with_the_papers_matrices_the_paths_follow_tables_4_and_5(demo_frames):
+    """parameter_source="paper": the engine runs on Liu et al.'s published matrices instead."""
+    from sim import markov
+
+    base = S.prepare(demo_frames, S.Options(parameter_source="paper"))
+    res = S.simulate(base, Scenario(horizon=5, n_paths=N, parameter_source="paper"))
+    pb = base.provinces
+    pm = markov.paper_transition_matrices()
+    filled, _ = markov.fill_empty_rows(np.nan_to_num(pm.P_spatial), np.nan_to_num(pm.P_traditional))
+    np.testing.assert_allclose(pb.forward.P, filled, atol=1e-12)
+    counts = projection.transition_frequencies(res.baseline_provinces.paths, pb.W_proximity, pb.cutoffs)
+    n = counts.sum(axis=-1, keepdims=True)
+    freq, P = counts / np.maximum(n, 1), pb.forward.P
+    well = n[..., 0] >= 500
+    assert well.sum() >= 4
+    assert np.all(np.abs(freq - P)[well] <= 4 * np.sqrt(P * (1 - P) / np.maximum(n, 1))[well] + 2.5e-4)
+    assert any("Table 4, Model 3" in s for s in base.clusters.gmm_notes)
