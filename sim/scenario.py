@@ -43,6 +43,44 @@ MAX_JSON_BYTES = 200_000
 MAX_CHANGES = 100
 
 
+def pack_link(data: dict) -> str:
+    """Compact JSON, zlib-compressed, base64url without padding: the value of a share-link parameter."""
+    packed = zlib.compress(json.dumps(data, separators=(",", ":"), sort_keys=True,
+                                      ensure_ascii=False).encode("utf-8"), 9)
+    return base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
+
+
+def unpack_link(params, key: str, what: str) -> str:
+    """The JSON text carried by ``params[key]`` (a mapping such as ``st.query_params``), validated.
+
+    Raises ``ScenarioError`` saying what is wrong with the link: missing, too long, cut short,
+    foreign characters, or expanding to too much data. ``what`` names the object ("scenario").
+    """
+    value = params.get(key) if hasattr(params, "get") else None
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    if not value:
+        raise ScenarioError([f"The link carries no {what} (no {key!r} parameter)."])
+    if not isinstance(value, str) or len(value) > MAX_URL_CHARS:
+        raise ScenarioError([f"The {what} in the link is too long (over {MAX_URL_CHARS} characters)."])
+    damaged = ScenarioError([f"The {what} in the link is damaged (it is not a {what} this app "
+                             "wrote; was the link cut short when copied?)."])
+    try:
+        # validate=True: characters outside the URL-safe alphabet are an error, not silently dropped
+        packed = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(packed, MAX_JSON_BYTES)
+        if inflater.unconsumed_tail:
+            raise ScenarioError([f"The {what} in the link expands to too much data."])
+        if not inflater.eof:  # the compressed stream stops early: the link was cut short
+            raise damaged
+        return text.decode("utf-8")
+    except ScenarioError:
+        raise
+    except (ValueError, zlib.error, UnicodeDecodeError):
+        raise damaged from None
+
+
 class ScenarioError(ValueError):
     """An invalid scenario; ``problems`` lists each problem in plain words."""
 
@@ -126,37 +164,12 @@ class Scenario:
         return cls.from_dict(raw, **context)
 
     def to_query_params(self) -> dict:
-        packed = zlib.compress(json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True,
-                                          ensure_ascii=False).encode("utf-8"), 9)
-        return {"s": base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")}
+        return {"s": pack_link(self.to_dict())}
 
     @classmethod
     def from_query_params(cls, params, **context) -> "Scenario":
         """Read a scenario from URL query parameters (a mapping; Streamlit's ``st.query_params``)."""
-        value = params.get("s") if hasattr(params, "get") else None
-        if isinstance(value, (list, tuple)):
-            value = value[-1] if value else None
-        if not value:
-            raise ScenarioError(["The link carries no scenario (no 's' parameter)."])
-        if not isinstance(value, str) or len(value) > MAX_URL_CHARS:
-            raise ScenarioError([f"The scenario in the link is too long (over {MAX_URL_CHARS} characters)."])
-        damaged = ScenarioError(["The scenario in the link is damaged (it is not a scenario this app "
-                                 "wrote; was the link cut short when copied?)."])
-        try:
-            # validate=True: characters outside the URL-safe alphabet are an error, not silently dropped
-            packed = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
-            inflater = zlib.decompressobj()
-            text = inflater.decompress(packed, MAX_JSON_BYTES)
-            if inflater.unconsumed_tail:
-                raise ScenarioError(["The scenario in the link expands to too much data."])
-            if not inflater.eof:  # the compressed stream stops early: the link was cut short
-                raise damaged
-            text = text.decode("utf-8")
-        except ScenarioError:
-            raise
-        except (ValueError, zlib.error, UnicodeDecodeError):
-            raise damaged from None
-        return cls.from_json(text, **context)
+        return cls.from_json(unpack_link(params, "s", "scenario"), **context)
 
     @classmethod
     def from_dict(cls, raw, *, clusters=None, cities=None, indicator_ids=None, dimensions=None) -> "Scenario":
