@@ -15,6 +15,7 @@ from sim import schema
 from sim.scenario import Scenario, ScenarioError
 from ui import state
 from ui import coupling as ui_coupling
+from ui import goal as ui_goal
 from ui import simulator as ui
 
 st.title("Simulator")
@@ -52,6 +53,7 @@ if not st.session_state.get(ui.URL_READ_KEY):
         st.session_state[ui.PROBLEMS_KEY] = ["The scenario in the link could not be used, so the default "
                                              "scenario is shown:", *problems]
     _load(from_link or Scenario())
+ui_goal.read_link_once(st.query_params)
 
 
 def _apply_preset() -> None:
@@ -72,6 +74,11 @@ def _apply_file() -> None:
         return
     st.session_state.pop(ui.PROBLEMS_KEY, None)
     _load(scenario)
+
+
+def _on_grid(value, step, lo, hi) -> bool:
+    """A value a slider with this step and range shows exactly."""
+    return lo <= value <= hi and float(value) / step == int(float(value) / step)
 
 
 def _split(changes, lever_ok):
@@ -110,9 +117,11 @@ def _workspace() -> None:
                      placeholder="Choose a preset scenario...", on_change=_apply_preset)
         if loaded.notes:
             st.caption(md_escape(loaded.notes))
-        ind_lever, ind_rest = _split(loaded.indicator_changes, lambda c: c.mode == "pct")
-        pol_lever, pol_rest = _split(loaded.policy_changes, lambda c: True)
-        link_lever, link_rest = _split(loaded.link_edits, lambda c: c.mode == "add")
+        # a change goes to a lever only if the lever's steps can hold its value exactly (a solved target's
+        # 28.125 % would otherwise be rounded by the slider); the others go to the tables
+        ind_lever, ind_rest = _split(loaded.indicator_changes, lambda c: c.mode == "pct" and _on_grid(c.value, 5, -50, 100))
+        pol_lever, pol_rest = _split(loaded.policy_changes, lambda c: _on_grid(c.extra_per_year, 1, -5, 20))
+        link_lever, link_rest = _split(loaded.link_edits, lambda c: c.mode == "add" and _on_grid(c.value, 10, 0, 1000))
         indicator_changes, policy_changes, link_edits = [], [], []
 
         if province_names:
@@ -159,6 +168,15 @@ def _workspace() -> None:
             if add > 0:
                 link_edits.append({"city_a": a, "city_b": b, "mode": "add", "value": float(add)})
 
+        latest = max(launch_year - 1, policy_year - 1)
+        with st.expander("What would it take? Set a target",
+                         expanded=bool(st.session_state.get(ui_goal.LOADED_KEY)
+                                       or st.session_state.get(ui_goal.SOLUTION_KEY))):
+            st.caption("State a target and one lever; the app finds the smallest setting of the lever that "
+                       "reaches it, on top of the changes above.")
+            goal_raw, goal_clicked = ui_goal.form(province_names, clusters, cities, targets, latest + 1,
+                                                  latest + 15, latest)
+            goal_problems = st.container()
         with st.expander("More changes (tables)"):
             st.caption("Indicator changes: provinces as a comma-separated list (names, East/Central/West or "
                        "all); mode pct (+x %), abs (+x in the indicator's unit) or set (set to x).")
@@ -259,7 +277,44 @@ def _workspace() -> None:
             base = ui.baseline(fp, opts, frames, model)
             ref = ui.reference(fp, opts, scenario.horizon, scenario.n_paths, ui.SEED, base)
         res = ui.run(fp, scenario.to_json(), ui.SEED, base, ref)
+        if goal_clicked and goal_raw is not None:
+            _solve(goal_raw, base, scenario)
+        sol = st.session_state.get(ui_goal.SOLUTION_KEY)
+        if sol is not None:
+            ui_goal.show(sol)
+            c1, c2 = st.columns(2)
+            if sol.scenario is not None:
+                c1.button("Load this answer as the scenario", key="goal_load", on_click=_load, args=(sol.scenario,),
+                          type="primary")
+            c2.button("Close the answer", key="goal_close", on_click=st.session_state.pop,
+                      args=(ui_goal.SOLUTION_KEY, None))
         _show(res, base)
+    with goal_problems:
+        ui_goal.problems()
+
+
+def _solve(raw, base, scenario) -> None:
+    """Validate the target form and run the solver (sim.goal) on top of the current scenario."""
+    from sim import goal
+    from sim.target import Target, TargetError
+
+    latest = max(launch_year - 1, policy_year - 1)
+    st.session_state.pop(ui_goal.PROBLEMS_KEY, None)
+    try:
+        target = Target.from_dict(raw, provinces=province_names or None, clusters=set(clusters) if clusters else None,
+                                  cities=set(cities) if cities else None, years=(latest + 1, latest + 15))
+        with st.spinner("Searching for the smallest setting..."):
+            sol = goal.solve(base, target, start=scenario, seed=ui.SEED, n_paths=ui_goal.N_PATHS)
+    except TargetError as err:
+        st.session_state[ui_goal.PROBLEMS_KEY] = ["The target is not valid:", *err.problems]
+        st.session_state.pop(ui_goal.SOLUTION_KEY, None)
+        return
+    except ValueError as err:
+        st.session_state[ui_goal.PROBLEMS_KEY] = [f"The target cannot be solved on the loaded data: {err}"]
+        st.session_state.pop(ui_goal.SOLUTION_KEY, None)
+        return
+    st.session_state[ui_goal.SOLUTION_KEY] = sol
+    st.query_params["t"] = target.to_query_params()["t"]
 
 
 def _int(v, default):

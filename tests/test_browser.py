@@ -105,3 +105,35 @@ def test_every_page_renders_in_a_real_browser_and_is_screenshotted(app_server, b
         page.screenshot(path=str(out / f"{Path(file).stem}.png"), full_page=True)
     assert outside == [], f"the app requested outside addresses: {sorted(set(outside))[:5]}"
     ctx.close()
+
+
+def test_a_target_from_a_link_is_solved_loaded_and_met(app_server, browser):
+    """What would it take: a target link pre-fills the form; solve, read the answer, load it as the
+    scenario, and the simulator's summary (the number its chart draws) meets the threshold."""
+    import re
+    from pathlib import Path
+
+    from sim.target import Lever, Target
+
+    t = Target("national_high_share", 2027, 0.72, Lever("indicator_pct", "system:inno", ("West",), low=0, high=300))
+    ctx, page, outside = _new_page(browser, app_server)
+    page.goto(f"{app_server}/simulator?t={t.to_query_params()['t']}")
+    wait_for_script(page, timeout_s=240)
+    page.get_by_role("button", name="Find the smallest setting").click()
+    page.get_by_text("reached if").first.wait_for(timeout=120_000)
+    answer = page.get_by_text("reached if").first.inner_text()
+    assert "72% of provinces at high or extreme coordination in 2027" in answer
+    out = Path(__file__).resolve().parent.parent / "screenshots"
+    out.mkdir(exist_ok=True)
+    page.get_by_text("What it would take").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(out / "simulator_target_answer.png"))
+    page.get_by_role("button", name="Load this answer as the scenario").click()
+    page.get_by_text("with the scenario").first.wait_for(timeout=120_000)
+    wait_for_script(page)
+    line = page.get_by_text("Share of provinces at high or extreme coordination in 2027").first.inner_text()
+    assert float(re.search(r"(\d+\.\d)% with the scenario", line).group(1)) >= 72.0
+    page.get_by_text("What changed").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(out / "simulator_target_loaded.png"))
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert outside == []
+    ctx.close()

@@ -3,6 +3,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+import pytest
+
 from sim import schema
 from sim.scenario import IndicatorChange, Scenario
 from ui.nav import UNEXPECTED
@@ -84,3 +86,51 @@ def test_every_results_tab_renders_for_a_scenario_touching_both_studies():
             assert "Chance of high or extreme coordination in 2025" in " ".join(m.value for m in at.markdown)
     at.segmented_control(key="sim_view").set_value("AI clusters").run()
     assert "Long-run multiplier of policy" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_target_is_solved_loaded_and_met_on_the_page():
+    """Set a target (national share of high/extreme >= 72 % in 2027 by raising western innovation
+    indicators), read the answer, load it, and see the simulator's own summary meet the threshold."""
+    import re
+
+    at = open_simulator()
+    at.selectbox(key="goal_q").select("national_high_share").run()
+    at.number_input(key="goal_thr_p").set_value(72.0).run()
+    at.number_input(key="goal_year").set_value(2027).run()
+    at.selectbox(key="goal_target").select("system:inno").run()
+    at.multiselect(key="goal_where").set_value(["West"]).run()
+    at.number_input(key="goal_high").set_value(300.0).run()
+    at.button(key="goal_solve").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    answer = " ".join(s.value for s in at.success).replace("\\", "")  # Markdown escapes
+    assert "72% of provinces at high or extreme coordination in 2027: reached if" in answer
+    assert "t" in at.query_params
+    at.button(key="goal_load").click().run()
+    assert not at.exception
+    # the page runs exactly the solver's answer (no slider rounding of, e.g., 28.125 %)
+    from sim import goal
+    from sim.target import Target
+
+    loaded = Scenario.from_query_params({"s": at.query_params["s"]})
+    target = Target.from_query_params({"t": at.query_params["t"]})
+    assert loaded.indicator_changes[-1].value == pytest.approx(
+        goal.solve(_demo_base(), target, seed=0, n_paths=2000).value, abs=0)
+    line = next(m for m in summary(at).split("- ") if m.startswith("Share of provinces at high or extreme"))
+    got = float(re.search(r"(\d+\.\d)% with the scenario", line).group(1))
+    assert got >= 72.0
+
+
+def test_a_bad_target_link_is_reported_and_the_page_still_runs():
+    at = open_simulator({"t": "not-a-target"})
+    assert any("target in the link could not be used" in e.value for e in at.error)
+    assert "No changes: the scenario equals the baseline." in summary(at)
+
+
+def _demo_base():
+    from sim import data
+    from sim import simulate as S
+
+    d = schema.DATA_DIR / "demo"
+    return S.prepare({"provinces": data.read_province_panel(d / "provinces.csv"),
+                      "cities": data.read_city_panel(d / "cities.csv"),
+                      "links": data.read_city_links(d / "city_links.csv")}, S.Options())
