@@ -173,6 +173,10 @@ def explain(res) -> Explanation:
         elif prov < 0:
             text.append(f"The model predicts fewer provinces at high or extreme coordination in {end}: "
                         f"{_share(hb)} → {_share(hs)}.")
+        elif hb >= 0.995:
+            text.append(f"The model predicts the same share of provinces at high or extreme coordination in "
+                        f"{end} ({_share(hb)} → {_share(hs)}): nearly every province is there already in the "
+                        "baseline, so the change can only move D within those classes.")
         else:
             text.append(f"The model predicts the same share of provinces at high or extreme coordination in "
                         f"{end} ({_share(hb)} → {_share(hs)}, a difference below 0.05 percentage points): the "
