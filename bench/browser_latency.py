@@ -184,7 +184,7 @@ def main():
         f"process): median {statistics.median(r['server_cpu_ms']) if r['server_cpu_ms'] else float('nan'):.0f} ms; "
         f"browser CPU time per step (chromium processes): median {statistics.median(r['browser_cpu_ms']):.0f} ms "
         "(2 cores). The rest of the 'running' phase is the browser (headless chromium without GPU re-renders the "
-        "summary and the Vega charts of the view in front, the default \"Provinces\" view, in software while the "
+        "summary and the Vega charts of the view in front, the default \"Class shares\" view, in software while the "
         "deltas arrive), the websocket, and other jobs on the machine.", "",
         "All steps (ms): " + ", ".join(f"{x:.0f}" for x in t), "",
     ])
