@@ -115,16 +115,16 @@ def quantity(res, target: Target) -> tuple[float, bool]:
     return float(np.partition(col, m)[m]), True
 
 
-def solve(baseline, target: Target, base: Scenario | None = None, seed: int = 0, n_paths: int = 2000,
+def solve(baseline, target: Target, start: Scenario | None = None, seed: int = 0, n_paths: int = 2000,
           rel_tol: float = 0.01, grid: int = 9) -> Solution:
     """The smallest setting of ``target.lever`` within its bounds that meets ``target`` (module docstring).
 
-    ``baseline`` is a prepared ``sim.simulate.Baseline``; ``base`` the scenario the lever is added to
+    ``baseline`` is a prepared ``sim.simulate.Baseline``; ``start`` the scenario the lever is added to
     (default: no other change; its options must match the baseline's).
     """
     from sim import simulate as S
 
-    base = base or Scenario(coupling_method=baseline.options.coupling_method,
+    base = start or Scenario(coupling_method=baseline.options.coupling_method,
                             class_scheme=baseline.options.class_scheme,
                             parameter_source=baseline.options.parameter_source)
     latest = S.end_year_of(baseline, 0)
