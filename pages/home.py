@@ -3,6 +3,8 @@ from ui.nav import ensure_navigation
 
 ensure_navigation()
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.state import SYNTHETIC_NOTE, dataset
@@ -37,7 +39,9 @@ with right:
         "sensitivity, mediation and negative binomial checks.")
 
 st.subheader("Where to start")
-st.page_link("pages/data.py", label="Data: see what is loaded, upload your own panels, download templates",
+# an absolute path: the page links work whichever entrypoint runs the app (the root one, or
+# cloud/streamlit_app.py on Community Cloud)
+st.page_link(str(Path(__file__).resolve().parent / "data.py"), label="Data: see what is loaded, upload your own panels, download templates",
              icon=":material/table:")
 st.caption("Honest by design: where a published method is flawed (the MLP loss collapses, the "
            "reported spatial-Markov Q_b cannot be reproduced, Sargan p = 1.000 signals too many "

@@ -59,3 +59,27 @@ def test_python_m_sim_demo_rewrites_every_demo_file_byte_for_byte(tmp_path):
     assert written == shipped
     for name in shipped:
         assert (tmp_path / name).read_bytes() == (ROOT / "data" / "demo" / name).read_bytes(), name
+
+
+def _pins(path):
+    return [ln.strip() for ln in path.read_text().splitlines()
+            if ln.strip() and not ln.startswith("#") and not ln.startswith("--")]
+
+
+def test_cloud_requirements_are_the_root_pins_with_the_cpu_torch():
+    """cloud/requirements.txt (read by Community Cloud next to its entrypoint) = requirements.txt,
+    torch from the CPU-only index."""
+    root, cloud = _pins(ROOT / "requirements.txt"), _pins(ROOT / "cloud" / "requirements.txt")
+    assert [ln.replace("torch==2.13.0+cpu", "torch==2.13.0") for ln in cloud] == root
+    text = (ROOT / "cloud" / "requirements.txt").read_text()
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in text
+
+
+def test_cloud_entrypoint_runs_the_app():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "cloud" / "streamlit_app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Regional innovation policy simulator"]
+    assert not at.error, [e.value for e in at.error]  # e.g. a page link resolved against cloud/
