@@ -1,4 +1,6 @@
-"""Coupling (Study A measurement): traditional entropy-weight D vs the dual-tower MLP's D."""
+"""Coupling (Study A measurement): plain-language findings on the traditional coupling coordination
+degree D first; the neural-network (MLP) measures, their diagnostics and the tables below, the MLP
+trained only when the comparison is switched on."""
 import altair as alt
 import streamlit as st
 
@@ -6,15 +8,19 @@ from sim import mlp, schema
 from sim.compare import TYPE_LABELS
 from sim.density import BANDWIDTH_RULE
 from ui import coupling as cp
+from ui import findings as fd
 from ui import maps
 from ui import state
 
 TYPE_COLOURS = {"low": "#d7e3f4", "medium": "#8fb3de", "high": "#3f78c1", "extreme": "#08306b"}
+TRAD, MLP_D, DIFF = "Traditional D", "MLP D", "Difference (MLP - traditional)"
+MEASURE_COLUMNS = {"Traditional D": "D_trad", "MLP D": "D_mlp"}
 
 st.title("Coupling")
-st.caption("Liu et al. (2026), 'Measuring coupling coordination degree': entropy-weight coupling "
-           "coordination D_trad and the paper's dual-tower MLP D_mlp = sqrt(C_mlp x T), their comparison "
-           "(Wilcoxon signed-rank, Fig. 4-5) and coordination types (Fig. 6).")
+st.caption("How well each province's new quality productive forces and its innovation resource "
+           "allocation develop together, 2012-2022: the coupling coordination degree D. Method: Liu et al. "
+           "(2026), 'Measuring coupling coordination degree' (entropy weights, and the paper's neural network "
+           "compared below).")
 state.synthetic_notice("provinces")
 
 panel = state.dataset().get("provinces")
@@ -24,37 +30,155 @@ if panel is None:
 
 fp = cp.panel_fingerprint(panel)
 try:
-    trad = cp.traditional(fp, panel)
+    cp.traditional(fp, panel)
 except ValueError as err:
     st.error(f"The entropy coupling model cannot be fitted on the loaded panel: {err}")
     st.stop()
+trad_table = cp.traditional_results(fp, panel)
+years = sorted(int(y) for y in trad_table["year"].unique())
+findings = fd.coupling_findings(trad_table, schema.province_regions(), d_column="D_trad")
+findings_slot = st.container()  # filled at the end, when the MLP comparison (if on) is known
 
-method = st.radio("MLP coupling method compared with the traditional D", list(cp.METHOD_LABELS),
-                  format_func=cp.METHOD_LABELS.get, horizontal=True, key=cp.CP_METHOD)
-st.caption(f"**{method}**: {mlp.METHODS[method]}")
+# --- the MLP comparison switch: nothing is trained until it is on -----------------------------------
+with st.container(border=False):
+    compare = st.toggle(
+        "Compare with a neural-network (MLP) measure of coupling", key=cp.CP_MLP,
+        help="Trains the dual-tower neural network of the paper, or a non-degenerate variant, on this panel "
+             "(5 seeds, a few seconds the first time, then kept for everyone using this dataset) and shows "
+             "its D next to the traditional one.")
+ens = table = None
+method = None
+if compare:
+    method = st.radio("MLP method", list(cp.METHOD_LABELS), format_func=cp.METHOD_LABELS.get, horizontal=True,
+                      index=list(cp.METHOD_LABELS).index(cp.DEFAULT_METHOD), key=cp.CP_METHOD,
+                      help="Cross-prediction towers (recommended): each system's indicators predict the "
+                           "other's; the paper's method as published collapses to a constant on this kind "
+                           "of data; whitened towers: a deep-CCA variant.")
+    st.caption(f"**{cp.METHOD_LABELS[method]}**: {mlp.METHODS[method]}")
+    try:
+        ens = cp.trained_ensemble(fp, panel, method)
+    except ValueError as err:
+        st.error(f"The {cp.METHOD_LABELS[method]} cannot be trained on the loaded panel: {err}")
+        st.stop()
+    table = cp.results(fp, method, panel, ens)
+    cp.collapse_warning(ens)  # once, where the MLP results begin; the figures below are labelled
+    res = cp.wilcoxon(fp, method, table)
+    findings.append(fd.mlp_finding(table, ens.diagnostics["collapsed"], cp.SHORT_LABELS[method], res.p_value))
+else:
+    table = trad_table
 
-try:
-    ens = cp.trained_ensemble(fp, panel, method)
-except ValueError as err:
-    st.error(f"The {method!r} model cannot be trained on the loaded panel: {err}")
-    st.stop()
-table = cp.results(fp, method, panel, ens)
-years = sorted(int(y) for y in table["year"].unique())
+with findings_slot:
+    fd.show(findings, note=fd.D_MEANING + " How sure: D describes every province in the loaded data (no "
+            "sampling); it depends on the entropy weights fitted to this panel (see the technical detail).",
+            synthetic=state.dataset().any_synthetic("provinces"))
 
-# --- diagnostics first: they decide how to read everything below ------------------------------
-st.header("Is the MLP coupling informative? Diagnostics")
-cp.collapse_warning(ens)
-if not ens.diagnostics["collapsed"]:
-    st.success(ens.diagnostics["message"], icon=":material/check_circle:")
-left, right = st.columns([1, 1])
-with left:
-    st.dataframe(cp.diagnostics_frame(ens), hide_index=True, width="stretch")
-with right:
-    loss = cp.loss_history(ens)
-    st.altair_chart(alt.Chart(loss).mark_line().encode(
-        x=alt.X("epoch:Q", title="Epoch"), y=alt.Y("loss:Q", title="Training loss"),
-        color=alt.Color("seed:N", title="Seed")).properties(height=220, title="Training loss per seed"),
-        width="stretch")
+collapsed = bool(ens is not None and ens.diagnostics["collapsed"])
+mlp_tag = " (collapsed: not informative)" if collapsed else ""
+
+# --- map ------------------------------------------------------------------------------------
+st.header("Coupling coordination degree by province")
+c1, c2 = st.columns([2, 3])
+measure = c1.radio("Map shows", [TRAD, MLP_D, DIFF] if compare else [TRAD], horizontal=True,
+                   key=cp.CP_MAP_MEASURE,
+                   help="The traditional D (entropy weights); with the MLP comparison on, also the MLP's D "
+                        "and the difference between the two.")
+year = c2.select_slider("Year", options=years, value=years[-1], key=cp.CP_YEAR,
+                        help="The year shown on the map.")
+one = table[table["year"] == year].set_index("province")
+if measure == DIFF:
+    values, diverging, label = one["D_mlp"] - one["D_trad"], True, "MLP D minus traditional D" + mlp_tag
+else:
+    values, diverging, label = one[MEASURE_COLUMNS[measure]], False, measure + (mlp_tag if measure == MLP_D else "")
+cols = ["D_trad", "D_mlp"] if compare else ["D_trad"]
+all_vals = table["D_mlp"] - table["D_trad"] if diverging else table[cols].stack()
+vmin, vmax = (None, None) if diverging else (float(all_vals.min()), float(all_vals.max()))
+extra = {"Traditional D": one["D_trad"].map("{:.3f}".format), "Type (traditional)": one["type_trad"]}
+if compare:
+    extra.update({"MLP D": one["D_mlp"].map("{:.3f}".format), "Type (MLP)": one["type_mlp"]})
+deck, legend = maps.choropleth(values, state.boundaries(), value_label=f"{label} ({year})",
+                               vmin=vmin, vmax=vmax, diverging=diverging, extra=extra)
+st.pydeck_chart(deck, height=460)
+st.altair_chart(maps.legend_chart(legend, label, ".2f"), width="stretch")
+st.caption("Colour scale fixed over all years" + (" and both measures" if compare else "") +
+           " (the difference on a diverging scale centred on 0), so years can be compared. Grey: not in "
+           "the study (no data).")
+
+# --- trajectories ---------------------------------------------------------------------------
+st.header("Province trajectories")
+names = [p for p in schema.province_names() if p in set(table["province"])]
+default = [p for p in cp.DEFAULT_PROVINCES if p in names] or names[:4]
+picked = st.multiselect("Provinces", names, default=default, key=cp.CP_PROVINCES,
+                        help="Provinces whose D is drawn year by year.")
+if picked:
+    sub = table[table["province"].isin(picked)]
+    value_vars = ["D_trad", "D_mlp"] if compare else ["D_trad"]
+    long = sub.melt(id_vars=["province", "year"], value_vars=value_vars, var_name="measure", value_name="D")
+    long["measure"] = long["measure"].map({"D_trad": "Traditional D", "D_mlp": "MLP D" + mlp_tag})
+    lines = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("year:O", title="Year"), y=alt.Y("D:Q", title="Coupling coordination degree D (0-1)"),
+        color=alt.Color("province:N", title="Province"),
+        strokeDash=alt.StrokeDash("measure:N", title="Measure",
+                                  legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#333",
+                                                    symbolStrokeWidth=2)),
+        tooltip=["province", "year", "measure", alt.Tooltip("D:Q", format=".3f")])
+    chart = lines
+    if compare:
+        band = sub.assign(lo=sub["D_mlp"] - sub["D_mlp_sd_seeds"], hi=sub["D_mlp"] + sub["D_mlp_sd_seeds"])
+        chart = alt.Chart(band).mark_area(opacity=0.15).encode(
+            x="year:O", y="lo:Q", y2="hi:Q",
+            color=alt.Color("province:N", title="Province", legend=alt.Legend(symbolOpacity=1))) + lines
+    st.altair_chart(chart.properties(height=360), width="stretch")
+    st.caption("Solid: traditional D" + ("; dashed: MLP D, shaded +- 1 sd across the 5 seeds." if compare else ".")
+               + " D above 0.5 is high coordination, above 0.75 extreme.")
+
+# --- coordination types ---------------------------------------------------------------------
+st.header("Coordination types by year")
+sh = cp.shares(fp, method or "traditional", table)
+st.altair_chart(alt.Chart(sh).mark_bar().encode(
+    x=alt.X("year:O", title="Year"), y=alt.Y("share:Q", title="Share of provinces", axis=alt.Axis(format="%")),
+    color=alt.Color("type:N", sort=list(TYPE_LABELS), title="Type",
+                    scale=alt.Scale(domain=list(TYPE_LABELS), range=list(TYPE_COLOURS.values()))),
+    order=alt.Order("type_order:Q"),
+    column=alt.Column("measure:N", title=None, sort=["Traditional D (entropy weights)", "MLP D"]),
+    tooltip=["measure", "year", "type", alt.Tooltip("share:Q", format=".0%")])
+    .transform_calculate(type_order="indexof(['low','medium','high','extreme'], datum.type)")
+    .properties(width=320, height=260))
+st.caption("Fixed cut-offs of the paper: low [0, 0.25], medium (0.25, 0.5], high (0.5, 0.75], "
+           "extreme (0.75, 1]." + (" MLP D" + mlp_tag + "." if collapsed else ""))
+
+# --- technical detail ------------------------------------------------------------------------
+st.header("Technical detail")
+if compare:
+    with st.expander("Is the MLP coupling informative? Diagnostics", expanded=collapsed):
+        if not collapsed:
+            st.success(ens.diagnostics["message"], icon=":material/check_circle:")
+        left, right = st.columns([1, 1])
+        with left:
+            st.dataframe(cp.diagnostics_frame(ens), hide_index=True, width="stretch")
+        with right:
+            loss = cp.loss_history(ens)
+            st.altair_chart(alt.Chart(loss).mark_line().encode(
+                x=alt.X("epoch:Q", title="Epoch"), y=alt.Y("loss:Q", title="Training loss"),
+                color=alt.Color("seed:N", title="Seed")).properties(height=220, title="Training loss per seed"),
+                width="stretch")
+    with st.expander("Distributions and the Wilcoxon signed-rank test"):
+        a, b = st.columns([3, 2])
+        with a:
+            dens = cp.densities(fp, method, table)
+            st.altair_chart(alt.Chart(dens.dropna()).mark_line().encode(
+                x=alt.X("D:Q", title="D (all province-years)"), y=alt.Y("density:Q", title="Density"),
+                color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")))
+                .properties(height=300), width="stretch")
+            st.caption(BANDWIDTH_RULE)
+        with b:
+            st.metric("z (MLP D vs traditional D)", f"{res.z:.3f}",
+                      help="Paper: z = -13.709, p < 0.001 (330 pairs)")
+            st.dataframe(res.to_frame().reset_index(names="quantity").style.format({"value": "{:.4g}"}),
+                         hide_index=True, width="stretch")
+            st.caption("scipy.stats.wilcoxon, normal approximation (method='approx', variance corrected for "
+                       "ties, zero differences dropped, no continuity correction). z is that of the smaller "
+                       "rank sum, so it is negative whichever measure is larger (as the paper's SPSS-style "
+                       "z); the sign of the mean difference gives the direction. Paper: z = -13.709.")
 with st.expander("How the methods work, and what the paper leaves open"):
     st.markdown(
         "- **Paper's method**: two towers (17 and 18 inputs), Linear+ReLU layers (64, 32), linear "
@@ -86,108 +210,29 @@ with st.expander("How the methods work, and what the paper leaves open"):
             {"Spearman with truth": "{:.3f}", "seed stability": "{:.3f}"}, na_rep="n/a"),
             hide_index=True, width="stretch")
 
-# --- map ------------------------------------------------------------------------------------
-st.header("Coupling coordination degree by province")
-c1, c2 = st.columns([2, 3])
-measure = c1.radio("Map shows", ["D_trad", "D_mlp", "D_mlp - D_trad"], horizontal=True,
-                   key=cp.CP_MAP_MEASURE)
-year = c2.select_slider("Year", options=years, value=years[-1], key=cp.CP_YEAR)
-one = table[table["year"] == year].set_index("province")
-if measure == "D_mlp - D_trad":
-    values, diverging, label = one["D_mlp"] - one["D_trad"], True, "D_mlp - D_trad"
-else:
-    values, diverging, label = one[measure], False, measure
-if measure != "D_trad":
-    cp.collapse_warning(ens, "Map")
-all_vals = table["D_mlp"] - table["D_trad"] if diverging else table[["D_trad", "D_mlp"]].stack()
-vmin, vmax = (None, None) if diverging else (float(all_vals.min()), float(all_vals.max()))
-deck, legend = maps.choropleth(values, state.boundaries(), value_label=f"{label} ({year})",
-                               vmin=vmin, vmax=vmax, diverging=diverging,
-                               extra={"D_trad": one["D_trad"].map("{:.3f}".format),
-                                      "D_mlp": one["D_mlp"].map("{:.3f}".format),
-                                      "type (trad / mlp)": one["type_trad"] + " / " + one["type_mlp"]})
-st.pydeck_chart(deck, height=460)
-st.altair_chart(maps.legend_chart(legend, label, ".2f"), width="stretch")
-st.caption("Colour scale fixed over all years and both measures (diverging and centred on 0 for the "
-           "difference), so years and measures can be compared. Grey: not in the study (no data).")
 
-# --- trajectories ---------------------------------------------------------------------------
-st.header("Province trajectories: D_trad and D_mlp")
-cp.collapse_warning(ens, "Trajectories")
-names = [p for p in schema.province_names() if p in set(table["province"])]
-default = [p for p in cp.DEFAULT_PROVINCES if p in names] or names[:4]
-picked = st.multiselect("Provinces", names, default=default, key=cp.CP_PROVINCES)
-if picked:
-    sub = table[table["province"].isin(picked)]
-    long = sub.melt(id_vars=["province", "year"], value_vars=["D_trad", "D_mlp"], var_name="measure",
-                    value_name="D")
-    band = sub.assign(lo=sub["D_mlp"] - sub["D_mlp_sd_seeds"], hi=sub["D_mlp"] + sub["D_mlp_sd_seeds"])
-    lines = alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("year:O", title="Year"), y=alt.Y("D:Q", title="Coupling coordination degree D"),
-        color=alt.Color("province:N", title="Province"),
-        strokeDash=alt.StrokeDash("measure:N", title="Measure", sort=["D_trad", "D_mlp"],
-                                  legend=alt.Legend(symbolType="stroke")),
-        tooltip=["province", "year", "measure", alt.Tooltip("D:Q", format=".3f")])
-    bands = alt.Chart(band).mark_area(opacity=0.15).encode(
-        x="year:O", y="lo:Q", y2="hi:Q",
-        color=alt.Color("province:N", title="Province", legend=alt.Legend(symbolOpacity=1)))
-    st.altair_chart((bands + lines).properties(height=360), width="stretch")
-    st.caption("Solid and dashed lines: the two measures; shaded: D_mlp mean +- 1 sd across the 5 seeds.")
-
-# --- densities and Wilcoxon -----------------------------------------------------------------
-st.header("Distributions and the Wilcoxon signed-rank test")
-cp.collapse_warning(ens, "Densities and test")
-a, b = st.columns([3, 2])
-with a:
-    dens = cp.densities(fp, method, table)
-    st.altair_chart(alt.Chart(dens.dropna()).mark_line().encode(
-        x=alt.X("D:Q", title="D (all province-years)"), y=alt.Y("density:Q", title="Density"),
-        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")))
-        .properties(height=300), width="stretch")
-    st.caption(BANDWIDTH_RULE)
-with b:
-    res = cp.wilcoxon(fp, method, table)
-    st.metric("z (D_mlp vs D_trad)", f"{res.z:.3f}", help="Paper: z = -13.709, p < 0.001 (330 pairs)")
-    st.dataframe(res.to_frame().reset_index(names="quantity").style.format({"value": "{:.4g}"}),
-                 hide_index=True, width="stretch")
-    st.caption("scipy.stats.wilcoxon, normal approximation (method='approx', variance corrected for "
-               "ties, zero differences dropped, no continuity correction). z is that of the smaller "
-               "rank sum, so it is negative whichever measure is larger (as the paper's SPSS-style "
-               "z); the sign of the mean difference gives the direction. Paper: z = -13.709.")
-
-# --- coordination types ---------------------------------------------------------------------
-st.header("Coordination types by year")
-cp.collapse_warning(ens, "Type shares of D_mlp")
-sh = cp.shares(fp, method, table)
-st.altair_chart(alt.Chart(sh).mark_bar().encode(
-    x=alt.X("year:O", title="Year"), y=alt.Y("share:Q", title="Share of provinces", axis=alt.Axis(format="%")),
-    color=alt.Color("type:N", sort=list(TYPE_LABELS), title="Type",
-                    scale=alt.Scale(domain=list(TYPE_LABELS), range=list(TYPE_COLOURS.values()))),
-    order=alt.Order("type_order:Q"),
-    column=alt.Column("measure:N", title=None, sort=["D_trad (entropy weights)", "D_mlp"]),
-    tooltip=["measure", "year", "type", alt.Tooltip("share:Q", format=".0%")])
-    .transform_calculate(type_order="indexof(['low','medium','high','extreme'], datum.type)")
-    .properties(width=320, height=260))
-st.caption("Fixed cut-offs of the paper: low [0, 0.25], medium (0.25, 0.5], high (0.5, 0.75], "
-           "extreme (0.75, 1].")
-
-# --- tables and downloads -------------------------------------------------------------------
-st.header("Results and downloads")
-st.dataframe(table.style.format({c: "{:.4f}" for c in table.columns if table[c].dtype.kind == "f"}),
-             hide_index=True, width="stretch", height=300)
-d1, d2, d3 = st.columns(3)
-with d1:
-    cp.download(table, f"coupling_results_{method}.csv", "Results per province-year (CSV)")
-with d2:
-    cp.download(sh.pivot_table(index=["measure", "year"], columns="type", values="share",
-                               observed=False).reset_index(),
-                f"coordination_type_shares_{method}.csv", "Type shares by year (CSV)")
-with d3:
-    cp.download(cp.weights_table(fp, panel), "entropy_weights.csv", "Entropy weights (CSV)")
+with st.expander("Results per province-year and downloads"):
+    shown = table.rename(columns=cp.RESULT_LABELS)
+    st.dataframe(shown.style.format({c: "{:.4f}" for c in shown.columns if shown[c].dtype.kind == "f"},
+                                    na_rep="no data"),
+                 hide_index=True, width="stretch", height=300)
+    d1, d2, d3 = st.columns(3)
+    suffix = method or "traditional"
+    with d1:
+        cp.download(table, f"coupling_results_{suffix}.csv", "Results per province-year (CSV)")
+    with d2:
+        cp.download(sh.pivot_table(index=["measure", "year"], columns="type", values="share",
+                                   observed=False).reset_index(),
+                    f"coordination_type_shares_{suffix}.csv", "Type shares by year (CSV)")
+    with d3:
+        cp.download(cp.weights_table(fp, panel), "entropy_weights.csv", "Entropy weights (CSV)")
 with st.expander("Entropy weights and normalisation bounds (frozen: the simulator re-uses them)"):
-    st.dataframe(cp.weights_table(fp, panel).style.format({"min": "{:.4g}", "max": "{:.4g}",
-                                                           "entropy": "{:.4f}", "weight": "{:.4f}"}),
-                 hide_index=True, width="stretch")
+    st.dataframe(cp.weights_table(fp, panel).rename(columns={
+        "indicator": "Indicator id", "name": "Indicator", "min": "Minimum (data units)",
+        "max": "Maximum (data units)", "entropy": "Entropy (0-1)", "weight": "Weight in its system (0-1)",
+        "system": "System", "direction": "Direction"}).style.format(
+        {"Minimum (data units)": "{:.4g}", "Maximum (data units)": "{:.4g}", "Entropy (0-1)": "{:.4f}",
+         "Weight in its system (0-1)": "{:.4f}"}), hide_index=True, width="stretch")
     st.caption("Min-max normalisation over the whole panel (all provinces and years) with each "
                "indicator's direction; entropy weights on the normalised values + 1e-4; h = sum of "
                "weight x normalised value; C = 2 sqrt(h1 h2)/(h1 + h2), T = (h1 + h2)/2, D = sqrt(C T).")

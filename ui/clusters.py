@@ -43,6 +43,10 @@ PL_MODEL = "clusters_placebo_model"
 PL_REPS = "clusters_placebo_replications"
 PL_SCHEME = "clusters_placebo_scheme"
 PL_RUN = "clusters_placebo_run"
+CL_SECTION = "clusters_section"
+# settings drawn only inside some sections, kept while another section is open
+INSTRUMENT_KEYS = (CL_COLLAPSE, CL_MAX_LAG, CL_GINV)
+PLACEBO_KEYS = (PL_MODEL, PL_REPS, PL_SCHEME)
 
 PLACEBO_SEED = 0
 ALL_YEARS = "All years (sum)"

@@ -26,12 +26,25 @@ CP_METHOD = "coupling_method"
 CP_MAP_MEASURE = "coupling_map_measure"
 CP_YEAR = "coupling_year"
 CP_PROVINCES = "coupling_provinces"
+CP_MLP = "coupling_compare_mlp"
 
 SEEDS = (0, 1, 2, 3, 4)
 METHOD_LABELS = {
     "paper": "Paper's dual-tower MLP (as published)",
     "crosspred": "Cross-prediction towers (non-degenerate, recommended)",
     "cca": "Whitened towers (deep-CCA variant)",
+}
+SHORT_LABELS = {"paper": "paper's MLP (as published)", "crosspred": "cross-prediction MLP",
+                "cca": "whitened-towers MLP"}
+DEFAULT_METHOD = "crosspred"  # the page opens on a non-degenerate method; the paper's is one click away
+RESULT_LABELS = {
+    "province": "Province", "year": "Year", "region": "Region", "mlp_method": "MLP method",
+    "h_nqpf": "Productive forces index h1 (0-1)", "h_inno": "Innovation allocation index h2 (0-1)",
+    "T": "Development level T (0-1)", "C_trad": "Coupling C, traditional (0-1)",
+    "D_trad": "Coordination D, traditional (0-1)", "C_mlp": "Coupling C, MLP (0-1)",
+    "C_mlp_sd_seeds": "C, MLP: sd across 5 seeds", "D_mlp": "Coordination D, MLP (0-1)",
+    "D_mlp_sd_seeds": "D, MLP: sd across 5 seeds", "type_trad": "Coordination type, traditional",
+    "type_mlp": "Coordination type, MLP",
 }
 DEFAULT_PROVINCES = ("Beijing", "Jiangsu", "Fujian", "Inner Mongolia", "Qinghai", "Gansu")
 
@@ -61,8 +74,25 @@ def frame(fp: str, panel: pd.DataFrame):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def traditional(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
-    """province, year, h_nqpf, h_inno, C, T, D with the entropy frame (SPEC 2.1-2.3)."""
+    """province, year, h_nqpf, h_inno, C, T, D with the entropy frame (Liu et al. 2026, Eqs. 1-6)."""
     return frame(fp, _panel).transform(_panel)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def traditional_results(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
+    """One row per province-year with the traditional measure only (nothing to train): the columns of
+    ``results`` without the MLP ones."""
+    from sim.compare import coordination_type
+
+    trad = traditional(fp, _panel)
+    out = pd.DataFrame({
+        "province": trad["province"].to_numpy(), "year": trad["year"].to_numpy(),
+        "region": trad["province"].map(schema.province_regions()).to_numpy(),
+        "h_nqpf": trad["h_nqpf"].to_numpy(), "h_inno": trad["h_inno"].to_numpy(),
+        "T": trad["T"].to_numpy(), "C_trad": trad["C"].to_numpy(), "D_trad": trad["D"].to_numpy(),
+    })
+    out["type_trad"] = coordination_type(np.clip(out["D_trad"].to_numpy(), 0, 1))
+    return out
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -146,7 +176,9 @@ def shares(fp: str, method: str, table: pd.DataFrame) -> pd.DataFrame:
     from sim.compare import TYPE_LABELS, type_shares
 
     parts = []
-    for col, label in (("D_trad", "D_trad (entropy weights)"), ("D_mlp", "D_mlp")):
+    for col, label in (("D_trad", "Traditional D (entropy weights)"), ("D_mlp", "MLP D")):
+        if col not in table:
+            continue
         sh = type_shares(table.assign(D=table[col].clip(0, 1)), d_column="D")
         long = sh.reset_index().melt(id_vars="year", var_name="type", value_name="share")
         parts.append(long.assign(measure=label))
@@ -176,7 +208,7 @@ def diagnostics_frame(ens) -> pd.DataFrame:
     d = ens.diagnostics
 
     def f(v, fmt="{:.4f}"):
-        return "n/a" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)
+        return "not available" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)
 
     rows = [("Mean of C", f(d["c_mean"])),
             ("Std of C across rows", f(d["c_std"])),
@@ -196,7 +228,7 @@ def loss_history(ens) -> pd.DataFrame:
 
 
 def collapse_warning(ens, where: str = "") -> None:
-    """The plain-language collapse warning, placed next to every D_mlp figure."""
+    """The plain-language collapse warning, shown once where the MLP results begin."""
     if ens.diagnostics["collapsed"]:
         st.warning(("**" + where + ":** " if where else "") + ens.diagnostics["message"],
                    icon=":material/warning:")

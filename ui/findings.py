@@ -1,0 +1,247 @@
+""""What this shows": a few computed findings in plain words at the top of each study page.
+
+Every sentence is built from the numbers the page itself shows (results of ``sim/`` computed by the
+page's cached wrappers); this module only counts, averages and picks the largest, and phrases the
+result. Names that come from data (provinces, cities) go through ``ui.text.md_escape``.
+
+The builders are plain functions of data frames and result objects (no Streamlit), so the tests can
+recompute every number independently; ``show`` draws the block.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ui.text import md_escape
+
+# Fixed cut-offs of the coordination types (Liu et al. 2026): right-closed intervals.
+TYPE_RANGES = (("low", "0 to 0.25"), ("medium", "above 0.25 to 0.5"), ("high", "above 0.5 to 0.75"),
+               ("extreme", "above 0.75 to 1"))
+HIGH_CUTOFF = 0.5  # "high or extreme coordination" = D > 0.5
+
+D_MEANING = (
+    "**How to read D.** The coupling coordination degree D runs from 0 to 1. It is high only when both "
+    "systems, new quality productive forces and innovation resource allocation, are well developed "
+    "*and* move in step. Types: low 0-0.25, medium above 0.25-0.5, high above 0.5-0.75, extreme above "
+    "0.75. So D = 0.40 is *medium* coordination: the two systems are only moderately developed or "
+    "out of balance; above 0.5 they are developed and in balance.")
+
+
+def names(items, limit: int = 4) -> str:
+    """'A, B and C' (escaped), with 'and N more' beyond ``limit``."""
+    items = [md_escape(i) for i in items]
+    if not items:
+        return "none"
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def p_text(p: float) -> str:
+    """A p-value in words a reader can compare: 'p < 0.01', 'p = 0.03', 'p = 0.41'."""
+    if p is None or not np.isfinite(p):
+        return "p not available"
+    if p < 0.01:
+        return "p < 0.01"
+    return f"p = {p:.2f}"
+
+
+def change_word(new: float, old: float, up: str = "up", down: str = "down", same: str = "the same as") -> str:
+    return up if new > old else (down if new < old else same)
+
+
+def years_text(v: float) -> str:
+    """A mean first-passage time in words: 'about 7 years', 'never (not reached)'."""
+    if v is None or not np.isfinite(v):
+        return "never (not reached with the observed moves)"
+    return f"about {v:.0f} year{'s' if round(v) != 1 else ''}"
+
+
+# --------------------------------------------------------------------------- Coupling
+def coupling_findings(table: pd.DataFrame, regions: dict, d_column: str = "D") -> list[str]:
+    """Findings on D per province-year (``table``: province, year, ``d_column``)."""
+    years = sorted(int(y) for y in table["year"].unique())
+    first, last = years[0], years[-1]
+    a = table[table["year"] == first].set_index("province")[d_column]
+    b = table[table["year"] == last].set_index("province")[d_column]
+    n = len(b)
+    hi_b, hi_a = int((b > HIGH_CUTOFF).sum()), int((a > HIGH_CUTOFF).sum())
+    out = [f"In {last}, **{hi_b} of {n} provinces** are at high or extreme coordination (D above 0.5), "
+           f"{change_word(hi_b, hi_a, 'up from', 'down from', 'as in')} {hi_a} in {first}."]
+    rose = int((b - a.reindex(b.index) > 0).sum())
+    out.append(f"Average D went {change_word(b.mean(), a.mean(), 'up', 'down', 'nowhere')} from "
+               f"{a.mean():.2f} in {first} to **{b.mean():.2f}** in {last}; D rose in {rose} of {n} provinces.")
+    top, bottom = b.sort_values(ascending=False), b.sort_values()
+    out.append(f"Highest in {last}: " + ", ".join(f"{md_escape(p)} ({v:.2f})" for p, v in top.head(3).items())
+               + "; lowest: " + ", ".join(f"{md_escape(p)} ({v:.2f})" for p, v in bottom.head(3).items()) + ".")
+    order = list(dict.fromkeys(regions.values()))
+    reg = b.groupby(b.index.map(regions)).mean().reindex(order).dropna()
+    if len(reg) > 1:
+        out.append(f"By region in {last}, average D: " + ", ".join(f"{md_escape(r)} {v:.2f}" for r, v in reg.items())
+                   + f"; the gap between the highest and the lowest region is {reg.max() - reg.min():.2f}.")
+    return out
+
+
+def mlp_finding(table: pd.DataFrame, collapsed: bool, method_label: str, wilcoxon_p: float) -> str:
+    """One sentence comparing the MLP measure with the traditional D (``table``: D_trad, D_mlp)."""
+    diff = float((table["D_mlp"] - table["D_trad"]).mean())
+    if collapsed:
+        return (f"The {method_label} gives a D {abs(diff):.2f} {'higher' if diff > 0 else 'lower'} on average, "
+                "but its training collapsed (every province gets nearly the same coupling), so that "
+                "difference says nothing about the provinces; read the traditional D.")
+    rho = float(table[["D_trad", "D_mlp"]].rank().corr().iloc[0, 1])
+    return (f"The {method_label} ranks provinces much like the traditional D (rank correlation {rho:.2f}) "
+            f"and is on average {abs(diff):.2f} {'higher' if diff > 0 else 'lower'} "
+            f"(Wilcoxon signed-rank {p_text(wilcoxon_p)}).")
+
+
+# --------------------------------------------------------------------------- Spatial patterns
+def spatial_findings(gm: pd.DataFrame, loc: pd.DataFrame, dg: pd.DataFrame, alpha: float) -> list[str]:
+    """Findings from global Moran's I by year (``gm``), local Moran (``loc``) and the Dagum
+    decomposition (``dg``)."""
+    years = sorted(int(y) for y in gm["year"])
+    first, last = years[0], years[-1]
+    g0 = gm[gm["year"] == first].iloc[0]
+    g1 = gm[gm["year"] == last].iloc[0]
+    sig_years = int((gm["p_sim"] <= 0.05).sum())
+    if g1["p_sim"] <= 0.05 and g1["I"] > 0:
+        lead = (f"Coordination is **spatially clustered**: Moran's I {g1['I']:.2f} in {last}, {p_text(g1['p_sim'])} "
+                "(neighbouring provinces, by distance and similar GDP per capita, have similar D)")
+    elif g1["p_sim"] <= 0.05:
+        lead = (f"Coordination is **spatially dispersed**: Moran's I {g1['I']:.2f} in {last}, {p_text(g1['p_sim'])} "
+                "(neighbouring provinces tend to differ)")
+    else:
+        lead = (f"No clear spatial pattern in {last}: Moran's I {g1['I']:.2f}, {p_text(g1['p_sim'])} "
+                "(neighbouring provinces are not detectably alike)")
+    out = [lead + f"; {change_word(g1['I'], g0['I'])} from {g0['I']:.2f} in {first}. Significant at 5 % "
+           f"in {sig_years} of {len(years)} years."]
+    one = loc[loc["year"] == last]
+    hh = one.loc[one["cluster"] == "HH", "province"].tolist()
+    ll = one.loc[one["cluster"] == "LL", "province"].tolist()
+    out.append(f"In {last}, **hot spots** (high D surrounded by high D, significant at {alpha:g}): {names(hh)}; "
+               f"**cold spots** (low among low): {names(ll)}.")
+    overall = dg[dg["measure"] == "overall"].set_index("year")["value"]
+    out.append(f"Inequality of D across provinces (Gini) went {change_word(overall[last], overall[first])} "
+               f"from {overall[first]:.3f} in {first} to {overall[last]:.3f} in {last}.")
+    sh = dg[(dg["measure"] == "share") & (dg["year"] == last)].set_index("label")["value"]
+    betw = dg[(dg["measure"] == "between") & (dg["year"] == last)].set_index("label")["value"]
+    if len(sh):
+        gap = (f"; the widest gap is {md_escape(betw.idxmax())} (Gini {betw.max():.2f})" if len(betw) else "")
+        out.append(f"Gaps **between** East, Central and West explain **{100 * sh.get('net_between', np.nan):.0f} %** "
+                   f"of that inequality in {last}, differences within each region "
+                   f"{100 * sh.get('within', np.nan):.0f} % and the overlap of the regions "
+                   f"{100 * sh.get('transvariation', np.nan):.0f} %{gap}.")
+    return out
+
+
+# --------------------------------------------------------------------------- Dynamics
+def dynamics_findings(D: pd.DataFrame, chain, spatial, class_names: list[str], fixed: bool,
+                      flagged: pd.DataFrame | None = None, flag_rule: str = "") -> list[str]:
+    """Findings from the pooled Markov chain (``chain``), the spatial chain (``spatial``), the
+    distribution of D (provinces x years) and the coupling-fault flags."""
+    years = [int(y) for y in D.columns]
+    first, last = years[0], years[-1]
+    out = [f"The typical province moved {change_word(D[last].median(), D[first].median(), 'up', 'down', 'nowhere')}: "
+           f"median D {D[first].median():.2f} in {first}, **{D[last].median():.2f}** in {last}."]
+    counts = np.asarray(chain.counts, dtype=float)
+    stay = float(np.trace(counts) / counts.sum()) if counts.sum() else np.nan
+    P = np.asarray(chain.P, dtype=float)
+    ups = [f"{md_escape(class_names[i].split(' ')[0].lower() if fixed else class_names[i].split(' ')[0])} → "
+           f"{md_escape(class_names[i + 1].split(' ')[0].lower() if fixed else class_names[i + 1].split(' ')[0])} "
+           f"{P[i, i + 1]:.0%}"
+           for i in range(len(class_names) - 1) if counts[i].sum() > 0]
+    out.append(f"From one year to the next **{stay:.0%} of provinces stay in their class**. Chance of "
+               f"moving up a class in a year: {', '.join(ups) or 'not observed'}.")
+    ss = np.asarray(chain.steady_state(), dtype=float)
+    if fixed and ss.size and np.all(np.isfinite(ss)):
+        now = float((D[last] > HIGH_CUTOFF).mean())
+        out.append(f"If the moves seen in {first}-{last} continue, in the long run **{ss[2:].sum():.0%}** of "
+                   f"provinces would be at high or extreme coordination (now {now:.0%}).")
+    elif ss.size and np.all(np.isfinite(ss)):
+        out.append(f"If the moves seen in {first}-{last} continue, in the long run {ss[-1]:.0%} of provinces "
+                   "would be in the top class.")
+    else:
+        out.append("The observed moves do not settle into one long-run distribution.")
+    mf = np.asarray(chain.mean_first_passage_times(), dtype=float)
+    if fixed and mf.shape[0] >= 3:
+        out.append(f"A province at medium coordination takes {years_text(mf[1, 2])} on average to reach high.")
+    if spatial.p_value < 0.05:
+        out.append(f"Neighbours matter: a province's chances of moving depend on its neighbours' class "
+                   f"(homogeneity test Q = {spatial.Q:.1f}, {p_text(spatial.p_value)}).")
+    else:
+        out.append(f"No evidence that neighbours change a province's chances of moving "
+                   f"(homogeneity test Q = {spatial.Q:.1f}, {p_text(spatial.p_value)}); with few moves per "
+                   "neighbourhood the test has little power.")
+    if flagged is not None:
+        per = flagged.groupby("province").size().sort_values(ascending=False)
+        most = per[per == per.max()].index.tolist() if len(per) else []
+        out.append(f"**Coupling-fault warnings** ({flag_rule}): {len(flagged)} province-years where innovation "
+                   "input rose but coordination stalled or fell"
+                   + (f"; most often {names(most)} ({int(per.max())} years)." if most else "."))
+    return out
+
+
+# --------------------------------------------------------------------------- AI clusters
+def clusters_findings(ident, percentile: float, t1: pd.DataFrame, rank: pd.DataFrame | None,
+                      patents_column: str = "ai_patents_mean") -> list[str]:
+    """Findings from the identification (``ident``), cooperation totals (``t1``, our rows) and the
+    centrality ranking (``rank``)."""
+    t = ident.table
+    clusters = list(ident.clusters)
+    out = [f"**{len(clusters)} of {len(t)} cities are AI clusters**: specialised in AI (location quotient above 1), "
+           f"large (mean AI patent applications at or above the {percentile:g}th percentile, "
+           f"{ident.threshold:,.0f} a year) and cooperating both within and across regions."]
+    if patents_column in t.columns:
+        sc = t.set_index("city").loc[clusters, patents_column].sort_values(ascending=False)
+        out.append(f"Sizes differ by orders of magnitude: largest {names(sc.index[:3])} "
+                   f"({', '.join(f'{v:,.0f}' for v in sc.iloc[:3])} a year); smallest {md_escape(sc.index[-1])} "
+                   f"({sc.iloc[-1]:,.0f}).")
+    ours = t1[t1["rank"].notna()]
+    n_inter = int((ours["interregional"] > ours["intraregional"]).sum())
+    out.append(f"Cooperation across regions is the main form for **{n_inter} of {len(ours)}** clusters "
+               f"(more co-applied patents with cities in other regions than within their own).")
+    if rank is not None and len(rank):
+        out.append(f"Most central in the cooperation network (closest to all other clusters): "
+                   f"{names(rank['cluster'].head(3))}; least central: {names(rank['cluster'].tail(2))}.")
+    if len(ident.excluded):
+        out.append(f"Specialised but too small to count: {names(ident.excluded)}.")
+    return out
+
+
+# --------------------------------------------------------------------------- drawing
+def show(findings: list[str], note: str | None = None, synthetic: bool = False) -> None:
+    """The "What this shows" block: a bordered box with one bullet per finding."""
+    import streamlit as st
+
+    with st.container(border=True):
+        st.subheader("What this shows", anchor="what-this-shows")
+        st.markdown("\n".join(f"- {f}" for f in findings))
+        if note:
+            st.caption(note)
+        if synthetic:
+            st.caption("Computed on the **synthetic demo data**: the numbers illustrate the method and describe "
+                       "no real province or city.")
+
+
+def fmt_number(v, fmt: str = "{:.3f}", missing: str = "no data", infinite: str = "never") -> str:
+    """A number for a table cell: missing values and infinities in words."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return missing
+    try:
+        if math.isinf(float(v)):
+            return infinite
+    except (TypeError, ValueError):
+        return str(v)
+    return fmt.format(v)
+
+
+def words_for_missing(df: pd.DataFrame, fmt: str = "{:.3f}", missing: str = "no data",
+                      infinite: str = "never", columns=None) -> pd.DataFrame:
+    """``df`` with the float columns (or ``columns``) as text: NaN and inf as words."""
+    out = df.copy()
+    cols = columns if columns is not None else [c for c in out.columns if out[c].dtype.kind == "f"]
+    for c in cols:
+        out[c] = [fmt_number(v, fmt, missing, infinite) for v in out[c]]
+    return out
