@@ -11,14 +11,19 @@ import streamlit as st
 from sim.density import BANDWIDTH_RULE
 from sim.markov import CLASS_LABELS_FIXED, EMPTY_ROW_RULE, MarkovWarning
 from sim.weights import ISLAND_RULE
+from ui import findings as fd
 from ui import maps
 from ui import spatial as sp
 from ui import state
 
 st.title("Dynamics")
-st.caption("Liu et al. (2026), 'Dynamic evolution' (Figs. 9-10, Tables 4-5) and the 'coupling fault' "
-           "monitor of its conclusions. Choose which coupling coordination degree D to analyse below.")
+st.caption("How coordination changes over time: how the distribution shifts, how likely a province is to "
+           "move up or down a class, whether neighbours matter, and where innovation input rises without "
+           "better coordination. Method: Liu et al. (2026), 'Dynamic evolution' (Figs. 9-10, Tables 4-5) "
+           "and the 'coupling fault' monitor of its conclusions.")
 state.synthetic_notice("provinces")
+findings_slot = st.container()  # filled once the chains and the warnings exist
+EW_DEFAULTS = {sp.EW_WINDOW: 1, sp.EW_RISE: 0.01, sp.EW_TOL: 0.005}
 
 src = sp.d_source(state.dataset(), "dynamics")
 if src is None:
@@ -35,7 +40,8 @@ dens = sp.kde(D)
 @st.fragment
 def kde_view():
     scope = st.segmented_control("Scope", ["National", "East", "Central", "West"], default="National",
-                                 key=sp.DY_KDE_SCOPE) or "National"
+                                 key=sp.DY_KDE_SCOPE,
+                                 help="All provinces, or one region's provinces only.") or "National"
     one = dens[dens["scope"] == scope]
     ch = (alt.Chart(one).mark_line()
           .encode(x=alt.X("x:Q", title="Coupling coordination degree D"),
@@ -74,11 +80,16 @@ sp.download(dens, "kernel_densities.csv", label="Download densities (CSV)")
 # --- Markov chains ------------------------------------------------------------------------------
 st.header("Markov and spatial Markov chains")
 c1, c2, c3 = st.columns([3, 3, 1])
-scheme_label = c1.radio("Classes", list(sp.SCHEMES), key=sp.DY_SCHEME)
+scheme_label = c1.radio("Classes", list(sp.SCHEMES), key=sp.DY_SCHEME,
+                        help="How D is cut into 4 classes: the paper's fixed coordination types, or four "
+                             "equally full groups (quartiles of all province-years).")
 scheme = sp.SCHEMES[scheme_label]
-prox_label = c2.radio("Neighbours for the spatial lag", list(sp.PROXIMITY), key=sp.DY_PROXIMITY)
+prox_label = c2.radio("Neighbours for the spatial lag", list(sp.PROXIMITY), key=sp.DY_PROXIMITY,
+                      help="Which provinces count as a province's neighbours when asking whether their "
+                           "class changes its chances of moving.")
 prox = sp.PROXIMITY[prox_label]
-k = c3.number_input("k", min_value=1, max_value=10, value=4, key=sp.DY_K, disabled=prox != "knn")
+k = c3.number_input("k", min_value=1, max_value=10, value=4, key=sp.DY_K, disabled=prox != "knn",
+                    help="Number of nearest provincial capitals counted as neighbours (k nearest only).")
 try:
     Wp = sp.proximity_matrix(prox, int(k), names)
 except ValueError as err:
@@ -99,10 +110,13 @@ class_names = (list(CLASS_LABELS_FIXED) if scheme == "fixed" else
 
 
 def _fmt_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Transition probabilities with readable labels; a row without transitions reads 'no data'."""
     out = df.copy()
-    for col in [c for c in out.columns if c.startswith("p_to_")]:
-        out[col] = out[col].round(4)
-    return out
+    probs = [c for c in out.columns if c.startswith("p_to_")]
+    out = fd.words_for_missing(out, "{:.4f}", missing="no data", columns=probs)
+    names = {f"p_to_{j + 1}": f"P(to {class_names[j]})" for j in range(len(class_names))}
+    return out.rename(columns={**names, "from_class": "From class (1-4)", "lag_class": "Neighbours' class (1-4)",
+                               "n": "Transitions observed"})
 
 
 a, b = st.columns(2)
@@ -115,7 +129,7 @@ with a:
     cnt.insert(0, "from_class", range(1, 5))
     st.caption("Transition counts")
     st.dataframe(cnt, hide_index=True, width="stretch")
-    sp.download(t4.merge(cnt, on="from_class"), f"markov_{scheme}.csv")
+    sp.download(mc.to_frame().merge(cnt, on="from_class"), f"markov_{scheme}.csv")
 with b:
     st.subheader("Paper, Table 4")
     pm = sp.paper_markov()
@@ -128,10 +142,10 @@ a, b = st.columns(2)
 with a:
     t5 = _fmt_table(sm.to_frame())
     st.dataframe(t5, hide_index=True, width="stretch", height=320)
-    sp.download(t5.assign(**{f"count_to_{j + 1}": sm.counts.reshape(-1, 4)[:, j] for j in range(4)}),
+    sp.download(sm.to_frame().assign(**{f"count_to_{j + 1}": sm.counts.reshape(-1, 4)[:, j] for j in range(4)}),
                 f"spatial_markov_{scheme}_{prox}.csv")
     st.caption("Rows without transitions (that class never started a transition under that "
-               "neighbourhood) show None. " + EMPTY_ROW_RULE)
+               "neighbourhood) read 'no data'. " + EMPTY_ROW_RULE)
 with b:
     st.dataframe(sp.paper_table("liu2026_table5_spatial_markov.csv"), hide_index=True, width="stretch",
                  height=320)
@@ -167,16 +181,18 @@ with a:
         traditional_ss = mc.steady_state()
     ss.insert(0, "chain", [f"neighbours class {l + 1}" for l in range(ss.shape[0])])
     ss = pd.concat([pd.DataFrame([["traditional", *traditional_ss]], columns=ss.columns), ss])
-    st.dataframe(ss.round(4), hide_index=True, width="stretch")
+    st.dataframe(fd.words_for_missing(ss, "{:.4f}", missing="no unique steady state"), hide_index=True,
+                 width="stretch")
     sp.download(ss, "steady_states.csv")
     reasons = sorted({str(w.message) for w in caught if issubclass(w.category, MarkovWarning)})
-    st.caption("None: no unique steady state. " + " ".join(reasons) + " " + EMPTY_ROW_RULE)
+    st.caption("'no unique steady state': the chain has no single long-run distribution. " + " ".join(reasons) + " " + EMPTY_ROW_RULE)
 with b:
     mf = pd.DataFrame(mc.mean_first_passage_times(), columns=[f"to {c}" for c in class_names])
     mf.insert(0, "from", class_names)
-    st.dataframe(mf.round(2), hide_index=True, width="stretch")
+    st.dataframe(fd.words_for_missing(mf, "{:.2f}", missing="no data", infinite="never"), hide_index=True,
+                 width="stretch")
     sp.download(mf, "mean_first_passage_times.csv")
-    st.caption("Traditional chain, in years. Infinity: the class is never reached (or not with certainty) "
+    st.caption("Traditional chain, in years. 'never': the class is never reached (or not with certainty) "
                "from that start; diagonal: mean return time.")
 
 # --- early warning ------------------------------------------------------------------------------
@@ -190,10 +206,15 @@ H = sp.wide(table, "h_inno")
 @st.fragment
 def warning_view():
     c1, c2, c3 = st.columns(3)
-    window = c1.slider("Window (years)", 1, max(1, min(5, len(years) - 1)), 1, key=sp.EW_WINDOW)
-    rise = c2.number_input("Minimum rise of h_inno", 0.001, 0.5, 0.01, step=0.005, format="%.3f",
-                           key=sp.EW_RISE)
-    tol = c3.number_input("Stall tolerance for D", 0.0, 0.1, 0.005, step=0.001, format="%.3f", key=sp.EW_TOL)
+    window = c1.slider("Window (years)", 1, max(1, min(5, len(years) - 1)), EW_DEFAULTS[sp.EW_WINDOW],
+                       key=sp.EW_WINDOW, help="Over how many years the rise and the stall are measured.")
+    rise = c2.number_input("Minimum rise of h_inno", 0.001, 0.5, EW_DEFAULTS[sp.EW_RISE], step=0.005,
+                           format="%.3f", key=sp.EW_RISE,
+                           help="How much the innovation resource allocation index (0-1) must rise over the "
+                                "window to count as rising.")
+    tol = c3.number_input("Stall tolerance for D", 0.0, 0.1, EW_DEFAULTS[sp.EW_TOL], step=0.001, format="%.3f",
+                          key=sp.EW_TOL, help="A change of D no larger than this over the window counts as a "
+                                              "stall; a fall is always flagged.")
     fl = sp.faults(H, D, int(window), float(rise), float(tol))
     flagged = fl[fl["flagged"]]
     a, b = st.columns([2, 3])
@@ -214,3 +235,17 @@ def warning_view():
 
 
 warning_view()
+
+_window = int(st.session_state.get(sp.EW_WINDOW, EW_DEFAULTS[sp.EW_WINDOW]))
+_rise = float(st.session_state.get(sp.EW_RISE, EW_DEFAULTS[sp.EW_RISE]))
+_tol = float(st.session_state.get(sp.EW_TOL, EW_DEFAULTS[sp.EW_TOL]))
+_flags = sp.faults(H, D, _window, _rise, _tol)
+with findings_slot:
+    fd.show(fd.dynamics_findings(
+        D, mc, sm, class_names, scheme == "fixed", _flags[_flags["flagged"]],
+        flag_rule=f"innovation index up by at least {_rise:g} over {_window} year{'s' if _window > 1 else ''}, "
+                  f"D up by no more than {_tol:g}"),
+        note="How sure: chances are shares of the observed year-to-year moves (about 300 moves for 30 "
+             "provinces), so a class with few moves has an uncertain row; the long-run figures assume the "
+             "observed moves continue unchanged. Classes and neighbours as chosen below.",
+        synthetic=state.dataset().any_synthetic("provinces"))

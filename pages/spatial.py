@@ -11,14 +11,17 @@ import streamlit as st
 from sim import schema
 from sim.moran import P_VALUE_NOTE, QUADRANT_NAMES, quadrant_counts
 from sim.weights import PGDP_FLOOR_FRACTION, PGDP_GUARD_RULE
+from ui import findings as fd
 from ui import maps
 from ui import spatial as sp
 from ui import state
 
 st.title("Spatial patterns")
-st.caption("Liu et al. (2026), 'Spatial correlation analysis' (Table 3, Fig. 7) and 'Regional "
-           "differences' (Fig. 8). Choose which coupling coordination degree D to analyse below.")
+st.caption("Where coupling coordination is high or low, whether neighbouring provinces are alike, and how "
+           "unequal the regions are. Method: Liu et al. (2026), 'Spatial correlation analysis' (Table 3, "
+           "Fig. 7) and 'Regional differences' (Fig. 8).")
 state.synthetic_notice("provinces")
+findings_slot = st.container()  # filled once Moran's I, the LISA clusters and the Dagum decomposition exist
 
 src = sp.d_source(state.dataset(), "spatial")
 if src is None:
@@ -29,9 +32,13 @@ years = [int(y) for y in D.columns]
 
 c1, c2 = st.columns(2)
 permutations = c1.select_slider("Permutations for p_sim", options=[99, 499, 999, 4999, 9999], value=999,
-                                key=sp.SP_PERMUTATIONS)
+                                key=sp.SP_PERMUTATIONS,
+                                help="How many random reshufflings of the provinces the permutation p-value "
+                                     "(p_sim) is based on; more is more precise and slower.")
 alpha = c2.select_slider("Significance level for LISA clusters", options=[0.01, 0.05, 0.10], value=0.05,
-                         key=sp.SP_ALPHA)
+                         key=sp.SP_ALPHA,
+                         help="A province counts as a hot or cold spot only when its local test has p_sim "
+                              "at or below this level.")
 
 try:
     W = sp.econ_geo_matrix(panel, names)
@@ -67,11 +74,17 @@ with left:
              .properties(height=300))
     st.altair_chart(chart, width="stretch")
 with right:
+    st.markdown("Moran's I above 0: neighbouring provinces have similar D (clustering); near 0: no spatial "
+                "pattern; below 0: neighbours differ. The paper's Table 3 is drawn beside the recomputed "
+                "values.")
+with st.expander("Global Moran's I: table and test details"):
     st.dataframe(gm_show.style.format({c: "{:.3f}" for c in gm_show.columns if c != "year"}),
                  hide_index=True, width="stretch")
     sp.download(gm_show, "global_moran_by_year.csv")
-st.caption(P_VALUE_NOTE + f" Permutations: {permutations}, seed {sp.SEED}. The paper does not say "
-           "which p it reports (it used Stata).")
+    st.caption("I: Moran's I; EI: its expected value without spatial pattern; z_norm, p_norm: normal "
+               "approximation; p_rand: randomisation; p_sim: permutation; paper_I, paper_p: Table 3. "
+               + P_VALUE_NOTE + f" Permutations: {permutations}, seed {sp.SEED}. The paper does not say "
+               "which p it reports (it used Stata).")
 
 # --- local Moran -------------------------------------------------------------------------------
 st.header("Local Moran: scatter plot and LISA clusters")
@@ -121,20 +134,21 @@ local_view()
 counts_all = quadrant_counts(loc).reset_index()
 counts_sig = quadrant_counts(loc, significant_only=True).reset_index()
 sc = sp.paper_scalars()
-st.subheader("Provinces per quadrant")
-a, b = st.columns(2)
-with a:
-    st.markdown("All provinces (Moran scatter)")
-    st.dataframe(counts_all, hide_index=True, width="stretch")
-    sp.download(counts_all, "moran_quadrant_counts.csv")
-with b:
-    st.markdown(f"Significant only (p_sim <= {alpha})")
-    st.dataframe(counts_sig, hide_index=True, width="stretch")
-    sp.download(counts_sig, "lisa_significant_counts.csv")
-st.caption(f"Paper (text): HH {sc['lisa_hh_count_2012']:.0f} and LL {sc['lisa_ll_count_2012']:.0f} in 2012; "
+quadrant_box = st.expander("Provinces per quadrant, and the local Moran statistics")
+with quadrant_box:
+    a, b = st.columns(2)
+    with a:
+        st.markdown("All provinces (Moran scatter)")
+        st.dataframe(counts_all, hide_index=True, width="stretch")
+        sp.download(counts_all, "moran_quadrant_counts.csv")
+    with b:
+        st.markdown(f"Significant only (p_sim <= {alpha})")
+        st.dataframe(counts_sig, hide_index=True, width="stretch")
+        sp.download(counts_sig, "lisa_significant_counts.csv")
+    st.caption(f"Paper (text): HH {sc['lisa_hh_count_2012']:.0f} and LL {sc['lisa_ll_count_2012']:.0f} in 2012; "
            f"HH {sc['lisa_hh_count_2022']:.0f} and LL {sc['lisa_ll_count_2022']:.0f} in 2022 (read as counts "
-           "of all scatter points).")
-with st.expander("Local Moran for every province-year"):
+               "of all scatter points).")
+    st.markdown("**Local Moran for every province-year**")
     st.dataframe(loc.round(4), hide_index=True, width="stretch", height=300)
     sp.download(loc, "local_moran_panel.csv")
 
@@ -163,13 +177,21 @@ paper_sh = {"within": sc["dagum_contrib_within_pct"], "net_between": sc["dagum_c
             "transvariation": sc["dagum_contrib_transvariation_pct"]}
 cmp = pd.DataFrame({"component": list(paper_sh), "recomputed_mean_pct": [ms.get(k, np.nan) for k in paper_sh],
                     "paper_mean_pct": list(paper_sh.values())})
-a, b = st.columns([2, 3])
-with a:
-    st.dataframe(cmp.style.format({"recomputed_mean_pct": "{:.2f}", "paper_mean_pct": "{:.3f}"}),
-                 hide_index=True, width="stretch")
-    sp.download(cmp, "dagum_mean_shares.csv")
-with b:
-    st.caption("G = G_w + G_nb + G_t exactly (Dagum 1997): within-region, net between-region and "
-               "transvariation (overlap of the regional distributions). Gini in the n² form; regions by "
-               "the NBS East/Central/West scheme.")
-    sp.download(dg, "dagum_by_year.csv", label="Download the full decomposition (CSV)")
+with st.expander("Dagum decomposition: mean contribution shares against the paper"):
+    a, b = st.columns([2, 3])
+    with a:
+        st.dataframe(cmp.style.format({"recomputed_mean_pct": "{:.2f}", "paper_mean_pct": "{:.3f}"}),
+                     hide_index=True, width="stretch")
+        sp.download(cmp, "dagum_mean_shares.csv")
+    with b:
+        st.caption("G = G_w + G_nb + G_t exactly (Dagum 1997): within-region, net between-region and "
+                   "transvariation (overlap of the regional distributions). Gini in the n² form; regions by "
+                   "the NBS East/Central/West scheme.")
+        sp.download(dg, "dagum_by_year.csv", label="Download the full decomposition (CSV)")
+
+with findings_slot:
+    fd.show(fd.spatial_findings(gm, loc, dg, alpha),
+            note="How sure: p-values from permutation tests (provinces reshuffled at random); a hot or cold "
+                 "spot is a province whose local test passes the significance level chosen below. "
+                 "Neighbours are weighted by distance and similar GDP per capita, as in the paper.",
+            synthetic=state.dataset().any_synthetic("provinces"))

@@ -29,7 +29,7 @@ D_MEANING = (
     "out of balance; above 0.5 they are developed and in balance.")
 
 
-def names(items, limit: int = 4) -> str:
+def names(items, limit: int = 6) -> str:
     """'A, B and C' (escaped), with 'and N more' beyond ``limit``."""
     items = [md_escape(i) for i in items]
     if not items:
@@ -46,6 +46,11 @@ def p_text(p: float) -> str:
     if p < 0.01:
         return "p < 0.01"
     return f"p = {p:.2f}"
+
+
+def pct(x: float) -> str:
+    """A share as a whole percentage, '72 %'."""
+    return "no data" if x is None or not np.isfinite(x) else f"{100 * x:.0f} %"
 
 
 def change_word(new: float, old: float, up: str = "up", down: str = "down", same: str = "the same as") -> str:
@@ -150,17 +155,17 @@ def dynamics_findings(D: pd.DataFrame, chain, spatial, class_names: list[str], f
     P = np.asarray(chain.P, dtype=float)
     ups = [f"{md_escape(class_names[i].split(' ')[0].lower() if fixed else class_names[i].split(' ')[0])} → "
            f"{md_escape(class_names[i + 1].split(' ')[0].lower() if fixed else class_names[i + 1].split(' ')[0])} "
-           f"{P[i, i + 1]:.0%}"
+           f"{pct(P[i, i + 1])}"
            for i in range(len(class_names) - 1) if counts[i].sum() > 0]
-    out.append(f"From one year to the next **{stay:.0%} of provinces stay in their class**. Chance of "
+    out.append(f"From one year to the next **{pct(stay)} of provinces stay in their class**. Chance of "
                f"moving up a class in a year: {', '.join(ups) or 'not observed'}.")
     ss = np.asarray(chain.steady_state(), dtype=float)
     if fixed and ss.size and np.all(np.isfinite(ss)):
         now = float((D[last] > HIGH_CUTOFF).mean())
-        out.append(f"If the moves seen in {first}-{last} continue, in the long run **{ss[2:].sum():.0%}** of "
-                   f"provinces would be at high or extreme coordination (now {now:.0%}).")
+        out.append(f"If the moves seen in {first}-{last} continue, in the long run **{pct(ss[2:].sum())}** of "
+                   f"provinces would be at high or extreme coordination (now {pct(now)}).")
     elif ss.size and np.all(np.isfinite(ss)):
-        out.append(f"If the moves seen in {first}-{last} continue, in the long run {ss[-1]:.0%} of provinces "
+        out.append(f"If the moves seen in {first}-{last} continue, in the long run {pct(ss[-1])} of provinces "
                    "would be in the top class.")
     else:
         out.append("The observed moves do not settle into one long-run distribution.")
@@ -168,8 +173,11 @@ def dynamics_findings(D: pd.DataFrame, chain, spatial, class_names: list[str], f
     if fixed and mf.shape[0] >= 3:
         out.append(f"A province at medium coordination takes {years_text(mf[1, 2])} on average to reach high.")
     if spatial.p_value < 0.05:
+        caution = ("" if spatial.LR_p_value < 0.05 else
+                   f"; the likelihood-ratio test does not confirm it ({p_text(spatial.LR_p_value)}), so read "
+                   "this with caution")
         out.append(f"Neighbours matter: a province's chances of moving depend on its neighbours' class "
-                   f"(homogeneity test Q = {spatial.Q:.1f}, {p_text(spatial.p_value)}).")
+                   f"(homogeneity test Q = {spatial.Q:.1f}, {p_text(spatial.p_value)}{caution}).")
     else:
         out.append(f"No evidence that neighbours change a province's chances of moving "
                    f"(homogeneity test Q = {spatial.Q:.1f}, {p_text(spatial.p_value)}); with few moves per "
