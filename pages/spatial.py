@@ -93,7 +93,8 @@ loc = sp.local_moran(D, W, permutations, alpha)
 
 @st.fragment
 def local_view():
-    year = st.select_slider("Year", options=years, value=years[-1], key=sp.SP_YEAR)
+    year = st.select_slider("Year", options=years, value=years[-1], key=sp.SP_YEAR,
+                            help="The year shown in the Moran scatter plot and on the hot/cold-spot map.")
     one = loc[loc["year"] == year]
     a, b = st.columns(2)
     with a:
