@@ -62,8 +62,11 @@ st.header("Where are the AI clusters?")
 t = ident.table
 m = st.columns(5)
 m[0].metric("Cities in the panel", f"{len(t)}")
-m[1].metric(f"LQ > 1 (paper: {float(sc['cities_lq_above_1']):.0f})", f"{int(t['specialised'].sum())}")
-m[2].metric("Potential clusters", f"{len(ident.potential_clusters)}")
+m[1].metric(f"LQ > 1 (paper: {float(sc['cities_lq_above_1']):.0f})", f"{int(t['specialised'].sum())}",
+            help="Cities specialised in AI: location quotient LQ = the city's AI share of its patents divided "
+                 "by the national AI share; above 1 = more AI than the national average.")
+m[2].metric("Potential clusters", f"{len(ident.potential_clusters)}",
+            help="Specialised (LQ > 1) and large enough (at or above the scale threshold).")
 m[3].metric(f"AI clusters (paper: {N_PAPER_CLUSTERS})", f"{len(clusters)}")
 m[4].metric(f"Threshold (paper: {float(sc['threshold_p80_patent_applications']):g})", f"{ident.threshold:,.1f}",
             help=f"AI patent applications a year: the {percentile:g}th percentile of the cities' 2011-2020 "
@@ -143,9 +146,10 @@ def section_table1():
     t1 = uc.table1(fp, cities, links, clusters)
     ours_inter = float((t1["interregional"] > t1["intraregional"]).sum())
     paper_inter = float((t1["paper_interregional"] > t1["paper_intraregional"]).sum())
-    st.dataframe(t1.style.format({"intraregional": "{:,.0f}", "interregional": "{:,.0f}", "inter_share": "{:.1%}",
-                                  "paper_intraregional": "{:,.0f}", "paper_interregional": "{:,.0f}"},
-                                 na_rep="-"),
+    shown = t1.rename(columns=uc.TABLE1_LABELS)
+    st.dataframe(shown.style.format({uc.TABLE1_LABELS[c]: f for c, f in (
+        ("intraregional", "{:,.0f}"), ("interregional", "{:,.0f}"), ("inter_share", "{:.1%}"),
+        ("paper_intraregional", "{:,.0f}"), ("paper_interregional", "{:,.0f}"))}, na_rep="-"),
                  hide_index=True, width="stretch", height=35 * min(len(t1), 12) + 38)
     uc.download(t1, "table1_cooperation.csv")
     st.caption(f"Totals 2011-2020; inter-regional counts every link with the cluster at one end. Clusters whose "
@@ -168,7 +172,7 @@ def section_centrality():
                  .properties(height=max(240, 19 * len(rank))))
         st.altair_chart(chart, width="stretch")
     with b:
-        st.dataframe(rank.round(3), hide_index=True, width="stretch", height=min(19 * max(13, len(rank)), 35 * 15))
+        st.dataframe(rank.round(3).rename(columns=uc.rank_labels(rank)), hide_index=True, width="stretch", height=min(19 * max(13, len(rank)), 35 * 15))
         uc.download(rank, "nc_ranking.csv")
     st.caption("NC_i = (n - 1) / sum_j d_ij (Eq. 2) per cluster and year on the inter-regional network, edge length "
                "1 / cooperative patents; Wasserman-Faust scaling when the network is disconnected. A cluster "
@@ -382,8 +386,8 @@ def section_sensitivity():
                       tooltip=["percentile", alt.Tooltip("threshold:Q", format=",.1f")])
               .properties(height=280))
         st.altair_chart(ch, width="stretch")
-    st.dataframe(sens[["percentile", "threshold", "n_potential", "n_clusters", "added_vs_p80", "dropped_vs_p80",
-                       "excluded"]].style.format({"percentile": "{:.0f}", "threshold": "{:,.1f}"}),
+    st.dataframe(sens[list(uc.SENSITIVITY_LABELS)].rename(columns=uc.SENSITIVITY_LABELS).style.format(
+        {uc.SENSITIVITY_LABELS["percentile"]: "{:.0f}", uc.SENSITIVITY_LABELS["threshold"]: "{:,.1f}"}),
                  hide_index=True, width="stretch")
     uc.download(sens, "threshold_sensitivity.csv")
     st.caption(f"Paper: 75th percentile {float(sc['p75_patent_applications']):g}, 76th-84th between "

@@ -33,7 +33,7 @@ names = tuple(D.index)
 years = [int(y) for y in D.columns]
 
 # --- kernel densities ---------------------------------------------------------------------------
-st.header("Kernel densities")
+st.header("How the distribution of D shifts (kernel densities)")
 dens = sp.kde(D)
 
 
@@ -77,8 +77,52 @@ st.caption(BANDWIDTH_RULE + f" Joint density pooled over {len(jd.pairs)} provinc
            "8 equal steps of the density (filled contours).")
 sp.download(dens, "kernel_densities.csv", label="Download densities (CSV)")
 
+# --- early warning ------------------------------------------------------------------------------
+st.header("Coupling-fault early warning")
+st.caption("The paper's recommendation: alert when innovation input rises but coordination stagnates. "
+           "A province-year is flagged when the innovation resource allocation index (h2) rose by at least the threshold over the window while D "
+           "changed by no more than the tolerance (stalled) or fell.")
+H = sp.wide(table, "h_inno")
+
+
+@st.fragment
+def warning_view():
+    c1, c2, c3 = st.columns(3)
+    window = c1.slider("Window (years)", 1, max(1, min(5, len(years) - 1)), EW_DEFAULTS[sp.EW_WINDOW],
+                       key=sp.EW_WINDOW, help="Over how many years the rise and the stall are measured.")
+    rise = c2.number_input("Minimum rise of h_inno", 0.001, 0.5, EW_DEFAULTS[sp.EW_RISE], step=0.005,
+                           format="%.3f", key=sp.EW_RISE,
+                           help="How much the innovation resource allocation index (0-1) must rise over the "
+                                "window to count as rising.")
+    tol = c3.number_input("Stall tolerance for D", 0.0, 0.1, EW_DEFAULTS[sp.EW_TOL], step=0.001, format="%.3f",
+                          key=sp.EW_TOL, help="A change of D no larger than this over the window counts as a "
+                                              "stall; a fall is always flagged.")
+    fl = sp.faults(H, D, int(window), float(rise), float(tol))
+    flagged = fl[fl["flagged"]]
+    a, b = st.columns([2, 3])
+    with a:
+        st.metric("Flagged province-years", f"{len(flagged)} of {len(fl)}")
+        st.dataframe(flagged.drop(columns="flagged").round(4).rename(columns={
+            "province": "Province", "year": "Year", "start_year": "From year",
+            "delta_h_inno": "Change in innovation index h2 (0-1 scale)", "delta_D": "Change in D (0-1 scale)",
+            "status": "D stalled or fell"}), hide_index=True, width="stretch", height=330)
+        sp.download(fl, "coupling_fault_flags.csv", label="Download all province-years (CSV)")
+    with b:
+        per = flagged.groupby("province").size().reindex(list(names), fill_value=0)
+        label = per.map(lambda v: "none" if v == 0 else ("1 year" if v == 1 else
+                                                          ("2 years" if v == 2 else "3 or more years")))
+        deck, legend = maps.choropleth(label, state.boundaries(), value_label="Flagged years",
+                                       categories=sp.FLAG_COLOURS, extra={"Flagged years (count)": per},
+                                       height=360)
+        sp.fit_view(deck)
+        st.pydeck_chart(deck, width="stretch")
+        st.altair_chart(maps.legend_chart(legend, "Flagged years per province"), width="stretch")
+
+
+warning_view()
+
 # --- Markov chains ------------------------------------------------------------------------------
-st.header("Markov and spatial Markov chains")
+st.header("Moving between coordination levels (Markov chains)")
 c1, c2, c3 = st.columns([3, 3, 1])
 scheme_label = c1.radio("Classes", list(sp.SCHEMES), key=sp.DY_SCHEME,
                         help="How D is cut into 4 classes: the paper's fixed coordination types, or four "
@@ -119,122 +163,84 @@ def _fmt_table(df: pd.DataFrame) -> pd.DataFrame:
                                "n": "Transitions observed"})
 
 
-a, b = st.columns(2)
-with a:
-    st.subheader("Traditional Markov matrix")
-    t4 = _fmt_table(mc.to_frame())
-    st.dataframe(t4, hide_index=True, width="stretch")
-    st.caption("Classes: " + "; ".join(f"{i + 1} = {c}" for i, c in enumerate(class_names)) + ".")
-    cnt = pd.DataFrame(mc.counts, columns=[f"to_{j + 1}" for j in range(4)])
-    cnt.insert(0, "from_class", range(1, 5))
-    st.caption("Transition counts")
-    st.dataframe(cnt, hide_index=True, width="stretch")
-    sp.download(mc.to_frame().merge(cnt, on="from_class"), f"markov_{scheme}.csv")
-with b:
-    st.subheader("Paper, Table 4")
-    pm = sp.paper_markov()
-    st.dataframe(sp.paper_table("liu2026_table4_markov.csv"), hide_index=True, width="stretch")
-    st.caption("The paper's counts 83/76/74/67 of 300 transitions are close to equal: quartiles of the "
-               "pooled D, although its coordination types use the fixed cut-offs.")
-
-st.subheader("Spatial Markov matrix (conditioned on the neighbours' class)")
-a, b = st.columns(2)
-with a:
-    t5 = _fmt_table(sm.to_frame())
-    st.dataframe(t5, hide_index=True, width="stretch", height=320)
-    sp.download(sm.to_frame().assign(**{f"count_to_{j + 1}": sm.counts.reshape(-1, 4)[:, j] for j in range(4)}),
-                f"spatial_markov_{scheme}_{prox}.csv")
-    st.caption("Rows without transitions (that class never started a transition under that "
-               "neighbourhood) read 'no data'. " + EMPTY_ROW_RULE)
-with b:
-    st.dataframe(sp.paper_table("liu2026_table5_spatial_markov.csv"), hide_index=True, width="stretch",
-                 height=320)
-    st.caption("Paper, Table 5.")
-
-st.subheader("Homogeneity test (does the neighbourhood matter?)")
-a, b = st.columns(2)
-with a:
-    st.metric("Q (loaded data)", f"{sm.Q:.3f}", help="Bickenbach-Bode chi-square statistic")
-    st.markdown(f"dof = **{sm.dof}** (Bickenbach-Bode corrected), p = **{sm.p_value:.4f}**; "
-                f"likelihood-ratio LR = {sm.LR:.3f}, p = {sm.LR_p_value:.4f}.")
-    if (sm.p_value < 0.05) != (sm.LR_p_value < 0.05):
-        st.caption("Q and LR disagree at the 5% level: with few transitions per row (see n above) the "
-                   "chi-square approximation is poor, so read either p-value with caution.")
-with b:
-    comp = pm.comparison()
-    st.dataframe(comp, hide_index=True, width="stretch")
-    sp.download(comp, "paper_Qb_reported_vs_recomputed.csv")
-    st.warning(f"The paper reports Q_b = {pm.Q_reported:.3f} (p = {pm.p_reported:.3f}). Its own Table 5, turned back into "
-               f"integer counts (n x p; they reproduce every printed probability and sum to Table 4), gives "
-               f"Q = {pm.recomputed.Q:.2f} with {pm.recomputed.dof} degrees of freedom, p = "
-               f"{pm.recomputed.p_value:.2f}: no evidence that neighbours matter. The published statistic "
-               "cannot be reproduced from the published table.", icon=":material/report:")
-
-st.subheader("Long run: steady states and mean first-passage times")
-a, b = st.container(), st.container()
-with a:
-    import warnings
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", MarkovWarning)
-        ss = pd.DataFrame(sm.steady_states(), columns=class_names)
-        traditional_ss = mc.steady_state()
-    ss.insert(0, "chain", [f"neighbours class {l + 1}" for l in range(ss.shape[0])])
-    ss = pd.concat([pd.DataFrame([["traditional", *traditional_ss]], columns=ss.columns), ss])
-    st.dataframe(fd.words_for_missing(ss, "{:.4f}", missing="no unique steady state"), hide_index=True,
-                 width="stretch")
-    sp.download(ss, "steady_states.csv")
-    reasons = sorted({str(w.message) for w in caught if issubclass(w.category, MarkovWarning)})
-    st.caption("'no unique steady state': the chain has no single long-run distribution. " + " ".join(reasons) + " " + EMPTY_ROW_RULE)
-with b:
-    mf = pd.DataFrame(mc.mean_first_passage_times(), columns=[f"to {c}" for c in class_names])
-    mf.insert(0, "from", class_names)
-    st.dataframe(fd.words_for_missing(mf, "{:.2f}", missing="no data", infinite="never"), hide_index=True,
-                 width="stretch")
-    sp.download(mf, "mean_first_passage_times.csv")
-    st.caption("Traditional chain, in years. 'never': the class is never reached (or not with certainty) "
-               "from that start; diagonal: mean return time.")
-
-# --- early warning ------------------------------------------------------------------------------
-st.header("Coupling-fault early warning")
-st.caption("The paper's recommendation: alert when innovation input rises but coordination stagnates. "
-           "A province-year is flagged when h_inno rose by at least the threshold over the window while D "
-           "changed by no more than the tolerance (stalled) or fell.")
-H = sp.wide(table, "h_inno")
-
-
-@st.fragment
-def warning_view():
-    c1, c2, c3 = st.columns(3)
-    window = c1.slider("Window (years)", 1, max(1, min(5, len(years) - 1)), EW_DEFAULTS[sp.EW_WINDOW],
-                       key=sp.EW_WINDOW, help="Over how many years the rise and the stall are measured.")
-    rise = c2.number_input("Minimum rise of h_inno", 0.001, 0.5, EW_DEFAULTS[sp.EW_RISE], step=0.005,
-                           format="%.3f", key=sp.EW_RISE,
-                           help="How much the innovation resource allocation index (0-1) must rise over the "
-                                "window to count as rising.")
-    tol = c3.number_input("Stall tolerance for D", 0.0, 0.1, EW_DEFAULTS[sp.EW_TOL], step=0.001, format="%.3f",
-                          key=sp.EW_TOL, help="A change of D no larger than this over the window counts as a "
-                                              "stall; a fall is always flagged.")
-    fl = sp.faults(H, D, int(window), float(rise), float(tol))
-    flagged = fl[fl["flagged"]]
-    a, b = st.columns([2, 3])
+with st.expander("Transition probabilities: this data and the paper's Table 4"):
+    a, b = st.columns(2)
     with a:
-        st.metric("Flagged province-years", f"{len(flagged)} of {len(fl)}")
-        st.dataframe(flagged.drop(columns="flagged").round(4), hide_index=True, width="stretch", height=330)
-        sp.download(fl, "coupling_fault_flags.csv", label="Download all province-years (CSV)")
+        st.subheader("Traditional Markov matrix")
+        t4 = _fmt_table(mc.to_frame())
+        st.dataframe(t4, hide_index=True, width="stretch")
+        st.caption("Classes: " + "; ".join(f"{i + 1} = {c}" for i, c in enumerate(class_names)) + ".")
+        cnt = pd.DataFrame(mc.counts, columns=[f"to_{j + 1}" for j in range(4)])
+        cnt.insert(0, "from_class", range(1, 5))
+        st.caption("Transition counts")
+        st.dataframe(cnt.rename(columns={"from_class": "From class (1-4)",
+                                         **{f"to_{j + 1}": f"to {class_names[j]}" for j in range(4)}}),
+                     hide_index=True, width="stretch")
+        sp.download(mc.to_frame().merge(cnt, on="from_class"), f"markov_{scheme}.csv")
     with b:
-        per = flagged.groupby("province").size().reindex(list(names), fill_value=0)
-        label = per.map(lambda v: "none" if v == 0 else ("1 year" if v == 1 else
-                                                          ("2 years" if v == 2 else "3 or more years")))
-        deck, legend = maps.choropleth(label, state.boundaries(), value_label="Flagged years",
-                                       categories=sp.FLAG_COLOURS, extra={"Flagged years (count)": per},
-                                       height=360)
-        sp.fit_view(deck)
-        st.pydeck_chart(deck, width="stretch")
-        st.altair_chart(maps.legend_chart(legend, "Flagged years per province"), width="stretch")
+        st.subheader("Paper, Table 4")
+        pm = sp.paper_markov()
+        st.dataframe(sp.paper_table("liu2026_table4_markov.csv"), hide_index=True, width="stretch")
+        st.caption("The paper's counts 83/76/74/67 of 300 transitions are close to equal: quartiles of the "
+                   "pooled D, although its coordination types use the fixed cut-offs.")
 
+with st.expander("Spatial Markov matrices: conditioned on the neighbours' class (Table 5)"):
+    a, b = st.columns(2)
+    with a:
+        t5 = _fmt_table(sm.to_frame())
+        st.dataframe(t5, hide_index=True, width="stretch", height=320)
+        sp.download(sm.to_frame().assign(**{f"count_to_{j + 1}": sm.counts.reshape(-1, 4)[:, j] for j in range(4)}),
+                    f"spatial_markov_{scheme}_{prox}.csv")
+        st.caption("Rows without transitions (that class never started a transition under that "
+                   "neighbourhood) read 'no data'. " + EMPTY_ROW_RULE)
+    with b:
+        st.dataframe(sp.paper_table("liu2026_table5_spatial_markov.csv"), hide_index=True, width="stretch",
+                     height=320)
+        st.caption("Paper, Table 5.")
 
-warning_view()
+with st.expander("Homogeneity test: does the neighbourhood matter?", expanded=True):
+    a, b = st.columns(2)
+    with a:
+        st.metric("Q (loaded data)", f"{sm.Q:.3f}", help="Bickenbach-Bode chi-square statistic")
+        st.markdown(f"dof = **{sm.dof}** (Bickenbach-Bode corrected), p = **{sm.p_value:.4f}**; "
+                    f"likelihood-ratio LR = {sm.LR:.3f}, p = {sm.LR_p_value:.4f}.")
+        if (sm.p_value < 0.05) != (sm.LR_p_value < 0.05):
+            st.caption("Q and LR disagree at the 5% level: with few transitions per row (see n above) the "
+                       "chi-square approximation is poor, so read either p-value with caution.")
+    with b:
+        comp = pm.comparison()
+        st.dataframe(comp, hide_index=True, width="stretch")
+        sp.download(comp, "paper_Qb_reported_vs_recomputed.csv")
+        st.warning(f"The paper reports Q_b = {pm.Q_reported:.3f} (p = {pm.p_reported:.3f}). Its own Table 5, turned back into "
+                   f"integer counts (n x p; they reproduce every printed probability and sum to Table 4), gives "
+                   f"Q = {pm.recomputed.Q:.2f} with {pm.recomputed.dof} degrees of freedom, p = "
+                   f"{pm.recomputed.p_value:.2f}: no evidence that neighbours matter. The published statistic "
+                   "cannot be reproduced from the published table.", icon=":material/report:")
+
+with st.expander("Long run: steady states and mean first-passage times"):
+    a, b = st.container(), st.container()
+    with a:
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", MarkovWarning)
+            ss = pd.DataFrame(sm.steady_states(), columns=class_names)
+            traditional_ss = mc.steady_state()
+        ss.insert(0, "chain", [f"neighbours class {l + 1}" for l in range(ss.shape[0])])
+        ss = pd.concat([pd.DataFrame([["traditional", *traditional_ss]], columns=ss.columns), ss])
+        st.dataframe(fd.words_for_missing(ss, "{:.4f}", missing="no unique steady state"), hide_index=True,
+                     width="stretch")
+        sp.download(ss, "steady_states.csv")
+        reasons = sorted({str(w.message) for w in caught if issubclass(w.category, MarkovWarning)})
+        st.caption("'no unique steady state': the chain has no single long-run distribution. " + " ".join(reasons) + " " + EMPTY_ROW_RULE)
+    with b:
+        mf = pd.DataFrame(mc.mean_first_passage_times(), columns=[f"to {c}" for c in class_names])
+        mf.insert(0, "from", class_names)
+        st.dataframe(fd.words_for_missing(mf, "{:.2f}", missing="no data", infinite="never"), hide_index=True,
+                     width="stretch")
+        sp.download(mf, "mean_first_passage_times.csv")
+        st.caption("Traditional chain, in years. 'never': the class is never reached (or not with certainty) "
+                   "from that start; diagonal: mean return time.")
 
 _window = int(st.session_state.get(sp.EW_WINDOW, EW_DEFAULTS[sp.EW_WINDOW]))
 _rise = float(st.session_state.get(sp.EW_RISE, EW_DEFAULTS[sp.EW_RISE]))

@@ -78,12 +78,11 @@ with right:
                 "pattern; below 0: neighbours differ. The paper's Table 3 is drawn beside the recomputed "
                 "values.")
 with st.expander("Global Moran's I: table and test details"):
-    st.dataframe(gm_show.style.format({c: "{:.3f}" for c in gm_show.columns if c != "year"}),
+    shown = gm_show.rename(columns=sp.GLOBAL_MORAN_LABELS)
+    st.dataframe(shown.style.format({c: "{:.3f}" for c in shown.columns if c != "Year"}, na_rep="no data"),
                  hide_index=True, width="stretch")
     sp.download(gm_show, "global_moran_by_year.csv")
-    st.caption("I: Moran's I; EI: its expected value without spatial pattern; z_norm, p_norm: normal "
-               "approximation; p_rand: randomisation; p_sim: permutation; paper_I, paper_p: Table 3. "
-               + P_VALUE_NOTE + f" Permutations: {permutations}, seed {sp.SEED}. The paper does not say "
+    st.caption(P_VALUE_NOTE + f" Permutations: {permutations}, seed {sp.SEED}. The paper does not say "
                "which p it reports (it used Stata).")
 
 # --- local Moran -------------------------------------------------------------------------------
@@ -181,8 +180,9 @@ cmp = pd.DataFrame({"component": list(paper_sh), "recomputed_mean_pct": [ms.get(
 with st.expander("Dagum decomposition: mean contribution shares against the paper"):
     a, b = st.columns([2, 3])
     with a:
-        st.dataframe(cmp.style.format({"recomputed_mean_pct": "{:.2f}", "paper_mean_pct": "{:.3f}"}),
-                     hide_index=True, width="stretch")
+        st.dataframe(cmp.replace({"component": sp.DAGUM_COMPONENTS}).rename(columns=sp.DAGUM_LABELS).style.format(
+            {sp.DAGUM_LABELS["recomputed_mean_pct"]: "{:.2f}", sp.DAGUM_LABELS["paper_mean_pct"]: "{:.3f}"}),
+            hide_index=True, width="stretch")
         sp.download(cmp, "dagum_mean_shares.csv")
     with b:
         st.caption("G = G_w + G_nb + G_t exactly (Dagum 1997): within-region, net between-region and "

@@ -24,12 +24,13 @@ def test_spatial_page_shows_moran_against_table3_and_dagum():
     headers = [h.value for h in at.header]
     assert "Global Moran's I by year" in headers and any("Dagum" in h for h in headers)
     gm = at.dataframe[0].value
-    assert {"I", "p_norm", "p_sim", "paper_I", "paper_p"} <= set(gm.columns)
-    assert len(gm) == 11 and gm["paper_I"].iloc[0] == 0.287
+    assert {"Moran's I", "p (normal)", "p (permutation)", "Moran's I (paper, Table 3)",
+            "p (paper, Table 3)"} <= set(gm.columns)
+    assert len(gm) == 11 and gm["Moran's I (paper, Table 3)"].iloc[0] == 0.287
     # Dagum shares table: recomputed next to the paper's 26.615 / 59.986 / 13.399
-    shares = next(d.value for d in at.dataframe if "paper_mean_pct" in d.value.columns)
-    assert sorted(shares["paper_mean_pct"].round(3)) == [13.399, 26.615, 59.986]
-    assert abs(shares["recomputed_mean_pct"].sum() - 100) < 1e-6
+    shares = next(d.value for d in at.dataframe if "Paper: mean share of G (%)" in d.value.columns)
+    assert sorted(shares["Paper: mean share of G (%)"].round(3)) == [13.399, 26.615, 59.986]
+    assert abs(shares["This data: mean share of G (%)"].sum() - 100) < 1e-6
     # fewer permutations and another year re-render cleanly
     at.select_slider(key="spatial_permutations").set_value(99).run()
     at.select_slider(key="spatial_year").set_value(2012).run()

@@ -48,6 +48,28 @@ CL_SECTION = "clusters_section"
 INSTRUMENT_KEYS = (CL_COLLAPSE, CL_MAX_LAG, CL_GINV)
 PLACEBO_KEYS = (PL_MODEL, PL_REPS, PL_SCHEME)
 
+TABLE1_LABELS = {
+    "rank": "Rank (this data)", "cluster": "Cluster",
+    "intraregional": "Within region (co-applied AI patents, 2011-2020)",
+    "interregional": "Across regions (co-applied AI patents, 2011-2020)",
+    "inter_share": "Share across regions", "paper_rank": "Rank (paper)",
+    "paper_intraregional": "Within region (paper)", "paper_interregional": "Across regions (paper)",
+}
+SENSITIVITY_LABELS = {
+    "percentile": "Percentile", "threshold": "Threshold (mean AI patent applications a year)",
+    "n_potential": "Potential clusters", "n_clusters": "AI clusters", "added_vs_p80": "Added vs 80th percentile",
+    "dropped_vs_p80": "Dropped vs 80th percentile", "excluded": "Specialised but too small",
+}
+
+
+def rank_labels(rank: pd.DataFrame) -> dict:
+    """Readable column labels of ``nc_ranking``'s table."""
+    labels = {"rank": "Rank", "cluster": "Cluster", "mean_closeness": "Mean closeness centrality (years with links)",
+              "mean_ln_NC": "Mean ln NC", "years_with_NC": "Years with inter-regional links"}
+    labels.update({c: f"Closeness centrality {c.split('_')[1]}" for c in rank.columns if c.startswith("closeness_")})
+    return labels
+
+
 PLACEBO_SEED = 0
 ALL_YEARS = "All years (sum)"
 NODES = {"Clusters only (default: links between two clusters)": "clusters",

@@ -32,6 +32,13 @@ D_MEASURE = "spatial_d_measure"  # widget key, suffixed per page
 TRADITIONAL = "trad"
 
 SEED = 20260101
+GLOBAL_MORAN_LABELS = {"year": "Year", "I": "Moran's I", "EI": "Expected I (no pattern)", "z_norm": "z (normal)",
+                       "p_norm": "p (normal)", "p_rand": "p (randomisation)", "p_sim": "p (permutation)",
+                       "paper_I": "Moran's I (paper, Table 3)", "paper_p": "p (paper, Table 3)"}
+DAGUM_LABELS = {"component": "Component", "recomputed_mean_pct": "This data: mean share of G (%)",
+                "paper_mean_pct": "Paper: mean share of G (%)"}
+DAGUM_COMPONENTS = {"within": "within regions", "net_between": "between regions (net)",
+                    "transvariation": "overlap of regions (transvariation)"}
 SCHEMES = {"Fixed cut-offs 0.25 / 0.5 / 0.75 (paper's coordination types)": "fixed",
            "Pooled quartiles (what the paper's Table 4 counts imply)": "quartile"}
 PROXIMITY = {"Contiguity (shared border; Hainan linked to its 2 nearest capitals)": "contiguity",
