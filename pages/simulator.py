@@ -6,6 +6,7 @@ ensure_navigation()
 
 import io
 import zipfile
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
@@ -54,6 +55,24 @@ if not st.session_state.get(ui.URL_READ_KEY):
                                              "scenario is shown:", *problems]
     _load(from_link or Scenario())
 ui_goal.read_link_once(st.query_params)
+
+
+def _undo() -> None:
+    history = st.session_state.get(ui.HISTORY_KEY, [])
+    if history:
+        previous = history.pop()
+        st.session_state[ui.SCENARIO_KEY] = previous  # not pushed again when the widgets rebuild it
+        _load(previous)
+
+
+def _save() -> None:
+    name = (st.session_state.get("sim_save_name") or "").strip()[:60]
+    scenario = st.session_state.get(ui.SCENARIO_KEY)
+    if not name or scenario is None:
+        return
+    saved = dict(st.session_state.get(ui.SAVED_KEY, {}))
+    saved[name] = replace(scenario, name=name)
+    st.session_state[ui.SAVED_KEY] = dict(list(saved.items())[-ui.MAX_SAVED:])
 
 
 def _apply_preset() -> None:
@@ -113,6 +132,12 @@ def _workspace() -> None:
     rev = st.session_state[ui.REV_KEY]
     controls, results = st.columns([1, 2.2], gap="large")
     with controls:
+        b1, b2 = st.columns(2)
+        b1.button("Reset to baseline", key="sim_reset", on_click=_load, args=(Scenario(),), width="stretch",
+                  help="Remove every change: the scenario becomes the baseline.")
+        # always enabled: the history grows later in the run that shows this button
+        b2.button("Undo last change", key="sim_undo", on_click=_undo, width="stretch",
+                  help="Go back to the scenario before the last change (does nothing at the start).")
         st.selectbox("Start from a preset", list(ui.PRESETS), index=None, key="sim_preset",
                      placeholder="Choose a preset scenario...", on_change=_apply_preset)
         if loaded.notes:
@@ -254,6 +279,9 @@ def _workspace() -> None:
     try:
         scenario = Scenario.from_dict(raw, clusters=set(clusters) if clusters else None,
                                       cities=set(cities) if cities else None)
+        previous = st.session_state.get(ui.SCENARIO_KEY)
+        if previous is not None and previous != scenario:  # remember it for "Undo"
+            st.session_state[ui.HISTORY_KEY] = [*st.session_state.get(ui.HISTORY_KEY, []), previous][-ui.MAX_HISTORY:]
         st.session_state[ui.SCENARIO_KEY] = scenario
     except ScenarioError as err:
         table_problems = err.problems
@@ -363,8 +391,8 @@ def _show(res, base) -> None:
     # One view at a time (st.tabs would build and send every view on every rerun, the map included):
     # a control then updates only the summary and the view in front of the user.
     views = {"Class shares": lambda: _shares_tab(res, base), "Provinces": lambda: _province_tab(res),
-             "Map of the change": lambda: _map_tab(res), "AI clusters": lambda: _cluster_tab(res),
-             "Share and download": lambda: _share_tab(res)}
+             "Map": lambda: _map_tab(res), "AI clusters": lambda: _cluster_tab(res),
+             "Compare": lambda: _compare_tab(res, base), "Share & download": lambda: _share_tab(res)}
     view = st.segmented_control("View", list(views), default="Class shares", key="sim_view",
                                 label_visibility="collapsed") or "Class shares"
     views[view]()
@@ -563,6 +591,47 @@ def _cluster_tab(res) -> None:
         st.dataframe(pd.DataFrame({"cluster": nc.index, "NC (scenario)": nc.to_numpy(),
                                    "long-run multiplier": lr.value, "SE (delta method)": lr.se}),
                      hide_index=True, width="stretch")
+
+
+def _compare_tab(res, base) -> None:
+    """Saved scenarios side by side (the same baseline and options), with the current one."""
+    st.text_input("Save the current scenario as", key="sim_save_name", max_chars=60,
+                  placeholder="e.g. Western push, +5 policies", help="Saved scenarios stay for this session.")
+    st.button("Save for comparison", key="sim_save", on_click=_save)
+    saved = st.session_state.get(ui.SAVED_KEY, {})
+    if not saved:
+        st.info("Save one or more scenarios to compare them here with the current one.")
+        return
+    opts = (res.scenario.coupling_method, res.scenario.class_scheme, res.scenario.parameter_source)
+    runs, skipped = {"Current": res}, []
+    for name, sc in saved.items():
+        if (sc.coupling_method, sc.class_scheme, sc.parameter_source) != opts:
+            skipped.append(name)
+            continue
+        ref = ui.reference(fp, opts, sc.horizon, sc.n_paths, ui.SEED, base)
+        runs[name] = ui.run(fp, sc.to_json(), ui.SEED, base, ref)
+    table = ui.comparison_table(runs)
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        c: st.column_config.NumberColumn(format="percent") for c in table.columns if c.startswith("share")})
+    rows = ui.comparison_shares(runs)
+    if len(rows):
+        st.vega_lite_chart({
+            "data": {"values": rows.to_dict("records")},
+            "mark": {"type": "line", "point": True},
+            "encoding": {"x": {"field": "year", "type": "ordinal", "title": "Year"},
+                         "y": {"field": "share", "type": "quantitative", "axis": {"format": "%"},
+                               "title": "Share of provinces at high or extreme coordination"},
+                         "color": {"field": "scenario", "type": "nominal", "title": ""},
+                         "strokeDash": {"field": "scenario", "type": "nominal", "legend": None},
+                         "tooltip": [{"field": "scenario"}, {"field": "year"},
+                                     {"field": "share", "type": "quantitative", "format": ".1%"}]}},
+            width="stretch")
+    if skipped:
+        st.caption("Not compared (other coupling, classes or parameter source than the current scenario): "
+                   + md_escape(", ".join(skipped)) + ".")
+    c1, c2 = st.columns(2)
+    pick = c1.selectbox("Open a saved scenario", list(saved), key="sim_open_saved")
+    c2.button("Open", key="sim_open", on_click=_load, args=(saved.get(pick, Scenario()),))
 
 
 def _share_tab(res) -> None:

@@ -78,7 +78,7 @@ def test_every_results_tab_renders_for_a_scenario_touching_both_studies():
     at = open_simulator(sc.to_query_params())
     text = summary(at)
     assert "AI patent applications in" in text and "coupling coordination D in" in text
-    for view in ("Provinces", "Map of the change", "Class shares", "AI clusters", "Share and download"):
+    for view in ("Provinces", "Map", "Class shares", "AI clusters", "Compare", "Share & download"):
         at.segmented_control(key="sim_view").set_value(view).run()
         assert not at.exception, view
         assert not [e.value for e in at.error if UNEXPECTED in e.value], view
@@ -134,3 +134,30 @@ def _demo_base():
     return S.prepare({"provinces": data.read_province_panel(d / "provinces.csv"),
                       "cities": data.read_city_panel(d / "cities.csv"),
                       "links": data.read_city_links(d / "city_links.csv")}, S.Options())
+
+
+def test_undo_reset_save_and_compare():
+    at = open_simulator()
+    at.multiselect(key="lv_w_1").set_value(["Gansu"])
+    at.slider(key="lv_p_1").set_value(50).run()
+    assert "Gansu: coupling coordination D in" in summary(at)
+    at.button(key="sim_undo").click().run()  # back to the scenario before the last change
+    assert not at.exception
+    assert "No changes: the scenario equals the baseline." in summary(at)
+    rev = at.session_state["sim_rev"]
+    at.multiselect(key=f"lv_w_{rev}").set_value(["West"])
+    at.slider(key=f"lv_p_{rev}").set_value(100).run()
+    at.segmented_control(key="sim_view").set_value("Compare").run()
+    at.text_input(key="sim_save_name").input("West +100 %").run()
+    at.button(key="sim_save").click().run()
+    assert "West +100 %" in at.session_state["sim_saved"]
+    at.button(key="sim_reset").click().run()
+    assert "No changes: the scenario equals the baseline." in summary(at)
+    at.segmented_control(key="sim_view").set_value("Compare").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "scenario" in d.value.columns)
+    assert list(table["scenario"]) == ["Current", "West +100 %"]
+    west = table.set_index("scenario").loc["West +100 %"]
+    assert west["share high/extreme, scenario"] > west["share high/extreme, baseline"]
+    cur = table.set_index("scenario").loc["Current"]
+    assert cur["share high/extreme, scenario"] == cur["share high/extreme, baseline"]

@@ -20,6 +20,10 @@ SCENARIO_KEY = "sim_scenario"  # the last valid Scenario of this session
 PROBLEMS_KEY = "sim_problems"  # problems of the last rejected scenario (link, JSON, widgets)
 REV_KEY = "sim_rev"  # bumped when a preset / link / file replaces the widgets' values
 URL_READ_KEY = "sim_url_read"
+HISTORY_KEY = "sim_history"  # earlier scenarios of this session, for "Undo"
+SAVED_KEY = "sim_saved"  # name -> Scenario, for "Compare"
+MAX_HISTORY = 20
+MAX_SAVED = 8
 SEED = 0
 
 PRESETS = {
@@ -104,3 +108,40 @@ def target_choices() -> dict[str, str]:
     for ind in schema.indicators():
         out[ind.id] = f"{ind.name} ({ind.unit})"
     return out
+
+
+def comparison_table(runs: dict) -> pd.DataFrame:
+    """One row per scenario: the numbers the summary of each run quotes (``sim.simulate`` results)."""
+    rows = []
+    for name, r in runs.items():
+        row = {"scenario": name, "end year": r.end_year}
+        if r.baseline_provinces is not None:
+            row["share high/extreme, baseline"] = r.high_share("baseline")
+            row["share high/extreme, scenario"] = r.high_share("scenario")
+            d = r.d_table()
+            end = d[d["year"] == r.end_year]
+            up = (end["p_high_scenario"] - end["p_high_baseline"]) >= 0.05
+            row["provinces with a chance of high/extreme up 5 points or more"] = int(up.sum())
+        if r.baseline_clusters is not None and r.scenario_clusters is not r.baseline_clusters:
+            t = r.ti_difference(r.end_year)
+            moved = t[t["ti_change"].abs() > 1e-12]
+            row["clusters with a detectable change in AI patents"] = int(moved["detected"].sum())
+            row["mean change in AI patents, %"] = round(float(moved["patents_change_pct"].mean()), 1) \
+                if len(moved) else 0.0
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def comparison_shares(runs: dict) -> pd.DataFrame:
+    """scenario, year, share of provinces at high or extreme coordination: the baseline once, then each run."""
+    rows = []
+    first = next((r for r in runs.values() if r.baseline_provinces is not None), None)
+    if first is None:
+        return pd.DataFrame(rows)
+    ps = first.baseline_provinces
+    rows += [{"scenario": "Baseline", "year": int(y), "share": float(v)}
+             for y, v in zip(ps.paths.years, ps.high_shares[0])]
+    for name, r in runs.items():
+        s = r.scenario_provinces
+        rows += [{"scenario": name, "year": int(y), "share": float(v)} for y, v in zip(s.paths.years, s.high_shares[0])]
+    return pd.DataFrame(rows)
