@@ -659,6 +659,13 @@ def _share_tab(res) -> None:
                        mime="application/zip", key="sim_dl_zip")
     c2.download_button("All results (Excel)", lambda: to_excel_bytes(res.tables()), file_name="simulation_results.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sim_dl_xlsx")
+    from ui.briefing import briefing_html
+
+    link = f"{base_url.split('?')[0]}?s={q}" if base_url else f"?s={q}"
+    st.download_button("Briefing to take away (HTML: summary, chart, tables, method, data)",
+                       lambda: briefing_html(res, state.provenance(), link).encode("utf-8"),
+                       file_name="briefing.html", mime="text/html", key="sim_dl_brief", type="primary",
+                       help="One self-contained page: opens offline, prints to PDF from the browser.")
     if state.dataset().any_synthetic():
         st.caption("The results are computed on SYNTHETIC demo data.")
 

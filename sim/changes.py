@@ -42,6 +42,18 @@ def targets(change: IndicatorChange) -> list[str]:
     return [t]
 
 
+def target_label(target: str) -> str:
+    """An indicator change's target in words: "all innovation-resource-allocation indicators",
+    "the Capital innovation resource indicators", or the indicator's name."""
+    if target == "system:inno":
+        return "all innovation-resource-allocation indicators"
+    if target == "system:nqpf":
+        return "all new-quality-productive-forces indicators"
+    if target.startswith("dim:"):
+        return f"the {target[4:]} indicators"
+    return {i.id: i.name for i in schema.indicators()}.get(target, target)
+
+
 def provinces(change_provinces, names) -> list[str]:
     regions = schema.province_regions()
     out = []

@@ -192,17 +192,9 @@ def describe_target(t: Target) -> str:
 
 def describe_lever(t: Target, x: float, base_year: int | None = None) -> str:
     lv = t.lever
-    from sim import schema
+    from sim.changes import target_label
 
-    names = {i.id: i.name for i in schema.indicators()}
-    if lv.target == "system:inno":
-        what = "all innovation-resource-allocation indicators"
-    elif lv.target == "system:nqpf":
-        what = "all new-quality-productive-forces indicators"
-    elif lv.target.startswith("dim:"):
-        what = f"the {lv.target[4:]} indicators"
-    else:
-        what = names.get(lv.target, lv.target)
+    what = target_label(lv.target)
     where = ", ".join(lv.provinces)
     if lv.kind == "indicator_pct":
         return f"{what} in {where} {'rise' if x >= 0 else 'fall'} {abs(x):.1f} % from {lv.from_year}"

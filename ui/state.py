@@ -124,19 +124,27 @@ def synthetic_notice(*kinds: str) -> None:
         st.warning(SYNTHETIC_NOTE, icon=":material/science:")
 
 
+def provenance() -> list[str]:
+    """One plain line per kind of data: where the active data come from (unescaped text)."""
+    ds = dataset()
+    out = []
+    for kind in KINDS:
+        frame = ds.get(kind)
+        if frame is None:
+            out.append(f"{KIND_LABELS[kind]}: none loaded")
+            continue
+        tag = "SYNTHETIC demo" if ds.synthetic.get(kind) else ds.sources.get(kind, "uploaded")
+        out.append(f"{KIND_LABELS[kind]}: {tag} ({len(frame):,} rows)")
+    out.append(f"Boundaries: {ds.boundaries_source}")
+    return out
+
+
 def sidebar_status() -> None:
     """Which data is active, shown on every page."""
-    ds = dataset()
     with st.sidebar:
         st.caption("Active data")
-        for kind in KINDS:
-            frame = ds.get(kind)
-            if frame is None:
-                st.caption(f"- {KIND_LABELS[kind]}: none loaded")
-                continue
-            tag = "SYNTHETIC demo" if ds.synthetic.get(kind) else md_escape(ds.sources.get(kind, "uploaded"))
-            st.caption(f"- {KIND_LABELS[kind]}: {tag} ({len(frame):,} rows)")
-        st.caption(f"- Boundaries: {md_escape(ds.boundaries_source)}")
+        for line in provenance():
+            st.caption(f"- {md_escape(line)}")
 
 
 @st.cache_resource(show_spinner=False)
