@@ -78,10 +78,13 @@ mlp_tag = " (collapsed: not informative)" if collapsed else ""
 # --- map ------------------------------------------------------------------------------------
 st.header("Coupling coordination degree by province")
 c1, c2 = st.columns([2, 3])
-measure = c1.radio("Map shows", [TRAD, MLP_D, DIFF] if compare else [TRAD], horizontal=True,
-                   key=cp.CP_MAP_MEASURE,
-                   help="The traditional D (entropy weights); with the MLP comparison on, also the MLP's D "
-                        "and the difference between the two.")
+if compare:
+    measure = c1.radio("Map shows", [TRAD, MLP_D, DIFF], horizontal=True, key=cp.CP_MAP_MEASURE,
+                       help="The traditional D (entropy weights), the MLP's D, or the difference between the two.")
+else:
+    measure = TRAD
+    c1.caption("The map shows the traditional D (entropy weights). Switch on the MLP comparison above to map "
+               "the MLP's D and the difference.")
 year = c2.select_slider("Year", options=years, value=years[-1], key=cp.CP_YEAR,
                         help="The year shown on the map.")
 one = table[table["year"] == year].set_index("province")

@@ -90,7 +90,7 @@ def warning_view():
     c1, c2, c3 = st.columns(3)
     window = c1.slider("Window (years)", 1, max(1, min(5, len(years) - 1)), EW_DEFAULTS[sp.EW_WINDOW],
                        key=sp.EW_WINDOW, help="Over how many years the rise and the stall are measured.")
-    rise = c2.number_input("Minimum rise of h_inno", 0.001, 0.5, EW_DEFAULTS[sp.EW_RISE], step=0.005,
+    rise = c2.number_input("Minimum rise of the innovation index h2", 0.001, 0.5, EW_DEFAULTS[sp.EW_RISE], step=0.005,
                            format="%.3f", key=sp.EW_RISE,
                            help="How much the innovation resource allocation index (0-1) must rise over the "
                                 "window to count as rising.")

@@ -31,11 +31,11 @@ names = tuple(D.index)
 years = [int(y) for y in D.columns]
 
 c1, c2 = st.columns(2)
-permutations = c1.select_slider("Permutations for p_sim", options=[99, 499, 999, 4999, 9999], value=999,
+permutations = c1.select_slider("Permutations for the p-values", options=[99, 499, 999, 4999, 9999], value=999,
                                 key=sp.SP_PERMUTATIONS,
                                 help="How many random reshufflings of the provinces the permutation p-value "
                                      "(p_sim) is based on; more is more precise and slower.")
-alpha = c2.select_slider("Significance level for LISA clusters", options=[0.01, 0.05, 0.10], value=0.05,
+alpha = c2.select_slider("Significance level for hot and cold spots (LISA)", options=[0.01, 0.05, 0.10], value=0.05,
                          key=sp.SP_ALPHA,
                          help="A province counts as a hot or cold spot only when its local test has p_sim "
                               "at or below this level.")

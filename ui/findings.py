@@ -198,14 +198,22 @@ def clusters_findings(ident, percentile: float, t1: pd.DataFrame, rank: pd.DataF
     centrality ranking (``rank``)."""
     t = ident.table
     clusters = list(ident.clusters)
+    thr = ident.threshold
     out = [f"**{len(clusters)} of {len(t)} cities are AI clusters**: specialised in AI (location quotient above 1), "
            f"large (mean AI patent applications at or above the {percentile:g}th percentile, "
-           f"{ident.threshold:,.0f} a year) and cooperating both within and across regions."]
-    if patents_column in t.columns:
+           f"{thr:,.1f} a year) and cooperating both within and across regions."
+           if thr < 100 else
+           f"**{len(clusters)} of {len(t)} cities are AI clusters**: specialised in AI (location quotient above 1), "
+           f"large (mean AI patent applications at or above the {percentile:g}th percentile, "
+           f"{thr:,.0f} a year) and cooperating both within and across regions."]
+    if patents_column in t.columns and clusters:
         sc = t.set_index("city").loc[clusters, patents_column].sort_values(ascending=False)
-        out.append(f"Sizes differ by orders of magnitude: largest {names(sc.index[:3])} "
-                   f"({', '.join(f'{v:,.0f}' for v in sc.iloc[:3])} a year); smallest {md_escape(sc.index[-1])} "
-                   f"({sc.iloc[-1]:,.0f}).")
+        ratio = sc.iloc[0] / sc.iloc[-1] if sc.iloc[-1] > 0 else np.inf
+        lead = ("Sizes differ by orders of magnitude" if ratio >= 100 else
+                f"The largest is {ratio:,.0f} times the smallest" if np.isfinite(ratio) else "Sizes differ widely")
+        out.append(f"{lead}: largest {names(sc.index[:3])} "
+                   f"({', '.join(f'{v:,.0f}' for v in sc.iloc[:3])} mean AI patent applications a year); smallest "
+                   f"{md_escape(sc.index[-1])} ({sc.iloc[-1]:,.0f}).")
     ours = t1[t1["rank"].notna()]
     n_inter = int((ours["interregional"] > ours["intraregional"]).sum())
     out.append(f"Cooperation across regions is the main form for **{n_inter} of {len(ours)}** clusters "
