@@ -11,12 +11,13 @@ import math
 import numpy as np
 import pandas as pd
 
-# Perceptually uniform palettes, sampled from matplotlib's viridis and RdBu (BSD-licensed data).
+# Perceptually uniform sequential palette, sampled from matplotlib's viridis (BSD-licensed data).
 VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142), (31, 158, 137),
            (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37)]
-DIVERGING = [(5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240),
-             (247, 247, 247), (253, 219, 199), (244, 165, 130), (214, 96, 77), (178, 24, 43),
-             (103, 0, 31)]
+# Diverging: ColorBrewer BrBG (colour-blind safe), brown for falls, teal for rises: a gain is never red.
+DIVERGING = [(84, 48, 5), (140, 81, 10), (191, 129, 45), (223, 194, 125), (246, 232, 195),
+             (245, 245, 245), (199, 234, 229), (128, 205, 193), (53, 151, 143), (1, 102, 94),
+             (0, 60, 48)]
 NOT_ANALYSED = (200, 200, 200)
 NEIGHBOUR = (236, 236, 236)
 VIEW = {"latitude": 35.5, "longitude": 104.5, "zoom": 2.9, "pitch": 0}
