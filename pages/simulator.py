@@ -636,11 +636,13 @@ def _compare_tab(res, base) -> None:
 
 def _share_tab(res) -> None:
     from sim.templates import to_excel_bytes
+    from ui.briefing import briefing_html, export_tables
 
     st.markdown("**Share this scenario**: the address bar always holds it; copy this link:")
     base_url = getattr(st.context, "url", "") or ""
     q = res.scenario.to_query_params()["s"]
-    st.code(f"{base_url.split('?')[0]}?s={q}" if base_url else f"?s={q}", language=None)
+    link = f"{base_url.split('?')[0]}?s={q}" if base_url else f"?s={q}"
+    st.code(link, language=None)
     c1, c2 = st.columns(2)
     c1.download_button("Save scenario (JSON)", res.scenario.to_json().encode("utf-8"), file_name="scenario.json",
                        mime="application/json", key="sim_dl_json")
@@ -650,18 +652,16 @@ def _share_tab(res) -> None:
     def zipped() -> bytes:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, df in res.tables().items():
+            for name, df in export_tables(res, state.provenance(), link).items():
                 z.writestr(f"{name}.csv", df.to_csv(index=False))
             z.writestr("scenario.json", res.scenario.to_json())
         return buf.getvalue()
 
     c1.download_button("All results (CSV, zipped)", zipped, file_name="simulation_results.zip",
                        mime="application/zip", key="sim_dl_zip")
-    c2.download_button("All results (Excel)", lambda: to_excel_bytes(res.tables()), file_name="simulation_results.xlsx",
+    c2.download_button("All results (Excel)", lambda: to_excel_bytes(export_tables(res, state.provenance(), link)),
+                       file_name="simulation_results.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sim_dl_xlsx")
-    from ui.briefing import briefing_html
-
-    link = f"{base_url.split('?')[0]}?s={q}" if base_url else f"?s={q}"
     st.download_button("Briefing to take away (HTML: summary, chart, tables, method, data)",
                        lambda: briefing_html(res, state.provenance(), link).encode("utf-8"),
                        file_name="briefing.html", mime="text/html", key="sim_dl_brief", type="primary",

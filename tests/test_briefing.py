@@ -38,3 +38,21 @@ def test_changes_in_words():
     assert changes_in_words(sc) == [f"{name[0].upper()}{name[1:]} in Gansu: +20 % from 2025, then +5 % a year.",
                                     "Cooperation Guilin-Shenzhen: link removed."]
     assert changes_in_words(Scenario()) == ["No changes: the baseline."]
+
+
+def test_downloads_carry_provenance_scenario_and_rounded_values(demo_base):
+    from sim.templates import to_excel_bytes
+    from ui.briefing import export_tables
+
+    sc = Scenario(name="x", horizon=3, n_paths=500,
+                  indicator_changes=(IndicatorChange("system:inno", ("Gansu",), 2023, "pct", 30.0),))
+    res = S.simulate(demo_base, sc)
+    tabs = export_tables(res, ["Province panel (Study A): SYNTHETIC demo (330 rows)"], "?s=abc")
+    about = dict(zip(tabs["about"]["item"], tabs["about"]["value"]))
+    assert about["data"].startswith("SYNTHETIC") and about["share link"] == "?s=abc"
+    assert "column D_baseline" in about
+    scen = tabs["scenario"]
+    assert Scenario.from_json(scen.loc[scen["item"] == "json", "value"].iloc[0]) == sc
+    d = tabs["coupling_D"]["D_scenario"]
+    assert (d == d.round(6)).all() and len(d) == len(res.d_table())
+    assert to_excel_bytes(tabs)[:2] == b"PK"  # an xlsx (zip) workbook with every sheet

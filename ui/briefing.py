@@ -150,3 +150,46 @@ def briefing_html(res, provenance=(), link: str = "", today: dt.date | None = No
         out.append(f"<p class='muted'>Open this scenario again: {_e(link)}</p>")
     out.append("</body></html>")
     return "".join(out)
+
+
+COLUMN_NOTES = {
+    "D_baseline": "coupling coordination degree D, 0-1 (median of the paths in projected years)",
+    "D_scenario": "as D_baseline, with the scenario",
+    "change": "D_scenario - D_baseline",
+    "p_high_baseline": "probability of high or extreme coordination (D > 0.5 with the fixed cut-offs), 0-1",
+    "p_high_scenario": "as p_high_baseline, with the scenario",
+    "share": "share of provinces in the class, 0-1 (mean over paths)",
+    "ti": "ln(AI patent applications)",
+    "patents": "AI patent applications (count a year)",
+    "patents_change_pct": "scenario minus baseline, % of the baseline",
+    "detected": "False where the 90 % band of the change includes zero (no detectable effect)",
+}
+
+
+def export_tables(res, provenance=(), link: str = "") -> dict:
+    """The result tables for download: floats rounded to 6 decimals (no float noise), plus an
+    ``about`` sheet (provenance, synthetic label, units of the main columns, the share link) and a
+    ``scenario`` sheet (the changes in words and the scenario as JSON)."""
+    import pandas as pd
+
+    out = {}
+    for name, df in res.tables().items():
+        df = df.copy()
+        for c in df.columns:
+            if pd.api.types.is_float_dtype(df[c]):
+                df[c] = df[c].round(6)
+        out[name] = df
+    synthetic = any("SYNTHETIC" in str(p).upper() for p in provenance)
+    about = [("app", "Regional innovation policy simulator"),
+             ("data", "SYNTHETIC demo data: not official statistics" if synthetic else "uploaded data")]
+    about += [("source", p) for p in provenance]
+    about += [(f"column {k}", v) for k, v in COLUMN_NOTES.items()]
+    about += [("projection", f"to {res.end_year}, {res.scenario.n_paths:,} paths, seed {res.seed}")]
+    if link:
+        about.append(("share link", link))
+    out["about"] = pd.DataFrame(about, columns=["item", "value"])
+    sc = res.scenario
+    rows = [("name", sc.name), ("notes", sc.notes)] + [("change", t) for t in changes_in_words(sc)]
+    rows.append(("json", sc.to_json()))
+    out["scenario"] = pd.DataFrame(rows, columns=["item", "value"])
+    return out
