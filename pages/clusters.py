@@ -137,7 +137,7 @@ rank = uc.nc_ranking(pkey, panel)
 with findings_slot:
     fd.show(fd.clusters_findings(ident, percentile, t1, rank),
             note="How sure: identification and centrality are counts on the loaded data. Whether incentive "
-                 "policies raise AI patents is estimated in the section 'Policy effect (system GMM)' below, "
+                 "policies raise AI patents is estimated in the section 'Policy effect: system GMM (Table 4)' below, "
                  "with its uncertainty and instrument diagnostics.", synthetic=DEMO)
 
 
