@@ -20,10 +20,8 @@ from ui import goal as ui_goal
 from ui import simulator as ui
 
 st.title("Simulator")
-st.caption("Change indicators, AI incentive policies or cooperation links and see what the two studies' models "
-           "predict. Provinces: the coupling coordination degree D is re-computed with the baseline's frozen "
-           "weights, and provinces move forward on spatial Markov paths. AI clusters: innovation follows the "
-           "system-GMM equation. Baseline and scenario use the same random numbers and the same calendar.")
+st.caption("What if? Change indicators, AI incentive policies or cooperation links and see what the two studies' "
+           "models predict, with the same random numbers and calendar for baseline and scenario.")
 state.synthetic_notice()
 
 ds = state.dataset()
@@ -32,6 +30,7 @@ if frames["provinces"] is None and frames["cities"] is None:
     st.info("Load a province panel or city data on the Data page to simulate.")
     st.stop()
 
+SUMMARY_LINES = 2  # summary lines shown before the chart; the rest in an expander
 CLASS_COLOURS = {"Low": "#d7301f", "Medium": "#fc8d59", "High": "#91bfdb", "Extreme": "#4575b4"}
 launch_year = int(frames["provinces"][schema.YEAR].max()) + 1 if frames["provinces"] is not None else 2023
 policy_year = int(frames["cities"][schema.YEAR].max()) + 1 if frames["cities"] is not None else 2021
@@ -133,11 +132,11 @@ def _workspace() -> None:
     controls, results = st.columns([1, 2.2], gap="large")
     with controls:
         b1, b2 = st.columns(2)
-        b1.button("Reset to baseline", key="sim_reset", on_click=_load, args=(Scenario(),), width="stretch",
-                  help="Remove every change: the scenario becomes the baseline.")
+        b1.button("Reset", key="sim_reset", on_click=_load, args=(Scenario(),), width="stretch",
+                  help="Reset to the baseline: remove every change.")
         # always enabled: the history grows later in the run that shows this button
-        b2.button("Undo last change", key="sim_undo", on_click=_undo, width="stretch",
-                  help="Go back to the scenario before the last change (does nothing at the start).")
+        b2.button("Undo", key="sim_undo", on_click=_undo, width="stretch",
+                  help="Undo the last change: go back to the scenario before it (does nothing at the start).")
         st.selectbox("Start from a preset", list(ui.PRESETS), index=None, key="sim_preset",
                      placeholder="Choose a preset scenario...", on_change=_apply_preset)
         if loaded.notes:
@@ -374,12 +373,25 @@ def _show(res, base) -> None:
     from sim import report
 
     st.subheader("What changed")
-    # the summary is built by sim.report from validated names and numbers only: plain Markdown is safe
-    st.markdown("\n".join(f"- {s}" for s in res.summary) or "- Nothing yet: move a control on the left.")
-    st.caption(md_escape(report.baseline_sentence(res)))
+    # the summary is built by sim.report from validated names and numbers only: plain Markdown is safe.
+    # The first lines first (on a projector the chart must stay in view), the rest one click away.
+    lines = [f"- {s}" for s in res.summary] or ["- Nothing yet: move a control on the left."]
+    st.markdown("\n".join(lines[:SUMMARY_LINES]))
+    if len(lines) > SUMMARY_LINES:
+        with st.expander(f"{len(lines) - SUMMARY_LINES} more line(s)"):
+            st.markdown("\n".join(lines[SUMMARY_LINES:]))
+    # One view at a time (st.tabs would build and send every view on every rerun, the map included):
+    # a control then updates only the summary and the view in front of the user.
+    views = {"Class shares": lambda: _shares_tab(res, base), "Provinces": lambda: _province_tab(res),
+             "Map": lambda: _map_tab(res), "AI clusters": lambda: _cluster_tab(res),
+             "Compare": lambda: _compare_tab(res, base), "Share": lambda: _share_tab(res)}
+    view = st.segmented_control("View", list(views), default="Class shares", key="sim_view",
+                                label_visibility="collapsed") or "Class shares"
+    views[view]()
     ex = report.explain(res)
     if ex.text:
         st.info("**What the model predicts, and why**\n\n" + "\n\n".join(md_escape(t) for t in ex.text))
+    st.caption(md_escape(report.baseline_sentence(res)))
     if len(res.out_of_range):
         st.warning(f"The scenario goes beyond the range the model was fitted on in {len(res.out_of_range)} "
                    "indicator value(s). There the effect on D is damped so that D stays below 1: treat those "
@@ -388,14 +400,6 @@ def _show(res, base) -> None:
         with st.expander(f"Notes on this run ({len(res.notes)})"):
             for n in res.notes:
                 st.markdown(f"- {md_escape(n)}")
-    # One view at a time (st.tabs would build and send every view on every rerun, the map included):
-    # a control then updates only the summary and the view in front of the user.
-    views = {"Class shares": lambda: _shares_tab(res, base), "Provinces": lambda: _province_tab(res),
-             "Map": lambda: _map_tab(res), "AI clusters": lambda: _cluster_tab(res),
-             "Compare": lambda: _compare_tab(res, base), "Share & download": lambda: _share_tab(res)}
-    view = st.segmented_control("View", list(views), default="Class shares", key="sim_view",
-                                label_visibility="collapsed") or "Class shares"
-    views[view]()
 
 
 def _map_tab(res) -> None:
@@ -503,7 +507,10 @@ def _shares_tab(res, base) -> None:
         return
     t = res.shares_table()
     options = ["High or Extreme", *CLASS_COLOURS]
-    cls = st.selectbox("Class", options, index=0, key="sim_share_class")
+    chart_area = st.container()  # the chart above its selector: it stays in view on a projector
+    cls = st.selectbox("Class", options, index=0, key="sim_share_class",
+                       help="Which coordination class the chart counts; 'High or Extreme' is the share the "
+                            "summary quotes.")
     if cls == "High or Extreme":
         rows = []
         for side, ps in (("baseline", res.baseline_provinces), ("scenario", res.scenario_provinces)):
@@ -533,7 +540,8 @@ def _shares_tab(res, base) -> None:
                                         for f in ("share", "share_p05", "share_p95"))]}},
         ],
     }
-    st.vega_lite_chart(spec, width="stretch")
+    with chart_area:
+        st.vega_lite_chart(spec, width="stretch")
     pb = base.provinces
     st.caption(f"{res.launch_year - 1}: observed; {res.launch_year}-{res.end_year}: {res.scenario.n_paths:,} joint "
                f"spatial Markov paths (seed {res.seed}). Lines: mean share over paths; bands: 5th-95th percentile. "

@@ -530,8 +530,8 @@ def sim_session():
     at = open_simulator(GOOD_S)
     assert_healthy(at)
     assert GOOD_SUMMARY in summary(at)
-    if not at.file_uploader:  # the scenario file uploader sits in the "Share & download" view
-        at.session_state["sim_view"] = "Share & download"
+    if not at.file_uploader:  # the scenario file uploader sits in the "Share" view
+        at.session_state["sim_view"] = "Share"
         at.run()
     assert at.file_uploader(key="sim_json_upload")
     return at

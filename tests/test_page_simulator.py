@@ -78,7 +78,7 @@ def test_every_results_tab_renders_for_a_scenario_touching_both_studies():
     at = open_simulator(sc.to_query_params())
     text = summary(at)
     assert "AI patent applications in" in text and "coupling coordination D in" in text
-    for view in ("Provinces", "Map", "Class shares", "AI clusters", "Compare", "Share & download"):
+    for view in ("Provinces", "Map", "Class shares", "AI clusters", "Compare", "Share"):
         at.segmented_control(key="sim_view").set_value(view).run()
         assert not at.exception, view
         assert not [e.value for e in at.error if UNEXPECTED in e.value], view
