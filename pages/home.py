@@ -41,8 +41,22 @@ with right:
 st.subheader("Where to start")
 # an absolute path: the page links work whichever entrypoint runs the app (the root one, or
 # cloud/streamlit_app.py on Community Cloud)
-st.page_link(str(Path(__file__).resolve().parent / "data.py"), label="Data: see what is loaded, upload your own panels, download templates",
-             icon=":material/table:")
+HERE = Path(__file__).resolve().parent
+st.markdown("Each study page opens with **What this shows**: a few findings in plain words, computed from "
+            "the loaded data; the tables and tests behind them follow in sections a researcher can open.")
+for file, label, icon in (
+        ("simulator.py", "Simulator: ask 'what if' with a policy lever, or set a target", ":material/tune:"),
+        ("coupling.py", "Coupling: how well productive forces and innovation resources develop together, "
+                        "by province", ":material/join_inner:"),
+        ("spatial.py", "Spatial patterns: hot and cold spots, and the gaps between East, Central and West",
+         ":material/map:"),
+        ("dynamics.py", "Dynamics: how provinces move between coordination levels, and early warnings",
+         ":material/timeline:"),
+        ("clusters.py", "AI clusters: where the clusters are, how they cooperate, what industry policies do",
+         ":material/hub:"),
+        ("data.py", "Data: see what is loaded, upload your own panels, download templates", ":material/table:")):
+    if (HERE / file).exists():
+        st.page_link(str(HERE / file), label=label, icon=icon)
 st.caption("Honest by design: where a published method is flawed (the MLP loss collapses, the "
            "reported spatial-Markov Q_b cannot be reproduced, Sargan p = 1.000 signals too many "
            "instruments) the app shows the diagnosis next to the result.")
