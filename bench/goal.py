@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim import data, goal, schema  # noqa: E402
+from sim import data, goal  # noqa: E402
 from sim import simulate as S  # noqa: E402
 from sim.target import Lever, Target  # noqa: E402
 
@@ -42,10 +42,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--paths", type=int, default=2000)
     a = ap.parse_args()
-    d = schema.DATA_DIR / "demo"
-    base = S.prepare({"provinces": data.read_province_panel(d / "provinces.csv"),
-                      "cities": data.read_city_panel(d / "cities.csv"),
-                      "links": data.read_city_links(d / "city_links.csv")}, S.Options())
+    base = S.prepare(data.read_demo(("provinces", "cities", "links")), S.Options())
     load0 = os.getloadavg()[0]
     print(f"{os.cpu_count()} cores; {a.paths:,} paths; {a.repeats} repeats")
     print("| target | status | answer | simulations | CPU median ms | wall median ms |")

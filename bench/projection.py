@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from sim import data, forecast, markov, projection, schema  # noqa: E402
+from sim import data, forecast, markov, projection  # noqa: E402
 from sim import simulate as S  # noqa: E402
 
 
@@ -46,9 +46,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=30)
     ap.add_argument("--paths", type=int, default=10_000)
     a = ap.parse_args()
-    d = schema.DATA_DIR / "demo"
-    frames = {"provinces": data.read_province_panel(d / "provinces.csv"),
-              "cities": data.read_city_panel(d / "cities.csv"), "links": data.read_city_links(d / "city_links.csv")}
+    frames = data.read_demo(("provinces", "cities", "links"))
     base = S.prepare(frames, S.Options())
     pb, cb = base.provinces, base.clusters
     pm = markov.paper_transition_matrices()

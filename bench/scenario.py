@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim import data, schema  # noqa: E402
+from sim import data  # noqa: E402
 from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario  # noqa: E402
 from sim.simulate import Options, prepare, simulate  # noqa: E402
 
@@ -31,9 +31,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=30)
     ap.add_argument("--paths", type=int, default=10_000)
     a = ap.parse_args()
-    d = schema.DATA_DIR / "demo"
-    frames = {"provinces": data.read_province_panel(d / "provinces.csv"),
-              "cities": data.read_city_panel(d / "cities.csv"), "links": data.read_city_links(d / "city_links.csv")}
+    frames = data.read_demo(("provinces", "cities", "links"))
     t0 = time.perf_counter()
     base = prepare(frames, Options())
     t_prepare = time.perf_counter() - t0

@@ -1372,3 +1372,20 @@ def cross_check(frames: dict) -> list[str]:
             notes.append(f"The {what} file has years outside the city panel ({span}): "
                          f"{_years_text(outside)}.")
     return notes
+
+
+DEMO_FILES = {"provinces": "provinces.csv", "cities": "cities.csv", "links": "city_links.csv",
+              "firms": "firms.csv"}
+
+
+def read_demo(kinds=("provinces", "cities", "links", "firms")) -> dict:
+    """The shipped synthetic demo (``data/demo``, written by ``python -m sim.demo``), read through the
+    same validating readers as an upload: ``{kind: frame}`` for the kinds whose file exists."""
+    readers = {"provinces": read_province_panel, "cities": read_city_panel, "links": read_city_links,
+               "firms": read_firm_panel}
+    out = {}
+    for kind in kinds:
+        path = schema.DATA_DIR / "demo" / DEMO_FILES[kind]
+        if path.exists():
+            out[kind] = readers[kind](path)
+    return out

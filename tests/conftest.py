@@ -123,12 +123,9 @@ def wait_for_script(page, timeout_s: float = 90) -> None:
 @pytest.fixture(scope="session")
 def demo_frames():
     """The shipped synthetic demo: province panel, city panel and city links."""
-    from sim import data, schema
+    from sim import data
 
-    d = schema.DATA_DIR / "demo"
-    return {"provinces": data.read_province_panel(d / "provinces.csv"),
-            "cities": data.read_city_panel(d / "cities.csv"),
-            "links": data.read_city_links(d / "city_links.csv")}
+    return data.read_demo(("provinces", "cities", "links"))
 
 
 @pytest.fixture(scope="session")

@@ -130,10 +130,7 @@ def _demo_base():
     from sim import data
     from sim import simulate as S
 
-    d = schema.DATA_DIR / "demo"
-    return S.prepare({"provinces": data.read_province_panel(d / "provinces.csv"),
-                      "cities": data.read_city_panel(d / "cities.csv"),
-                      "links": data.read_city_links(d / "city_links.csv")}, S.Options())
+    return S.prepare(data.read_demo(("provinces", "cities", "links")), S.Options())
 
 
 def test_undo_reset_save_and_compare():
