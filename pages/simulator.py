@@ -129,7 +129,9 @@ def workspace() -> None:
 def _workspace() -> None:
     loaded: Scenario = st.session_state["sim_loaded"]  # read here: presets rerun only this fragment
     rev = st.session_state[ui.REV_KEY]
-    controls, results = st.columns([1, 2.2], gap="large")
+    # results on the left, the controls beside them on the right: on a phone the columns stack and the
+    # results then come first, before the long list of controls
+    results, controls = st.columns([2.2, 1], gap="large")
     with controls:
         b1, b2 = st.columns(2)
         b1.button("Reset", key="sim_reset", on_click=_load, args=(Scenario(),), width="stretch",
@@ -375,7 +377,7 @@ def _show(res, base) -> None:
     st.subheader("What changed")
     # the summary is built by sim.report from validated names and numbers only: plain Markdown is safe.
     # The first lines first (on a projector the chart must stay in view), the rest one click away.
-    lines = [f"- {s}" for s in res.summary] or ["- Nothing yet: move a control on the left."]
+    lines = [f"- {s}" for s in res.summary] or ["- Nothing yet: move a control on the right."]
     st.markdown("\n".join(lines[:SUMMARY_LINES]))
     if len(lines) > SUMMARY_LINES:
         with st.expander(f"{len(lines) - SUMMARY_LINES} more line(s)"):
