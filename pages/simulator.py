@@ -30,6 +30,11 @@ if frames["provinces"] is None and frames["cities"] is None:
     st.info("Load a province panel or city data on the Data page to simulate.")
     st.stop()
 
+# a legend whose symbols are line strokes, so "baseline" (dashed) and "scenario" (solid) look different
+SIDE_DASH = alt.StrokeDash("side:N", title="", sort=["scenario", "baseline"],
+                           scale=alt.Scale(domain=["scenario", "baseline"], range=[[1, 0], [5, 4]]),
+                           legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#333", symbolStrokeWidth=2,
+                                             symbolSize=400, symbolFillColor="#333"))
 SUMMARY_LINES = 2  # summary lines shown before the chart; the rest in an expander
 CLASS_COLOURS = {"Low": "#d7301f", "Medium": "#fc8d59", "High": "#91bfdb", "Extreme": "#4575b4"}
 launch_year = int(frames["provinces"][schema.YEAR].max()) + 1 if frames["provinces"] is not None else 2023
@@ -456,15 +461,15 @@ def _province_tab(res) -> None:
     x = alt.X("year:O", title="Year")
     band = (alt.Chart(long[long["side"] == "scenario"]).mark_area(opacity=0.15)
             .encode(x=x, y=alt.Y("p05:Q", title="Coupling coordination D", scale=alt.Scale(zero=False)),
-                    y2="p95:Q", color=alt.Color("province:N")))
+                    y2="p95:Q", color=alt.Color("province:N", scale=alt.Scale(scheme="tableau10"))))
     line = (alt.Chart(long).mark_line(point=True)
-            .encode(x=x, y=alt.Y("D:Q"), color=alt.Color("province:N"),
-                    strokeDash=alt.StrokeDash("side:N", title="", sort=["baseline", "scenario"]),
+            .encode(x=x, y=alt.Y("D:Q"), color=alt.Color("province:N", scale=alt.Scale(scheme="tableau10")),
+                    strokeDash=SIDE_DASH,
                     tooltip=["province", "year", "side", alt.Tooltip("D:Q", format=".3f"),
                              alt.Tooltip("p05:Q", format=".3f", title="5th percentile"),
                              alt.Tooltip("p95:Q", format=".3f", title="95th percentile")]))
     rule = alt.Chart(pd.DataFrame({"year": [str(res.launch_year)]})).mark_rule(color="#888").encode(x="year:O")
-    st.altair_chart(band + line + rule, width="stretch")
+    st.altair_chart(line + band + rule, width="stretch")  # line first: its legends are the ones shown
     st.caption(f"Up to {res.launch_year - 1}: observed D (the scenario's line shows the changed data through the "
                f"frozen frame). From {res.launch_year}: the median of {res.scenario.n_paths:,} paths; the shaded "
                "band is the scenario's 5th-95th percentile.")
@@ -560,19 +565,28 @@ def _cluster_tab(res) -> None:
     t = res.ti_table()
     diff = res.ti_difference()
     last = diff[(diff["year"] == res.end_year) & (diff["ti_change"].abs() > 1e-12)]
-    changed = last.reindex(last["ti_change"].abs().sort_values(ascending=False).index)["cluster"].tolist()
+    last = last.reindex(last["ti_change"].abs().sort_values(ascending=False).index)  # most affected first
+    changed = last["cluster"].tolist()
     pick = st.multiselect("Clusters", sorted(t["cluster"].unique()), default=changed[:4] or ["Beijing"]
                           if "Beijing" in set(t["cluster"]) else list(t["cluster"].unique()[:2]),
                           key="sim_cl_pick")
     sub = t[t["cluster"].isin(pick)]
+    log = st.toggle("Log scale", value=bool(len(sub)) and sub["patents"].max() > 10 * max(sub["patents"].min(), 1.0),
+                    key="sim_cl_log", help="Clusters differ in size by orders of magnitude: a log scale shows the "
+                                           "small ones as clearly as the large.")
+    yscale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    colour = alt.Color("cluster:N", scale=alt.Scale(scheme="tableau10"), title="cluster")
     band = (alt.Chart(sub).mark_area(opacity=0.2)
-            .encode(x=alt.X("year:O", title="Year"), y=alt.Y("patents_p05:Q", title="AI patent applications"),
-                    y2="patents_p95:Q", color=alt.Color("cluster:N"), detail="side:N"))
+            .encode(x=alt.X("year:O", title="Year"),
+                    y=alt.Y("patents_p05:Q", title="AI patent applications" + (" (log scale)" if log else ""),
+                            scale=yscale),
+                    y2="patents_p95:Q", color=alt.Color("cluster:N", scale=alt.Scale(scheme="tableau10")),
+                    detail="side:N"))
     line = (alt.Chart(sub).mark_line(point=True)
-            .encode(x="year:O", y="patents:Q", color="cluster:N", strokeDash=alt.StrokeDash("side:N", title=""),
+            .encode(x="year:O", y=alt.Y("patents:Q", scale=yscale), color=colour, strokeDash=SIDE_DASH,
                     tooltip=["cluster", "side", "year", alt.Tooltip("patents:Q", format=",.0f"),
                              alt.Tooltip("patents_p05:Q", format=",.0f"), alt.Tooltip("patents_p95:Q", format=",.0f")]))
-    st.altair_chart(band + line, width="stretch")
+    st.altair_chart(line + band, width="stretch")  # line first: its legends are the ones shown
     coefs = res.baseline_clusters.forecast.coefficients
     st.caption(f"TI = ln(AI patents) forward from Wang et al. (2025) Eq. (3) to {res.end_year} with fixed effects "
                f"recovered from each cluster's history; bands: 5th-95th percentile over 2,000 coefficient draws "
