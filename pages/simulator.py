@@ -271,7 +271,7 @@ def _workspace() -> None:
         method = st.selectbox("Coupling degree D from", methods, key=f"op_m_{rev}",
                               index=methods.index(loaded.coupling_method) if loaded.coupling_method in methods
                               else 0,
-                              format_func=lambda m: "Traditional entropy coupling (SPEC 2.3)" if m == "traditional"
+                              format_func=lambda m: "Traditional coupling coordination (entropy weights)" if m == "traditional"
                               else ui_coupling.METHOD_LABELS[m],
                               help="An MLP is trained once per dataset (5 seeds) and then frozen.")
         paths = st.select_slider("Monte Carlo paths", [1000, 2000, 5000, 10000, 20000],

@@ -36,7 +36,7 @@ PRESETS = {
         indicator_changes=(IndicatorChange("dim:New labor materials", ("West",), 2023, "pct", 30.0, 5.0),)),
     "Gansu R&D spending +20 %": Scenario(
         name="Gansu R&D spending +20 %",
-        notes="SPEC example: raise R&D spending (all four R&D capital indicators) in Gansu by 20 % from 2023.",
+        notes="Raise R&D spending (all four R&D capital indicators) in Gansu by 20 % from 2023.",
         indicator_changes=(IndicatorChange("dim:Capital innovation resource", ("Gansu",), 2023, "pct", 20.0),)),
     "AI-policy boost in central clusters": Scenario(
         name="AI-policy boost in central clusters",
