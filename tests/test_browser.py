@@ -30,6 +30,7 @@ def test_landing_and_data_page_render_without_exception(app_server, browser):
 def _new_page(browser, base):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1800})
     page = ctx.new_page()
+    page.set_default_timeout(90_000)  # a shared 2-core machine under load
     outside = []
     page.on("request", lambda r: outside.append(r.url)
             if not r.url.startswith(base) and not r.url.startswith(("data:", "blob:")) else None)

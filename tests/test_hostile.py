@@ -573,6 +573,7 @@ def test_hostile_text_is_shown_as_text_in_a_browser(app_server, browser):
 
     ctx = browser.new_context(viewport={"width": 1400, "height": 1600})
     page = ctx.new_page()
+    page.set_default_timeout(90_000)  # a shared 2-core machine under load can take over 30 s per upload
     dialogs, outside = [], []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.on("request", lambda r: outside.append(r.url)

@@ -36,6 +36,7 @@ def test_a_workshop_at_1280_by_720(app_server, browser):
 
     ctx = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
     page = ctx.new_page()
+    page.set_default_timeout(90_000)  # a shared 2-core machine under load
     outside = []
     page.on("request", lambda r: outside.append(r.url)
             if not r.url.startswith(app_server) and not r.url.startswith(("data:", "blob:")) else None)
