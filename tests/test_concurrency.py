@@ -53,7 +53,7 @@ def panel(i: int) -> bytes:
     return df.to_csv(index=False, lineterminator="\n").encode()
 
 
-async def _wait_script(page, timeout_s=150):
+async def _wait_script(page, timeout_s=300):
     await page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
                                  timeout=timeout_s * 1000)
     t0 = time.time()
@@ -78,14 +78,14 @@ async def _session(browser, base, i, pages, timings, gate):
 async def _open(browser, base, i, pages, timings):
     t0 = time.perf_counter()
     ctx = await browser.new_context(viewport={"width": 1100, "height": 1000})
-    ctx.set_default_timeout(150_000)  # 20 sessions share 2 busy cores
+    ctx.set_default_timeout(300_000)  # 20 sessions share 2 busy cores (and a shared machine may be slow)
     page = await ctx.new_page()
     pages[i] = (ctx, page)
     prov = PROVINCES[i]
     own = f"{prov}: coupling coordination D in 2025"
-    await page.goto(f"{base}/simulator?s={link(i)}", timeout=150_000)
+    await page.goto(f"{base}/simulator?s={link(i)}", timeout=300_000)
     await _wait_script(page)
-    await page.get_by_text(own).first.wait_for(timeout=150_000)
+    await page.get_by_text(own).first.wait_for(timeout=300_000)
     if i in UPLOADERS:
         nav = page.locator("[data-testid='stSidebarNav'] a")
         await nav.filter(has_text="Data").first.click()
@@ -93,10 +93,10 @@ async def _open(browser, base, i, pages, timings):
         await page.get_by_role("tab", name="Upload your own").click()
         await page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
             {"name": f"panel_{i}.csv", "mimeType": "text/csv", "buffer": panel(i)})
-        await page.get_by_text(f"Loaded panel_{i}.csv: 330 rows.").first.wait_for(timeout=150_000)
+        await page.get_by_text(f"Loaded panel_{i}.csv: 330 rows.").first.wait_for(timeout=300_000)
         await nav.filter(has_text="Simulator").first.click()
         await _wait_script(page)
-        await page.get_by_text(own).first.wait_for(timeout=150_000)
+        await page.get_by_text(own).first.wait_for(timeout=300_000)
     timings[i] = time.perf_counter() - t0
 
 
@@ -112,7 +112,7 @@ async def _check_one(page, i):
     await asyncio.sleep(0.5)
     await _wait_script(page)
     own = f"{PROVINCES[i]}: coupling coordination D in 2025"
-    await page.get_by_text(own).first.wait_for(timeout=150_000)
+    await page.get_by_text(own).first.wait_for(timeout=300_000)
     problems = []
     for j, other in enumerate(PROVINCES):
         if j != i and await page.get_by_text(f"{other}: coupling coordination D in").count():
@@ -143,9 +143,9 @@ async def _run(base, server_pid):
         t0 = time.perf_counter()
         ctx = await browser.new_context()
         page = await ctx.new_page()
-        await page.goto(f"{base}/simulator", timeout=150_000)
+        await page.goto(f"{base}/simulator", timeout=300_000)
         await _wait_script(page)
-        await page.get_by_text("What changed").first.wait_for(timeout=150_000)
+        await page.get_by_text("What changed").first.wait_for(timeout=300_000)
         await ctx.close()
         out["warmup_s"] = time.perf_counter() - t0
         await asyncio.sleep(1)
