@@ -586,33 +586,39 @@ def test_hostile_text_is_shown_as_text_in_a_browser(app_server, browser):
         assert page.evaluate("() => [...document.scripts].filter(s => s.textContent.includes('alert(')).length") == 0
         assert page.locator("img[src='x']").count() == 0
 
-    def upload(name, raw):
-        page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
-            {"name": name, "mimeType": "text/csv", "buffer": raw})
-        page.wait_for_timeout(500)
-        wait_for_script(page)
+    def upload(name, raw, expect="The file was not loaded"):
+        """Upload, and wait for the Data page's answer; once more if the upload event was lost (on a
+        loaded machine a rerun of the page can swallow it: seen in 2 of 6 full CI runs, never alone)."""
+        for attempt in (1, 2):
+            page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
+                {"name": name, "mimeType": "text/csv", "buffer": raw})
+            page.wait_for_timeout(500)
+            wait_for_script(page)
+            try:
+                page.get_by_text(expect).first.wait_for(timeout=60_000 if attempt == 1 else 90_000)
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
+                page.get_by_role("tab", name="Upload your own").click()
 
     page.goto(app_server + "/data")
     wait_for_script(page)
     page.get_by_role("tab", name="Upload your own").click()
     # 1. a script tag as a province name: rejected, the report shows it, the demo stays active
     upload("script.csv", with_cell(4, "province", SCRIPT)())
-    page.get_by_text("The file was not loaded").first.wait_for()
     healthy()
     assert page.get_by_text("Province panel (Study A): SYNTHETIC demo (330 rows)").first.is_visible()
     # 2. binary junk
     upload("junk.csv", bytes(range(256)) * 40)
-    page.get_by_text("The file was not loaded").first.wait_for()
     healthy()
     # 3. a valid file whose NAME is markup: accepted, the name shown literally in the sidebar
     name = "<img src=x onerror=alert(3)>.csv"  # (chromium sends a double quote in a file name as %22)
-    upload(name, good_panel())
-    page.get_by_text(f"Loaded {name}: 330 rows.").first.wait_for()
+    upload(name, good_panel(), expect=f"Loaded {name}: 330 rows.")
     assert page.get_by_text(f"Province panel (Study A): {name} (330 rows)").first.is_visible()
     healthy()
     # 4. then a broken one: the uploaded panel stays active
     upload("formula.csv", with_cell(9, P, "=1+1")())
-    page.get_by_text("The file was not loaded").first.wait_for()
     assert page.get_by_text(f"Province panel (Study A): {name} (330 rows)").first.is_visible()
     healthy()
 
