@@ -73,6 +73,28 @@ def errors_on(page) -> int:
     return page.locator("[data-testid='stException']").count() + page.get_by_text("Unexpected error").count()
 
 
+def start_server(port: int, stdout=subprocess.DEVNULL) -> subprocess.Popen:
+    """``streamlit run streamlit_app.py`` on 127.0.0.1:``port``, in a session of its own (kill with killpg)."""
+    return subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                             "--server.headless", "true", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, stdout=stdout, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_healthy(proc: subprocess.Popen, base: str, timeout_s: float = 120) -> None:
+    """Poll the server's health endpoint until it answers "ok"."""
+    t0 = time.perf_counter()
+    while True:
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read().strip() == b"ok":
+                return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.perf_counter() - t0 > timeout_s:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+
+
 def measure() -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -85,20 +107,9 @@ def measure() -> dict:
         base = f"http://127.0.0.1:{port}"
         log = open("/tmp/cold_start_server.log", "w")
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                                 "--server.headless", "true", "--server.port", str(port),
-                                 "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = start_server(port, log)
         try:
-            while True:
-                try:
-                    if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read().strip() == b"ok":
-                        break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.perf_counter() - t0 > 120:
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.02)
+            wait_healthy(proc, base)
             out["healthy_s"] = time.perf_counter() - t0
             page.goto(base)
             out["html_loaded_s"] = time.perf_counter() - t0

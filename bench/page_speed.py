@@ -18,14 +18,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cold_start import CHROMIUM, CHROMIUM_ARGS, errors_on, free_port, machine, wait_rendered  # noqa: E402
+from cold_start import (CHROMIUM, CHROMIUM_ARGS, errors_on, free_port, machine, start_server,  # noqa: E402
+                        wait_healthy, wait_rendered)
 from procstats import cpu_seconds, tree_cpu_seconds, tree_rss_mib  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,18 +42,10 @@ def one_run(p) -> dict:
     ctx = browser.new_context(viewport={"width": 1440, "height": 900})
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = start_server(port)
     out = {"pages": {}}
     try:
-        while True:
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read().strip() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.05)
+        wait_healthy(proc, base)
         page = ctx.new_page()
         page.goto(base)
         wait_rendered(page)

@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 
 from sim import data, forecast, markov, projection  # noqa: E402
 from sim import simulate as S  # noqa: E402
+from sim.gmm import blas_single_thread  # noqa: E402
 
 
 def timed(fn, repeats):
@@ -58,7 +59,7 @@ def main():
     print("| engine | CPU median ms | CPU best ms | wall median ms |")
     print("|---|---|---|---|")
     d0 = pb.D_hist[:, -1]
-    with S._blas_one_thread():
+    with blas_single_thread():
         for name, fm in models.items():
             for H in (5, 10):
                 b = projection.simulate_paths(fm, d0, H, a.paths, 0)

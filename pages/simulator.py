@@ -39,6 +39,7 @@ SUMMARY_LINES = 2  # summary lines shown before the chart; the rest in an expand
 CLASS_COLOURS = {"Low": "#d7301f", "Medium": "#fc8d59", "High": "#91bfdb", "Extreme": "#4575b4"}
 launch_year = int(frames["provinces"][schema.YEAR].max()) + 1 if frames["provinces"] is not None else 2023
 policy_year = int(frames["cities"][schema.YEAR].max()) + 1 if frames["cities"] is not None else 2021
+latest = max(launch_year - 1, policy_year - 1)  # the latest observed year: both studies project from it
 province_names = (list(dict.fromkeys(frames["provinces"][schema.PROVINCE]))
                   if frames["provinces"] is not None else [])
 targets = ui.target_choices()
@@ -199,7 +200,6 @@ def _workspace() -> None:
             if add > 0:
                 link_edits.append({"city_a": a, "city_b": b, "mode": "add", "value": float(add)})
 
-        latest = max(launch_year - 1, policy_year - 1)
         with st.expander("What would it take? Set a target",
                          expanded=bool(st.session_state.get(ui_goal.LOADED_KEY)
                                        or st.session_state.get(ui_goal.SOLUTION_KEY))):
@@ -254,7 +254,6 @@ def _workspace() -> None:
                                "value": _num(r["value"])})
 
         st.subheader("Options", divider="gray")
-        latest = max(launch_year - 1, policy_year - 1)
         horizon = st.slider("Years ahead", 1, 15, int(loaded.horizon), key=f"op_h_{rev}",
                             help=f"Both studies are projected to the same end year: {latest} (the latest observed "
                                  "year of the loaded data) plus this many years.")
@@ -332,7 +331,6 @@ def _solve(raw, base, scenario) -> None:
     from sim import goal
     from sim.target import Target, TargetError
 
-    latest = max(launch_year - 1, policy_year - 1)
     st.session_state.pop(ui_goal.PROBLEMS_KEY, None)
     try:
         target = Target.from_dict(raw, provinces=province_names or None, clusters=set(clusters) if clusters else None,

@@ -24,15 +24,14 @@ import numpy as np
 import pandas as pd
 
 from sim import schema
+from sim.markov import FIXED_CUTOFFS
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
 
-FIXED_CUTOFFS = (0.25, 0.5, 0.75)
 CLASS_NAMES = ("Low", "Medium", "High", "Extreme")
 TRADITIONAL = "traditional"
 BEYOND_RANGE = "saturate"  # sim.coupling: h stays in [0, 1] beyond the fitted range, strictly increasing
-
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,6 @@ class ProvinceBaseline:
     frame: object  # sim.coupling.EntropyFrame
     model: object | None  # trained coupling model (sim.mlp), or None for the traditional D
     cutoffs: tuple
-    class_values: tuple
     P_spatial: np.ndarray  # (k_lag, k, k), never-observed rows all zero
     P_pooled: np.ndarray  # (k, k)
     W_proximity: np.ndarray  # raw contiguity (+ island rule), for the spatial lag
@@ -148,12 +146,6 @@ def _prepare_provinces(panel, options, model, boundaries_geojson, notes) -> Prov
         cutoffs = markov.pooled_quartile_cutoffs(D_hist.to_numpy())
     else:
         cutoffs = FIXED_CUTOFFS
-    cls = markov.classify(D_hist.to_numpy(), cutoffs)
-    vals = D_hist.to_numpy()
-    mids = (0.125, 0.375, 0.625, 0.875)
-    class_values = tuple(float(vals[cls == c].mean()) if (cls == c).any() else mids[c] for c in range(4))
-    if options.class_scheme == "fixed":
-        class_values = mids
     by = {p.name: p for p in schema.provinces()}
     lat = np.array([by[n].capital_lat for n in names])
     lon = np.array([by[n].capital_lon for n in names])
@@ -174,17 +166,17 @@ def _prepare_provinces(panel, options, model, boundaries_geojson, notes) -> Prov
         sm = markov.spatial_markov(D_hist.to_numpy(), W_prox, cutoffs=cutoffs)
         P_sp, P_pool = np.nan_to_num(sm.P, nan=0.0), np.nan_to_num(sm.pooled.P, nan=0.0)
         source = "estimated on the loaded data"
-    from sim.projection import fit_forward_model
+    from sim.projection import _ro, fit_forward_model, stochastically_monotone
 
     cut = tuple(float(c) for c in cutoffs)
     fm = fit_forward_model(D_hist.to_numpy(), W_prox, cut, P_sp, P_pool, source)
-    if not _monotone(fm.P):
+    if not stochastically_monotone(fm.P):
         notes.append("The transition matrices are not stochastically monotone (for some cell a higher own or "
                      "neighbours' class makes a lower next class more likely), so a larger favourable change "
                      "is not guaranteed to raise every projected share.")
     return ProvinceBaseline(panel, names, years, frame, model if options.coupling_method != TRADITIONAL else None,
-                            cut, class_values, P_sp, P_pool, W_prox, W_econ, source,
-                            _readonly(D_hist.to_numpy()), fm, _readonly(panel[schema.indicator_ids()].to_numpy(dtype=float)))
+                            cut, P_sp, P_pool, W_prox, W_econ, source, _ro(D_hist.to_numpy(dtype=float)), fm,
+                            _ro(panel[schema.indicator_ids()].to_numpy(dtype=float)))
 
 
 def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBaseline | None:
@@ -251,11 +243,9 @@ def well_identified_coefficients(panel: pd.DataFrame):
             break
     kw, fit = tried[-1]
     how = "collapsed instruments" + (f", lags up to {kw['max_lag']}" if "max_lag" in kw else "")
-    coefs = coefficients_from_gmm(fit, panel)
-    coefs = type(coefs)(coefs.params, coefs.covariance, coefs.ip_mean, coefs.nc_mean,
-                        source=f"two-step system GMM on the loaded data, Model 3, {how} "
-                               f"({fit.n_instruments} instruments for {fit.n_groups} clusters; "
-                               "Windmeijer-corrected covariance)")
+    coefs = coefficients_from_gmm(fit, panel, source=f"two-step system GMM on the loaded data, Model 3, {how} "
+                                                     f"({fit.n_instruments} instruments for {fit.n_groups} "
+                                                     "clusters; Windmeijer-corrected covariance)")
     notes = [f"Coefficients: {coefs.source}."]
     if fit.n_instruments > fit.n_groups:
         notes.append(f"Even with {how} the instruments ({fit.n_instruments}) exceed the clusters "
@@ -264,23 +254,12 @@ def well_identified_coefficients(panel: pd.DataFrame):
     return coefs, tuple(notes)
 
 
-def _monotone(P) -> bool:
-    from sim.projection import stochastically_monotone
-
-    return stochastically_monotone(P)
-
-
-def _readonly(a):
-    a = np.array(a, dtype=float)
-    a.setflags(write=False)
-    return a
-
-
 GMM_TO_FORECAST = {"L.TI": "L.TI", "L1.TI": "L.TI", "IP": "IP", "NC": "NC", "IPxNC": "IP*NC",
                    "ED": "ED", "IC": "IC", "IE": "IE", "_cons": "_cons"}
 
 
-def coefficients_from_gmm(result, panel: pd.DataFrame):
+def coefficients_from_gmm(result, panel: pd.DataFrame,
+                          source: str = "two-step system GMM on the loaded data (Windmeijer-corrected covariance)"):
     """Forecast coefficients from a two-step system GMM fit of Wang et al. (2025) Eq. (3).
 
     Uses the Windmeijer-corrected covariance of the estimates and the centring means of IP and NC
@@ -299,8 +278,7 @@ def coefficients_from_gmm(result, panel: pd.DataFrame):
     cov.loc[mapped, mapped] = result.cov.loc[names, names].to_numpy()
     cov = (cov + cov.T) / 2
     centring = panel.attrs.get("centring", {"IP": 0.0, "NC": 0.0})
-    return Coefficients(p, cov, centring["IP"], centring["NC"],
-                        source="two-step system GMM on the loaded data (Windmeijer-corrected covariance)")
+    return Coefficients(p, cov, centring["IP"], centring["NC"], source=source)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,10 +27,20 @@ def extend_panel(panel: pd.DataFrame, horizon: int) -> pd.DataFrame:
         future = [last.assign(**{schema.YEAR: last_year + h}) for h in range(1, horizon + 1)]
         return pd.concat([panel, *future], ignore_index=True)
     # the same rows as concatenating ``horizon`` copies of the last year, in one take
-    last = np.flatnonzero(year == last_year)
-    out = panel.take(np.concatenate([np.arange(len(panel)), np.tile(last, horizon)])).reset_index(drop=True)
-    out[schema.YEAR] = np.concatenate([year, np.repeat(last_year + np.arange(1, horizon + 1), last.size)])
+    rows, years = held_rows(year, horizon)
+    out = panel.take(rows).reset_index(drop=True)
+    out[schema.YEAR] = years
     return out
+
+
+def held_rows(year, horizon: int):
+    """The rows and years of :func:`extend_panel`: every observed row, then the last year's rows once
+    for each of ``horizon`` future years. Returns ``(row positions, years)``, arrays of equal length."""
+    year = np.asarray(year)
+    last_year = int(year.max())
+    last = np.flatnonzero(year == last_year)
+    rows = np.concatenate([np.arange(year.size), np.tile(last, horizon)])
+    return rows, np.concatenate([year, np.repeat(last_year + np.arange(1, horizon + 1), last.size)])
 
 
 def targets(change: IndicatorChange) -> list[str]:

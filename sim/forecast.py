@@ -484,19 +484,21 @@ def _coefficient_draws(coefs: Coefficients, n_draws: int, seed: int, stable_only
     vals, vecs = np.linalg.eigh(C)
     root = vecs * np.sqrt(np.clip(vals, 0.0, None))
     rng = np.random.default_rng(seed)
-    Z = rng.standard_normal((int(n_draws), C.shape[0]))
-    B = coefs.params.to_numpy() + Z @ root.T
+
+    def batch():
+        return coefs.params.to_numpy() + rng.standard_normal((int(n_draws), C.shape[0])) @ root.T
+
+    B = batch()
     if not stable_only:
         return B
-    keep = B[B[:, 0] < MAX_A1]
-    rejected = int(n_draws) - keep.shape[0]
-    tries = 0
-    while keep.shape[0] < n_draws and tries < 20:
-        tries += 1
-        Z = rng.standard_normal((int(n_draws), C.shape[0]))
-        more = coefs.params.to_numpy() + Z @ root.T
-        rejected += int((more[:, 0] >= MAX_A1).sum())
-        keep = np.vstack([keep, more[more[:, 0] < MAX_A1]])
+    keep, rejected = np.empty((0, C.shape[0])), 0
+    for _ in range(21):  # the first batch and at most 20 more from the same stream
+        ok = B[:, 0] < MAX_A1
+        rejected += int((~ok).sum())
+        keep = np.vstack([keep, B[ok]])
+        if keep.shape[0] >= n_draws:
+            break
+        B = batch()
     if keep.shape[0] < n_draws:
         raise ValueError(f"almost every coefficient draw has L.TI >= {MAX_A1} (point value "
                          f"{coefs.params['L.TI']:.3f}): the estimated dynamics are explosive, no forecast")

@@ -25,6 +25,7 @@ rebuilding the blocks that do not depend on it (the placebo's 1000 re-estimation
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, NamedTuple, Sequence
@@ -889,12 +890,25 @@ class GmmResults:
 
 def blas_single_thread():
     """Context limiting BLAS to one thread: GMM matrices are small (a few hundred rows per
-    group block), and on a shared 2-core machine BLAS threads only contend (10-20x slower)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional dependency: without it results are identical, only slower
+    group block), and on a shared 2-core machine BLAS threads only contend (10-20x slower).
+    The simulator (``sim.simulate``) runs under it too.
+
+    The threadpoolctl controller, which inspects the loaded libraries (a few ms), is built once per
+    process; entering the context then costs microseconds.
+    """
+    ctl = _thread_controller()
+    if ctl is None:  # optional dependency: without it results are identical, only slower
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1)
+    return ctl.limit(limits=1)
+
+
+@functools.lru_cache(maxsize=1)
+def _thread_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
 
 
 @contextlib.contextmanager

@@ -110,9 +110,9 @@ def quantity(res, target: Target) -> tuple[float, bool]:
     if q == "province_class_probability":
         c = CLASSES.index(target.cls)
         return float(np.count_nonzero(ps.paths.classes[k][:, i] >= c) / ps.paths.n_paths), True
-    col = np.asarray(ps.paths.D[k][:, i], dtype=float)
-    m = max(int(np.ceil(0.5 * col.size)) - 1, 0)  # the median of sim.projection.province_quantiles
-    return float(np.partition(col, m)[m]), True
+    from sim.projection import path_quantiles
+
+    return float(path_quantiles(ps.paths.D[k][:, i], axis=0, qs=(0.5,))[0]), True
 
 
 def solve(baseline, target: Target, start: Scenario | None = None, seed: int = 0, n_paths: int = 2000,

@@ -438,16 +438,19 @@ def simulate_paths_reference(fm: ForwardModel, d0, horizon: int, n_paths: int, s
 QUANTILES = (0.05, 0.5, 0.95)
 
 
-def province_quantiles(paths: Paths) -> np.ndarray:
-    """5th, 50th and 95th percentiles of D over paths, shape (n, H + 1, 3).
+def path_quantiles(values: np.ndarray, axis: int, qs=QUANTILES) -> np.ndarray:
+    """Quantiles over paths (along ``axis``) as order statistics: numpy's "inverted_cdf" rule, the
+    smallest value with at least q of the paths at or below it. The quantiles form the last axis
+    (float64). The one rule behind every percentile of D the simulator reports."""
+    N = values.shape[axis]
+    idx = [max(int(np.ceil(q * N)) - 1, 0) for q in qs]
+    part = np.partition(values, sorted(set(idx)), axis=axis)
+    return np.stack([np.take(part, i, axis=axis) for i in idx], axis=-1).astype(float)
 
-    Order statistics of the float32 paths (numpy's "inverted_cdf" rule: the smallest value with at
-    least q of the paths at or below it), returned as float64.
-    """
-    N = paths.n_paths
-    idx = [max(int(np.ceil(q * N)) - 1, 0) for q in QUANTILES]
-    part = np.partition(paths.D, sorted(set(idx)), axis=1)
-    return np.stack([part[:, i, :].T for i in idx], axis=-1).astype(float)
+
+def province_quantiles(paths: Paths) -> np.ndarray:
+    """5th, 50th and 95th percentiles of D over paths, shape (n, H + 1, 3) (:func:`path_quantiles`)."""
+    return path_quantiles(paths.D, axis=1).transpose(1, 0, 2)
 
 
 def class_probabilities(paths: Paths) -> np.ndarray:

@@ -46,7 +46,7 @@ asked for; ``reference=`` re-uses a baseline side (its paths and uniforms) compu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -57,7 +57,7 @@ from sim.baseline import (  # noqa: F401  (stable names: sim.simulate.prepare, O
     _measure, _wide, _wide_arrays, coefficients_from_gmm, measure, measure_arrays, prepare, wide, wide_arrays)
 from sim.changes import (  # noqa: F401
     _closeness_after_edits, _edited_pairs, _provinces, _targets, apply_indicator_changes, change_matrix,
-    closeness_after_edits, edit_links, extend_panel, touched_cells)
+    closeness_after_edits, edit_links, extend_panel, held_rows, touched_cells)
 from sim.scenario import Scenario
 
 HIGH = 2  # "high or extreme coordination": classes 2 and 3 (High, Extreme)
@@ -198,7 +198,8 @@ class SimulationResult:
 
         for side, ps in (("baseline", b), ("scenario", s)):
             med = ps.median_D.to_numpy()
-            lo, hi, ph = med.copy(), med.copy(), (classify(med, self.baseline_provinces_cutoffs) >= HIGH) * 1.0
+            cls = classify(med, ps.paths.cutoffs)
+            lo, hi, ph = med.copy(), med.copy(), (cls >= HIGH) * 1.0
             cols = [years.index(y) for y in proj[1:]]
             lo[:, cols] = ps.quantiles[:, 1:, 0]
             hi[:, cols] = ps.quantiles[:, 1:, 2]
@@ -206,16 +207,11 @@ class SimulationResult:
             out[f"D_{side}"] = med.ravel()
             out[f"D_{side}_p05"], out[f"D_{side}_p95"] = lo.ravel(), hi.ravel()
             out[f"p_high_{side}"] = ph.ravel()
-            out[f"class_{side}"] = np.asarray(self.class_names, dtype=object)[
-                classify(med, self.baseline_provinces_cutoffs)].ravel()
+            out[f"class_{side}"] = np.asarray(self.class_names, dtype=object)[cls].ravel()
         out["change"] = out["D_scenario"] - out["D_baseline"]
         out["future"] = out[schema.YEAR] >= (self.launch_year or 10**6)
         first = ["province", "year", "D_baseline", "D_scenario", "change"]
         return out[first + [c for c in out.columns if c not in first]]
-
-    @property
-    def baseline_provinces_cutoffs(self) -> tuple:
-        return self.baseline_provinces.paths.cutoffs
 
     def shares_table(self) -> pd.DataFrame:
         """National class shares per year (the last observed year, then projected), both sides.
@@ -331,31 +327,11 @@ def simulate(baseline, scenario: Scenario, seed: int = 0, reference=None) -> Sim
     """
     if isinstance(baseline, dict):
         baseline = prepare(baseline, Options.of(scenario))
+    from sim.gmm import blas_single_thread
+
     # small matrix products only: on a shared 2-core server BLAS threads cost CPU and save no time
-    with _blas_one_thread():
+    with blas_single_thread():
         return _simulate(baseline, scenario, seed, reference)
-
-
-def _blas_one_thread():
-    """Limit BLAS to one thread for a block (threadpoolctl; a no-op context without it).
-
-    The controller, which lists the loaded BLAS libraries (a few ms), is built once per process.
-    """
-    ctl = _thread_controller()
-    if ctl is None:
-        import contextlib
-
-        return contextlib.nullcontext()
-    return ctl.limit(limits=1, user_api="blas")
-
-
-@lru_cache(maxsize=1)
-def _thread_controller():
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # optional: without it the numbers are the same, only slower
-        return None
-    return ThreadpoolController()
 
 
 def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> SimulationResult:
@@ -389,12 +365,8 @@ def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> S
             b_side = _province_side(pb, extend_panel(pb.panel, H), H, scenario.n_paths, seed)
         # the scenario's data as arrays: the observed rows, then the last year's held for H years
         # (the rows of extend_panel), with the changes applied (sim.changes.change_matrix)
-        prov0 = pb.panel[schema.PROVINCE].to_numpy()
-        year0 = pb.panel[schema.YEAR].to_numpy()
-        keep = np.flatnonzero(year0 == last)
-        prov = np.concatenate([prov0, np.tile(prov0[keep], H)])
-        year = np.concatenate([year0, np.repeat(last + np.arange(1, H + 1), keep.size)])
-        X0 = np.concatenate([pb.X, np.tile(pb.X[keep], (H, 1))])
+        take, year = held_rows(pb.panel[schema.YEAR].to_numpy(), H)
+        prov, X0 = pb.panel[schema.PROVINCE].to_numpy()[take], pb.X[take]
         X, _, change_notes = change_matrix(X0, prov, year, scenario.indicator_changes)
         notes += change_notes
         touched = touched_cells(X0, X, prov, year)
@@ -523,10 +495,3 @@ def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int, end: int,
     s = forecast.forecast_ti(hist, scen_exog, cb.coefficients, horizon, seed=seed, log_offset=offset,
                              keep_draws=True)
     return b_side, ClusterSide(s, scen_exog, nc_scen), notes
-
-
-def describe(res: SimulationResult) -> list[str]:
-    """The plain-language summary (``sim.report.describe``)."""
-    from sim import report
-
-    return report.describe(res)

@@ -21,9 +21,19 @@ def _summary(page) -> str:
     return page.locator("[data-testid='stMarkdownContainer'] li").all_inner_texts()
 
 
-def _preset(page, name):
+def _preset(page, name, shows):
+    """Pick a preset and wait until the summary shows ``shows``."""
     page.locator("[data-testid='stSelectbox']").filter(has_text="Start from a preset").click()
     page.get_by_role("option", name=name).click()
+    page.get_by_text(shows).first.wait_for(timeout=60_000)
+    wait_for_script(page)
+
+
+def _save(page, name):
+    page.get_by_placeholder("e.g. Western push, +5 policies").fill(name)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Save for comparison").click()
+    wait_for_script(page)
 
 
 def _view(page, name):
@@ -50,9 +60,7 @@ def test_a_workshop_at_1280_by_720(app_server, browser):
     _shot(page, "1_share_link")
 
     # 2. a preset
-    _preset(page, "Western digital infrastructure push")
-    page.get_by_text("67.1% with the scenario").first.wait_for(timeout=60_000)
-    wait_for_script(page)
+    _preset(page, "Western digital infrastructure push", "67.1% with the scenario")
     _shot(page, "2_preset")
 
     # 3. a lever: +5 % more on the western change
@@ -68,17 +76,9 @@ def test_a_workshop_at_1280_by_720(app_server, browser):
 
     # 4. save it, then a second scenario, saved too
     _view(page, "Compare")
-    page.get_by_placeholder("e.g. Western push, +5 policies").fill("West +35 %")
-    page.keyboard.press("Enter")
-    page.get_by_role("button", name="Save for comparison").click()
-    wait_for_script(page)
-    _preset(page, "Gansu R&D spending +20 %")
-    page.get_by_text("Gansu: coupling coordination D in 2027").first.wait_for(timeout=60_000)
-    wait_for_script(page)
-    page.get_by_placeholder("e.g. Western push, +5 policies").fill("Gansu R&D")
-    page.keyboard.press("Enter")
-    page.get_by_role("button", name="Save for comparison").click()
-    wait_for_script(page)
+    _save(page, "West +35 %")
+    _preset(page, "Gansu R&D spending +20 %", "Gansu: coupling coordination D in 2027")
+    _save(page, "Gansu R&D")
 
     # 5. compare both: the table lists the current one and the two saved
     page.get_by_text("Save the current scenario as").first.scroll_into_view_if_needed()
@@ -90,7 +90,6 @@ def test_a_workshop_at_1280_by_720(app_server, browser):
     page.get_by_role("option", name="Gansu R&D").wait_for(timeout=10_000)
     assert page.get_by_role("option").all_inner_texts() == ["West +35 %", "Gansu R&D"]
     page.keyboard.press("Escape")
-    text = page.locator("[data-testid='stMain']").inner_text()
 
     # 6. reset
     page.get_by_role("button", name="Reset").click()
@@ -99,9 +98,7 @@ def test_a_workshop_at_1280_by_720(app_server, browser):
     _shot(page, "5_reset")
 
     # 7. back to a scenario and take the briefing away
-    _preset(page, "Western digital infrastructure push")
-    page.get_by_text("67.1% with the scenario").first.wait_for(timeout=60_000)
-    wait_for_script(page)
+    _preset(page, "Western digital infrastructure push", "67.1% with the scenario")
     _view(page, "Share")
     with page.expect_download() as dl:
         page.get_by_role("button", name=re.compile("Briefing to take away")).click()
@@ -114,5 +111,4 @@ def test_a_workshop_at_1280_by_720(app_server, browser):
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("Unexpected error").count() == 0
     assert outside == [], f"outside requests: {outside[:3]}"
-    assert "Compare" in text
     ctx.close()
