@@ -90,10 +90,20 @@ async def _open(browser, base, i, pages, timings):
         nav = page.locator("[data-testid='stSidebarNav'] a")
         await nav.filter(has_text="Data").first.click()
         await _wait_script(page)
-        await page.get_by_role("tab", name="Upload your own").click()
-        await page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
-            {"name": f"panel_{i}.csv", "mimeType": "text/csv", "buffer": panel(i)})
-        await page.get_by_text(f"Loaded panel_{i}.csv: 330 rows.").first.wait_for(timeout=300_000)
+        # The upload can be lost when it lands while the page is still rerunning after the navigation
+        # (seen for one session in several full CI runs, never alone): give it 120 s, then upload again.
+        for attempt in (1, 2):
+            await page.get_by_role("tab", name="Upload your own").click()
+            await page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
+                {"name": f"panel_{i}.csv", "mimeType": "text/csv", "buffer": panel(i)})
+            try:
+                await page.get_by_text(f"Loaded panel_{i}.csv: 330 rows.").first.wait_for(
+                    timeout=120_000 if attempt == 1 else 300_000)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+                await _wait_script(page)
         await nav.filter(has_text="Simulator").first.click()
         await _wait_script(page)
         await page.get_by_text(own).first.wait_for(timeout=300_000)
