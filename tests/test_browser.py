@@ -120,8 +120,17 @@ def test_a_target_from_a_link_is_solved_loaded_and_met(app_server, browser):
     ctx, page, outside = _new_page(browser, app_server)
     page.goto(f"{app_server}/simulator?t={t.to_query_params()['t']}")
     wait_for_script(page, timeout_s=240)
-    page.get_by_role("button", name="Find the smallest setting").click()
-    page.get_by_text("reached if").first.wait_for(timeout=120_000)
+    # a click that lands during the page's post-navigation rerun can be lost (seen once in a full CI
+    # run): click again if no answer comes
+    for attempt in (1, 2):
+        page.get_by_role("button", name="Find the smallest setting").click()
+        try:
+            page.get_by_text("reached if").first.wait_for(timeout=60_000 if attempt == 1 else 120_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            wait_for_script(page)
     answer = page.get_by_text("reached if").first.inner_text()
     assert "72% of provinces at high or extreme coordination in 2027" in answer
     out = Path(__file__).resolve().parent.parent / "screenshots"
