@@ -1,0 +1,284 @@
+"""Header matching: which column of an uploaded table is which column of a panel.
+
+Columns match by canonical id (``rd_exp``), by the indicator's English or Chinese name, or by a
+listed alias (省份, 年份, ...), ignoring case, spaces, ``_``/``-`` and a trailing unit in brackets
+("R&D经费内部支出(亿元)"). Title rows above the header are skipped.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from sim import schema
+from sim.cells import YEAR_RANGE, _display
+from sim.places import _fold, _strip_paren
+from sim.io_read import _Table
+from sim.problems import Problem
+
+KINDS = ("provinces", "cities", "links", "firms")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a panel: its canonical name, unit, meaning and admissible values.
+
+    ``role`` is "unit" (the name/id column), "year", "number" or "city" (a city name column of
+    the links/firm panels). ``lower``/``upper`` bound the value; ``lower_open`` makes the lower
+    bound strict (GDP per capita must be positive). ``count`` marks whole-number counts.
+    """
+
+    name: str
+    unit: str
+    description: str
+    role: str
+    required: bool = True
+    lower: float | None = None
+    upper: float | None = None
+    lower_open: bool = False
+    count: bool = False
+    aliases: tuple = ()
+
+
+_PROVINCE_ALIASES = ("province", "provinces", "province name", "region name", "省份", "省", "地区",
+                     "省区市", "省市", "省份名称", "地区名称", "省级行政区")
+_YEAR_ALIASES = ("year", "years", "年份", "年", "年度")
+_CITY_ALIASES = ("city", "city name", "prefecture", "prefecture city", "城市", "城市名称", "地级市", "市")
+
+
+def _paren_unit(text: str) -> str:
+    m = re.search(r"\(([^()]*)\)\s*$", text)
+    return m.group(1) if m else ""
+
+
+
+@lru_cache(maxsize=None)
+def column_specs(kind: str) -> tuple[ColumnSpec, ...]:
+    """The columns of one panel kind, in ``sim.schema`` order.
+
+    Parameters
+    ----------
+    kind : {"provinces", "cities", "links", "firms"}
+
+    Returns
+    -------
+    tuple of ColumnSpec
+
+    Examples
+    --------
+    >>> [c.name for c in column_specs("links")]
+    ['city_a', 'city_b', 'year', 'ai_coop']
+    """
+    year = ColumnSpec(schema.YEAR, "year", f"Calendar year ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})", "year",
+                      aliases=_YEAR_ALIASES)
+    if kind == "provinces":
+        cols = [ColumnSpec(schema.PROVINCE, "", "Province: English, pinyin or Chinese name, GB/T 2260 "
+                           "or ISO 3166-2 code", "unit", aliases=_PROVINCE_ALIASES), year]
+        for ind in schema.indicators():
+            if ind.unit.strip() in ("%", "index 0-100"):
+                lo, hi = 0.0, 100.0
+            else:
+                lo, hi = 0.0, None
+            cols.append(ColumnSpec(ind.id, ind.unit, f"{ind.name} ({SYSTEM_SHORT[ind.system]}). "
+                                   f"{ind.description}", "number", lower=lo, upper=hi,
+                                   count=ind.unit in ("firms", "lines", "organisations", "platforms"),
+                                   aliases=(ind.name,)))
+        cols.append(ColumnSpec(schema.GDP_PER_CAPITA, "yuan per person", "GDP per capita; used for the "
+                               "economic-geographic weights of Moran's I", "number", lower=0.0,
+                               lower_open=True, aliases=("GDP per capita", "per capita GDP", "pgdp",
+                                                         "人均GDP", "人均地区生产总值")))
+        return tuple(cols)
+    if kind == "cities":
+        extra = {
+            "ai_patents": dict(count=True, aliases=("AI patents", "AI patent applications", "AI专利",
+                                                    "人工智能专利", "人工智能专利申请")),
+            "all_patents": dict(count=True, aliases=("patents", "patent applications",
+                                                     "total patents", "专利申请", "专利申请数")),
+            "ai_coop_intra": dict(count=True, aliases=("intra city cooperation", "intra cooperation",
+                                                       "市内合作专利")),
+            "ip": dict(count=True, aliases=("policies", "AI policies", "policy count",
+                                            "industry policies", "政策数", "人工智能政策")),
+            "ed": dict(lower_open=True, aliases=("GDP per capita", "人均GDP")),
+            "ic": dict(aliases=("road area per capita", "人均道路面积")),
+            "ie": dict(aliases=("science spending", "science and technology spending", "科学技术支出",
+                                "科技支出")),
+        }
+        cols = [ColumnSpec(schema.CITY, "", "City: English or Chinese name", "unit",
+                           aliases=_CITY_ALIASES), year]
+        for cid, desc in schema.CITY_COLUMNS.items():
+            kw = extra[cid]
+            cols.append(ColumnSpec(cid, _paren_unit(desc), _strip_paren(desc), "number", lower=0.0,
+                                   aliases=(_strip_paren(desc), *kw.pop("aliases")), **kw))
+        return tuple(cols)
+    if kind == "links":
+        d = schema.LINK_COLUMNS
+        return (
+            ColumnSpec("city_a", "", d["city_a"], "city", aliases=("city 1", "city1", "source", "from",
+                                                                   "城市a", "城市1")),
+            ColumnSpec("city_b", "", d["city_b"], "city", aliases=("city 2", "city2", "target", "to",
+                                                                   "城市b", "城市2")),
+            year,
+            ColumnSpec("ai_coop", "count", _strip_paren(d["ai_coop"]), "number", lower=0.0, count=True,
+                       aliases=(_strip_paren(d["ai_coop"]), "cooperation", "cooperative patents",
+                                "co patents", "合作专利", "合作专利数")),
+        )
+    if kind == "firms":
+        d = schema.FIRM_COLUMNS
+        return (
+            ColumnSpec("firm", "", d["firm"] + " (text; leading zeros are kept)", "unit",
+                       aliases=("firm id", "company", "stkcd", "stock code", "证券代码", "股票代码",
+                                "企业", "公司")),
+            ColumnSpec("city", "", "City of the firm: English or Chinese name", "city",
+                       aliases=_CITY_ALIASES),
+            year,
+            ColumnSpec("ti", "count", "Firm AI patent applications", "number", lower=0.0, count=True,
+                       aliases=("TI", "AI patents")),
+            ColumnSpec("gs", "10,000 yuan", "Government subsidies received", "number", lower=0.0,
+                       aliases=("subsidies", "government subsidies", "政府补助")),
+            ColumnSpec("ep", "ratio", "Enterprise profitability: return on total assets", "number",
+                       aliases=("ROA", "return on assets", "总资产收益率")),
+            ColumnSpec("cs", "ratio", "Capital structure: debt-to-assets ratio", "number", lower=0.0,
+                       aliases=("leverage", "debt to assets", "debt to assets ratio", "资产负债率")),
+            ColumnSpec("oc", "ratio", "Operating capacity: total asset turnover (revenue / total assets)",
+                       "number", lower=0.0,
+                       aliases=("asset turnover", "total asset turnover", "总资产周转率")),
+        )
+    raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+
+
+SYSTEM_SHORT = {"nqpf": "NQPF", "inno": "innovation resources"}
+
+# Descriptive columns people commonly keep next to the data; ignored with a warning.
+_IGNORABLE = {
+    "provinces": ("region", "区域", "地带", "gb code", "code", "adcode", "代码", "行政区划代码", "iso",
+                  "iso 3166 2", "province zh", "name zh", "chinese name", "中文名", "province en",
+                  "name en", "english name"),
+    "cities": ("province", "省份", "省", "city zh", "name zh", "中文名", "lat", "lon", "latitude",
+               "longitude", "gb code", "code", "adcode", "代码", "status", "region"),
+    "links": ("city a zh", "city b zh", "province a", "province b"),
+    "firms": ("firm name", "name", "企业名称", "公司名称", "industry", "行业", "province", "省份",
+              "city zh"),
+}
+
+
+
+def _col_key(text) -> str:
+    """Key for column headers: folded, ``_ - .`` and runs of spaces as one space."""
+    s = _fold(text).replace("\ufeff", "")
+    return re.sub(r"[\s_\-.]+", " ", s).strip()
+
+
+
+@dataclass(frozen=True)
+class _Header:
+    index: dict  # canonical name -> column position
+    shown: dict  # canonical name -> header text as written
+    ignored: tuple
+    problems: tuple
+    renamed: tuple  # (header text, canonical) where they differ
+
+
+@lru_cache(maxsize=None)
+def _column_keys(kind: str) -> dict:
+    """Normalised header spelling -> canonical column name."""
+    keys: dict[str, str] = {}
+    for spec in column_specs(kind):
+        for alias in (spec.name, *spec.aliases):
+            for k in (_col_key(alias), _col_key(_strip_paren(alias))):
+                keys.setdefault(k, spec.name)
+    return keys
+
+
+def _known_cells(kind: str, cells) -> int:
+    keys = _column_keys(kind)
+    return len({keys.get(_col_key(_display(c))) or keys.get(_col_key(_strip_paren(_display(c))))
+                for c in cells} - {None})
+
+
+def _find_header(kind: str, table: _Table) -> tuple[_Table, list[str]]:
+    """Use a later row as the header when the first rows are a title (up to 10 rows are searched)."""
+    candidates = [(table.header_row, table.header), *table.rows[:9]]
+    scores = [_known_cells(kind, cells) for _, cells in candidates]
+    best = int(np.argmax(scores))
+    if best == 0 or scores[best] < 2:
+        return table, []
+    row, header = candidates[best]
+    skipped = [n for n, _ in candidates[:best]]
+    note = (f"Row{'s' if len(skipped) > 1 else ''} {', '.join(map(str, skipped))} above the header "
+            f"(row {row}) {'were' if len(skipped) > 1 else 'was'} skipped as a title.")
+    return _Table(table.name, tuple(header), row, table.rows[best:], table.warnings, table.delimiter), [note]
+
+
+def _match_header(kind: str, header: tuple, rows: tuple) -> _Header:
+    specs = column_specs(kind)
+    keys = _column_keys(kind)
+    ignorable = {_col_key(a) for a in _IGNORABLE[kind]}
+    index: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    ignored, problems, renamed, unknown = [], [], [], []
+    for pos, cell in enumerate(header):
+        text = _display(cell).replace("\ufeff", "")
+        if not text:
+            has_data = any(pos < len(r) and _display(r[pos]) for _, r in rows)
+            if has_data:
+                problems.append(Problem(None, f"(column {_excel_col(pos)})", None,
+                                        f"Column {_excel_col(pos)} has data but no header; name it or "
+                                        "delete it (a pandas index written with the data looks "
+                                        "like this: save with index=False)."))
+            continue
+        k = _col_key(text)
+        canon = keys.get(k) or keys.get(_col_key(_strip_paren(text)))
+        if canon is None:
+            if k in ignorable or _col_key(_strip_paren(text)) in ignorable:
+                ignored.append(text)
+            else:
+                unknown.append((pos, text))
+            continue
+        if canon in index:
+            problems.append(Problem(None, text, None,
+                                    f"Duplicate column: '{text}' and '{shown[canon]}' both mean "
+                                    f"'{canon}'; keep one."))
+            continue
+        index[canon] = pos
+        shown[canon] = text
+        if text != canon:
+            renamed.append((text, canon))
+    missing = [s for s in specs if s.required and s.name not in index]
+    candidates = {k: v for k, v in keys.items() if v not in index}
+    yearish = sum(1 for _, t in unknown if re.fullmatch(r"\d{4}(\.0)?", t))
+    for pos, text in unknown:
+        hit = difflib.get_close_matches(_col_key(text), list(candidates), n=1, cutoff=0.6)
+        hint = f" Did you mean '{candidates[hit[0]]}'?" if hit else ""
+        if yearish >= 2 and re.fullmatch(r"\d{4}(\.0)?", text):
+            hint = (" The file looks wide (one column per year); the panel needs one row per unit "
+                    "and year with a 'year' column.")
+        problems.append(Problem(None, text, None, f"Unknown column '{text}'.{hint} Expected columns are "
+                                "listed in the template; delete columns that are not part of it."))
+    unknown_keys = {_col_key(t): t for _, t in unknown}
+    for spec in missing:
+        names = [_col_key(a) for a in (spec.name, *spec.aliases)]
+        best = None
+        for nk in names:
+            hit = difflib.get_close_matches(nk, list(unknown_keys), n=1, cutoff=0.6)
+            if hit:
+                best = unknown_keys[hit[0]]
+                break
+        hint = f" The file has '{best}': is that it?" if best else ""
+        unit = f", {spec.unit}" if spec.unit and spec.role == "number" else ""
+        label = (spec.aliases[0] if kind == "provinces" and spec.role == "number"
+                 else spec.description.split(". ")[0].split(" (")[0])
+        problems.append(Problem(None, spec.name, None,
+                                f"Missing required column '{spec.name}' ({label}{unit}).{hint}"))
+    return _Header(index, shown, tuple(ignored), tuple(problems), tuple(renamed))
+
+
+def _excel_col(pos: int) -> str:
+    s, n = "", pos + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
