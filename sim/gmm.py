@@ -538,7 +538,7 @@ def _swap_fitter(d: GmmDesign, variables):
         pos = [p for p, c in enumerate(info["zcols"]) if o <= c < o + w]
         zsel[key] = (np.array(pos, int), np.array([info["zcols"][p] - o for p in pos], int))
     H = _h_matrix(info["T"], d.system, d.h)
-    keep = _independent_columns(X0.reshape(-1, X0.shape[2]))
+    keep = _independent_columns(X0.reshape(-1, X0.shape[2]), constant_last=d.constant)
     N, R, j = Z0.shape
     # work buffers, overwritten in place: only the swapped columns ever change
     X = X0[:, :, keep].copy()
@@ -686,13 +686,27 @@ def _h_matrix(T: int, system: bool, h: int) -> np.ndarray:
     return np.block([[D, C], [C.T, np.eye(T)]])
 
 
-def _independent_columns(X2: np.ndarray) -> np.ndarray:
-    """Boolean mask of columns kept, dropping all-zero and (later) collinear columns."""
+def _independent_columns(X2: np.ndarray, constant_last: bool = False) -> np.ndarray:
+    """Boolean mask of columns kept, dropping all-zero and (later) collinear columns.
+
+    With ``constant_last`` (system GMM with a constant, which is the last column) the constant
+    is taken first, so it is always kept and a regressor collinear with it (say the last of a
+    full set of year dummies) is dropped instead: xtabond2's ``_rmcoll`` partials the constant
+    out before choosing which regressors to drop (Roodman 2009's system-GMM log drops yr1984
+    and reports ``_cons``).
+
+    Examples
+    --------
+    >>> X = np.array([[1., 0., 1.], [0., 1., 1.], [1., 0., 1.]])  # d1 + d2 = constant
+    >>> _independent_columns(X).tolist(), _independent_columns(X, constant_last=True).tolist()
+    ([True, True, False], [True, False, True])
+    """
     k = X2.shape[1]
     keep = np.zeros(k, bool)
     norms = np.sqrt((X2 ** 2).sum(axis=0))
     basis = np.zeros((X2.shape[0], 0))
-    for c in range(k):
+    order = [k - 1] + list(range(k - 1)) if constant_last and k else range(k)
+    for c in order:
         if norms[c] == 0:
             continue
         v = X2[:, c] / norms[c]
@@ -710,7 +724,7 @@ def _core(Y, X, Z, m, d: GmmDesign, full: bool = True):
     N, R, k_all = X.shape
     T = m["T"]
     X2 = X.reshape(N * R, k_all)
-    keep = _independent_columns(X2)
+    keep = _independent_columns(X2, constant_last=d.constant)
     Xk = X[:, :, keep]
     k = int(keep.sum())
     j = Z.shape[2]
@@ -948,9 +962,12 @@ def _fit_inner(d: GmmDesign) -> GmmResults:
     n = core["n_obs"]
     k = core["k"]
     if d.small and not (d.twostep or d.robust):
-        # one-step non-robust: sigma^2 M1 with sigma^2 on n - k degrees of freedom, n/(n-k)
-        # (xtabond2.mata, the non-robust one-step covariance; Roodman 2009, "small")
-        V = V * n / (n - k)
+        # one-step non-robust: sigma^2 M1 with sigma^2 on n_e - k degrees of freedom, where n_e
+        # is the count of the equation sigma^2 is computed from (xtabond2.mata's wttot): the
+        # differenced equation, except in system GMM with h(1), where it is the levels one.
+        # (So in system GMM with h(2)/h(3) n_e is NOT the reported "Number of obs".)
+        n_e = core["n_lev"] if (d.system and d.h == 1) else core["n_dif"]
+        V = V * n_e / (n_e - k)
     elif d.small:
         # robust and two-step: (n-1)/(n-k) N/(N-1), N groups (xtabond2.mata; Stata's cluster rule)
         V = V * (n - 1) / (n - k) * N / (N - 1)
@@ -1015,8 +1032,10 @@ def dynamic_panel_gmm(data: pd.DataFrame, unit: str, time: str, y: str,
     constant : bool, constant in the levels equation (regressor and levels-only instrument);
         ignored in difference GMM.
     twostep, robust, small : xtabond2's options; ``twostep, robust`` gives Windmeijer SEs.
-        ``small`` scales the variance by n/(n-k) for one-step non-robust estimates and by
-        (n-1)/(n-k) N/(N-1) otherwise (n observations, N groups), as xtabond2.mata does.
+        ``small`` scales the variance by n_e/(n_e-k) for one-step non-robust estimates (n_e
+        observations of the equation sigma^2 comes from: the differenced one, or the levels one
+        in system GMM with h=1) and by (n-1)/(n-k) N/(N-1) otherwise (n reported observations,
+        N groups), as xtabond2.mata (3.7.1) does.
     h : {1, 2, 3}, step-1 weighting (xtabond2's ``h()``, default 3).
     ginv : {"pinv", "invsym"}, generalized inverse of a singular S2 (instruments > groups).
         Both give identical results when S2 is non-singular. "pinv" (Moore-Penrose, as pydynpd)
