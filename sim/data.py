@@ -62,13 +62,15 @@ import pandas as pd
 from sim import schema
 from sim.cells import YEAR_RANGE, _display, _parse_number, _parse_year  # noqa: F401 - re-exported
 from sim.headers import (KINDS, SYSTEM_SHORT, ColumnSpec, _col_key, _column_keys, _excel_col,  # noqa: F401
-                         _find_header, _match_header, _paren_unit, _strip_paren, column_specs)
+                         _find_header, _match_header, _paren_unit, _strip_paren, column_specs,
+                         province_specs)
 from sim.io_read import _load_table, _Table  # noqa: F401 - re-exported
 from sim.places import (NOT_ANALYSED, _SKIP, _cities, _city_file, _fold, _name_key,  # noqa: F401
                         _parse_name, _province_table, _resolve_city, canonical_city, canonical_province)
 from sim.problems import MAX_PROBLEMS_SHOWN, DataValidationError, Problem  # noqa: F401
 from sim.rules import (MIN_UNITS, MIN_YEARS, _bounds_problem, _fill, _panel_checks,  # noqa: F401
                        _plural, _years_text)
+from sim.units import _own_unit_name, units_from_rows
 
 __all__ = [
     "KINDS", "MIN_YEARS", "MIN_UNITS", "YEAR_RANGE", "NOT_ANALYSED",
@@ -81,34 +83,60 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # The readers
 # ---------------------------------------------------------------------------------------------
-def read_province_panel(source, *, fill_gaps: bool = False, sheet: str | None = None) -> pd.DataFrame:
-    """Read and validate a province panel for Study A (Liu et al. 2026, Table 1 indicators).
+def read_province_panel(source, indicators=None, units=None, *, fill_gaps: bool = False,
+                        sheet: str | None = None, group_column: str | None = None) -> pd.DataFrame:
+    """Read and validate a province panel for Study A (Liu et al. 2026), or a panel of any units.
 
     Parameters
     ----------
     source : str, Path, bytes, file-like (e.g. Streamlit's UploadedFile) or DataFrame
         CSV (UTF-8, UTF-8 BOM, UTF-16, GBK/GB18030) or .xlsx. A file-like's ``name`` gives the type.
+        The unit column may be called ``province`` or ``unit`` (or 省份/地区/城市).
+    indicators : indicator sheet (CSV, Excel, DataFrame) or ``sim.indicators.IndicatorSystem``, optional
+        The indicator system (columns ``id, name, name_zh, system, dimension, direction, unit``);
+        a panel header may be an indicator's id, ``name`` or ``name_zh`` (a unit in brackets is
+        ignored). Default: the paper's 35 indicators.
+    units : units sheet (columns ``unit, lat, lon, group``) or ``sim.units.UnitSet``, optional
+        The units (cities, counties, any regions) with coordinates and an optional group. Without
+        it, units other than the 30 provinces need ``lat``/``lon`` columns in the panel.
     fill_gaps : bool, default False
-        False: any missing province-year or empty cell is a problem. True: fill them by linear
-        interpolation over years within the province, carrying the first/last observed value
-        beyond the ends, and list every filled cell in ``attrs["filled"]``.
+        False: any missing unit-year or empty cell is a problem. True: fill them by linear
+        interpolation over years within the unit, carrying the first/last observed value beyond
+        the ends, and list every filled cell in ``attrs["filled"]``.
     sheet : str, optional
-        Excel sheet name; default the first sheet.
+        Excel sheet name of the panel; default the first sheet.
+    group_column : str, optional
+        The panel's (or units sheet's) column that groups the units for the Dagum decomposition.
 
     Returns
     -------
-    DataFrame, shape (n_provinces * n_years, 38)
-        Columns ``sim.schema.province_columns()``: province (canonical English name), year (int64),
-        35 indicators and gdp_per_capita (float64); sorted by GB/T 2260 code, then year.
-        ``attrs``: "warnings" (list of str), "filled" (list of (province, year, column)),
-        "renamed" (list of (header, column)), "source" (str).
+    DataFrame
+        Columns ``province`` (the unit's name: canonical English name of a province), ``year``
+        (int64), the system's indicators and, when given, ``gdp_per_capita`` (float64); provinces
+        sorted by GB/T 2260 code, other units in the order of the units sheet or of first
+        appearance, then year. ``attrs``: "indicator_system" (``IndicatorSystem``), "units"
+        (``UnitSet``), "units_of_measure" (indicator id -> unit), "warnings", "filled" (list of
+        (unit, year, column)), "renamed" (list of (header, column)), "source" (str). With neither
+        sheet nor coordinates: today's 30-province behaviour (38 columns, GDP per capita required).
 
     Raises
     ------
     DataValidationError
-        With every problem found (see the module docstring for the list).
+        With every problem found (see the module docstring for the list), in the panel or in
+        either sheet.
     """
-    return read_panel("provinces", source, fill_gaps=fill_gaps, sheet=sheet)
+    from sim.indicators import IndicatorSystem, paper_system, read_indicator_sheet
+    from sim.units import UnitSet, read_units_sheet
+
+    system = (paper_system() if indicators is None else indicators if isinstance(indicators, IndicatorSystem)
+              else read_indicator_sheet(indicators))
+    unit_set = (None if units is None else units if isinstance(units, UnitSet)
+                else read_units_sheet(units, group_column=group_column))
+    custom = indicators is not None or unit_set is not None
+    specs = province_specs(system, pgdp_required=False, group_column=group_column)
+    return read_panel("provinces", source, fill_gaps=fill_gaps, sheet=sheet,
+                      _context={"specs": specs, "system": system, "units": unit_set, "custom": custom,
+                                "group_column": group_column})
 
 
 def read_city_panel(source, *, sheet: str | None = None) -> pd.DataFrame:
@@ -147,19 +175,40 @@ def read_firm_panel(source, *, sheet: str | None = None) -> pd.DataFrame:
     return read_panel("firms", source, sheet=sheet)
 
 
-def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None = None) -> pd.DataFrame:
+def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None = None,
+               _context: dict | None = None) -> pd.DataFrame:
     """Read and validate a panel of the given kind ("provinces", "cities", "links", "firms").
 
     ``fill_gaps`` applies to provinces only. See :func:`read_province_panel` for the rest.
     """
-    specs = column_specs(kind)
+    if kind == "provinces" and _context is None:
+        return read_province_panel(source, fill_gaps=fill_gaps, sheet=sheet)
+    ctx = _context or {}
+    specs = ctx.get("specs") or column_specs(kind)
     if fill_gaps and kind != "provinces":
         raise ValueError("fill_gaps applies to the province panel only (Study A needs a balanced "
                          f"panel); got kind={kind!r}")
     table = _load_table(source, sheet)
-    table, title_note = _find_header(kind, table)
-    hdr = _match_header(kind, table.header, table.rows)
+    table, title_note = _find_header(kind, table, specs)
+    hdr = _match_header(kind, table.header, table.rows, specs)
     problems: list[Problem] = list(hdr.problems)
+    specs = tuple(sp for sp in specs if sp.required or sp.name in hdr.index)
+    mode = None  # provinces: "provinces" (the 30, matched by name), "sheet" (units sheet), "free" (lat/lon)
+    if kind == "provinces":
+        mode = ("sheet" if ctx.get("units") is not None
+                else "free" if ("lat" in hdr.index or "lon" in hdr.index) else "provinces")
+        if (mode == "provinces" and not ctx.get("custom") and schema.GDP_PER_CAPITA not in hdr.index):
+            problems.append(Problem(None, schema.GDP_PER_CAPITA, None,
+                                    f"Missing required column '{schema.GDP_PER_CAPITA}' (GDP per capita, yuan per "
+                                    "person)."))
+        if mode == "free" and not ("lat" in hdr.index and "lon" in hdr.index):
+            have = "lat" if "lat" in hdr.index else "lon"
+            problems.append(Problem(None, hdr.shown[have], None, "The panel has a "
+                                    f"{'latitude' if have == 'lat' else 'longitude'} column but no "
+                                    f"{'longitude' if have == 'lat' else 'latitude'} column; give both."))
+        if ctx.get("group_column") and mode != "sheet" and "group" not in hdr.index:
+            problems.append(Problem(None, ctx["group_column"], None,
+                                    f"No column '{ctx['group_column']}' to group the units by."))
     warnings: list[str] = list(table.warnings) + title_note
     if hdr.ignored:
         warnings.append("Columns not used and ignored: " + ", ".join(f"'{c}'" for c in hdr.ignored) + ".")
@@ -191,7 +240,13 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
                 continue
             raw = cell(spec.name)
             col = hdr.shown[spec.name]
-            if spec.role in ("unit", "city"):
+            if spec.role == "text":
+                rec[spec.name] = _display(raw)
+            elif spec.role == "unit" and mode in ("sheet", "free"):
+                rec[spec.name] = _own_unit_name(raw, n, col, ctx.get("units"), problems)
+                if rec[spec.name] is None:
+                    rec["_ok"] = False
+            elif spec.role in ("unit", "city"):
                 rec[spec.name] = _parse_name(kind, spec, raw, n, col, problems, not_analysed, homonyms)
                 if rec[spec.name] is _SKIP:
                     rec["_skip"] = True  # a not-analysed province: the rest of the row is not read
@@ -241,9 +296,24 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
                         "Study A (Liu et al. 2026 study 30 provinces).")
 
     unit = {"provinces": schema.PROVINCE, "cities": schema.CITY, "firms": "firm", "links": None}[kind]
-    frame, filled = _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, warnings)
+    unit_set = None
+    if kind == "provinces":
+        unit_set = units_from_rows(mode, records, hdr, ctx.get("units"), problems, warnings)
+        missing_cells = [m for m in missing_cells if m[2] not in ("lat", "lon", "group")]
+    frame, filled = _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, warnings,
+                                  specs=specs, order=None if unit_set is None else unit_set.names,
+                                  custom=mode in ("sheet", "free"))
     if problems:
         raise DataValidationError(problems, table.name)
+    if kind == "provinces":
+        system = ctx["system"]
+        frame = frame.drop(columns=[c for c in ("lat", "lon", "group") if c in frame.columns])
+        frame.attrs["indicator_system"] = system
+        frame.attrs["units"] = unit_set.restrict(set(frame[unit]))
+        frame.attrs["units_of_measure"] = {i.id: i.unit for i in system.indicators}
+        if schema.GDP_PER_CAPITA not in frame.columns:
+            warnings.append("No GDP per capita column: Moran's I uses inverse-distance-squared weights "
+                            "instead of the paper's economic-geographic weights.")
     frame.attrs["warnings"] = warnings
     frame.attrs["filled"] = filled
     frame.attrs["renamed"] = list(hdr.renamed)

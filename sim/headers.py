@@ -55,6 +55,59 @@ def _paren_unit(text: str) -> str:
 
 
 
+UNIT_ALIASES = ("unit", "units", "unit name", "城市", "城市名称", "地级市", "区县", "县", "county", "city",
+                 "单位", "名称")
+LAT_ALIASES = ("lat", "latitude", "纬度")
+LON_ALIASES = ("lon", "lng", "longitude", "经度")
+GROUP_ALIASES = ("group", "grouping", "分组", "组别", "片区")
+CUSTOM_COUNTS = ("firms", "lines", "organisations", "platforms")
+
+
+@lru_cache(maxsize=64)
+def province_specs(system=None, pgdp_required: bool = True, group_column: str | None = None
+                   ) -> tuple[ColumnSpec, ...]:
+    """The columns of a province (or any unit) panel for an indicator system (Liu et al. 2026).
+
+    ``system``: a ``sim.indicators.IndicatorSystem`` (default: the paper's 35). Each indicator is
+    matched by its id, English name and Chinese name (a trailing unit in brackets is ignored, so a
+    yearbook header "R&D经费内部支出(亿元)" matches ``rd_exp``). Optional columns ``lat``/``lon``
+    (coordinates of the unit, degrees) and ``group`` (for the Dagum decomposition; ``group_column``
+    names another header) describe units other than the 30 provinces; GDP per capita is optional
+    when ``pgdp_required`` is False (the economic-geographic weights then become distance weights).
+    """
+    from sim.indicators import paper_system
+
+    system = system or paper_system()
+    paper = system.key == paper_system().key
+    year = ColumnSpec(schema.YEAR, "year", f"Calendar year ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})", "year",
+                      aliases=_YEAR_ALIASES)
+    cols = [ColumnSpec(schema.PROVINCE, "", "Province: English, pinyin or Chinese name, GB/T 2260 "
+                       "or ISO 3166-2 code; or any unit's name with its coordinates", "unit",
+                       aliases=_PROVINCE_ALIASES + UNIT_ALIASES), year]
+    for ind in system.indicators:
+        if ind.unit.strip() in ("%", "index 0-100"):
+            lo, hi = 0.0, 100.0
+        else:
+            lo, hi = (0.0 if paper else None), None
+        aliases = tuple(a for a in (ind.name, ind.name_zh,
+                                    f"{ind.name_zh}({ind.unit_zh})" if ind.name_zh and ind.unit_zh else "")
+                        if a)
+        cols.append(ColumnSpec(ind.id, ind.unit, f"{ind.name} ({SYSTEM_SHORT[ind.system]}). "
+                               f"{ind.description}".strip(), "number", lower=lo, upper=hi,
+                               count=paper and ind.unit in CUSTOM_COUNTS, aliases=aliases))
+    cols.append(ColumnSpec(schema.GDP_PER_CAPITA, "yuan per person", "GDP per capita; used for the "
+                           "economic-geographic weights of Moran's I", "number", required=pgdp_required,
+                           lower=0.0, lower_open=True, aliases=("GDP per capita", "per capita GDP", "pgdp",
+                                                                "人均GDP", "人均地区生产总值")))
+    cols.append(ColumnSpec("lat", "degrees", "Latitude of the unit (WGS84)", "coord", required=False,
+                           lower=-90.0, upper=90.0, aliases=LAT_ALIASES))
+    cols.append(ColumnSpec("lon", "degrees", "Longitude of the unit (WGS84)", "coord", required=False,
+                           lower=-180.0, upper=180.0, aliases=LON_ALIASES))
+    cols.append(ColumnSpec("group", "", "Group of the unit for the Dagum decomposition", "text",
+                           required=False, aliases=(group_column,) if group_column else GROUP_ALIASES))
+    return tuple(cols)
+
+
 @lru_cache(maxsize=None)
 def column_specs(kind: str) -> tuple[ColumnSpec, ...]:
     """The columns of one panel kind, in ``sim.schema`` order.
@@ -74,23 +127,11 @@ def column_specs(kind: str) -> tuple[ColumnSpec, ...]:
     """
     year = ColumnSpec(schema.YEAR, "year", f"Calendar year ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})", "year",
                       aliases=_YEAR_ALIASES)
-    if kind == "provinces":
-        cols = [ColumnSpec(schema.PROVINCE, "", "Province: English, pinyin or Chinese name, GB/T 2260 "
-                           "or ISO 3166-2 code", "unit", aliases=_PROVINCE_ALIASES), year]
-        for ind in schema.indicators():
-            if ind.unit.strip() in ("%", "index 0-100"):
-                lo, hi = 0.0, 100.0
-            else:
-                lo, hi = 0.0, None
-            cols.append(ColumnSpec(ind.id, ind.unit, f"{ind.name} ({SYSTEM_SHORT[ind.system]}). "
-                                   f"{ind.description}", "number", lower=lo, upper=hi,
-                                   count=ind.unit in ("firms", "lines", "organisations", "platforms"),
-                                   aliases=(ind.name,)))
-        cols.append(ColumnSpec(schema.GDP_PER_CAPITA, "yuan per person", "GDP per capita; used for the "
-                               "economic-geographic weights of Moran's I", "number", lower=0.0,
-                               lower_open=True, aliases=("GDP per capita", "per capita GDP", "pgdp",
-                                                         "人均GDP", "人均地区生产总值")))
-        return tuple(cols)
+    if kind == "provinces":  # the paper's panel: 35 indicators and GDP per capita (required)
+        from dataclasses import replace
+
+        return tuple(replace(c, required=True) if c.name == schema.GDP_PER_CAPITA else c
+                     for c in province_specs() if c.role not in ("coord", "text"))
     if kind == "cities":
         extra = {
             "ai_patents": dict(count=True, aliases=("AI patents", "AI patent applications", "AI专利",
@@ -181,27 +222,31 @@ class _Header:
     renamed: tuple  # (header text, canonical) where they differ
 
 
-@lru_cache(maxsize=None)
-def _column_keys(kind: str) -> dict:
+def _column_keys(kind: str, specs=None) -> dict:
     """Normalised header spelling -> canonical column name."""
+    return _keys_of(specs if specs is not None else column_specs(kind))
+
+
+@lru_cache(maxsize=64)
+def _keys_of(specs) -> dict:
     keys: dict[str, str] = {}
-    for spec in column_specs(kind):
+    for spec in specs:
         for alias in (spec.name, *spec.aliases):
             for k in (_col_key(alias), _col_key(_strip_paren(alias))):
                 keys.setdefault(k, spec.name)
     return keys
 
 
-def _known_cells(kind: str, cells) -> int:
-    keys = _column_keys(kind)
+def _known_cells(kind: str, cells, specs=None) -> int:
+    keys = _column_keys(kind, specs)
     return len({keys.get(_col_key(_display(c))) or keys.get(_col_key(_strip_paren(_display(c))))
                 for c in cells} - {None})
 
 
-def _find_header(kind: str, table: _Table) -> tuple[_Table, list[str]]:
+def _find_header(kind: str, table: _Table, specs=None) -> tuple[_Table, list[str]]:
     """Use a later row as the header when the first rows are a title (up to 10 rows are searched)."""
     candidates = [(table.header_row, table.header), *table.rows[:9]]
-    scores = [_known_cells(kind, cells) for _, cells in candidates]
+    scores = [_known_cells(kind, cells, specs) for _, cells in candidates]
     best = int(np.argmax(scores))
     if best == 0 or scores[best] < 2:
         return table, []
@@ -212,9 +257,9 @@ def _find_header(kind: str, table: _Table) -> tuple[_Table, list[str]]:
     return _Table(table.name, tuple(header), row, table.rows[best:], table.warnings, table.delimiter), [note]
 
 
-def _match_header(kind: str, header: tuple, rows: tuple) -> _Header:
-    specs = column_specs(kind)
-    keys = _column_keys(kind)
+def _match_header(kind: str, header: tuple, rows: tuple, specs=None) -> _Header:
+    specs = specs if specs is not None else column_specs(kind)
+    keys = _column_keys(kind, specs)
     ignorable = {_col_key(a) for a in _IGNORABLE[kind]}
     index: dict[str, int] = {}
     shown: dict[str, str] = {}
@@ -255,8 +300,10 @@ def _match_header(kind: str, header: tuple, rows: tuple) -> _Header:
         if yearish >= 2 and re.fullmatch(r"\d{4}(\.0)?", text):
             hint = (" The file looks wide (one column per year); the panel needs one row per unit "
                     "and year with a 'year' column.")
+        own = (" If it is an indicator of your own, describe it in an indicator sheet (or assign it on "
+               "the Data page)." if kind == "provinces" else "")
         problems.append(Problem(None, text, None, f"Unknown column '{text}'.{hint} Expected columns are "
-                                "listed in the template; delete columns that are not part of it."))
+                                f"listed in the template; delete columns that are not part of it.{own}"))
     unknown_keys = {_col_key(t): t for _, t in unknown}
     for spec in missing:
         names = [_col_key(a) for a in (spec.name, *spec.aliases)]

@@ -21,6 +21,8 @@ def _bounds_problem(spec: ColumnSpec, x: float) -> str | None:
     if spec.lower is not None:
         if spec.lower_open and x <= spec.lower:
             return f"'{spec.name}'{unit} must be above {spec.lower:g}."
+        if x < spec.lower and spec.lower < 0:
+            return f"'{spec.name}'{unit} must lie within {spec.lower:g} to {spec.upper:g}."
         if x < spec.lower:
             return f"A negative value is impossible for '{spec.name}'{unit}."
     if spec.upper is not None and x > spec.upper:
@@ -31,23 +33,78 @@ def _bounds_problem(spec: ColumnSpec, x: float) -> str | None:
 
 
 
-def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, warnings):
-    specs = column_specs(kind)
+def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, warnings, *, specs=None,
+                  order=None, custom=False):
+    """Every rule on the parsed rows of one panel, in order; returns ``(frame, filled cells)``.
+
+    ``specs``: the columns in force (default ``column_specs(kind)``); ``order``: the units' display
+    order (default the provinces' GB/T 2260 order); ``custom``: units other than the 30 provinces.
+    """
+    specs = specs if specs is not None else column_specs(kind)
     numeric = [s.name for s in specs if s.role == "number"]
     cols = [s.name for s in specs]
-    unit_word = {"provinces": "province", "cities": "city", "firms": "firm", "links": "link"}[kind]
+    unit_word = "unit" if custom else {"provinces": "province", "cities": "city", "firms": "firm",
+                                       "links": "link"}[kind]
     keys_ok = all(s.name in hdr.index for s in specs if s.role in ("unit", "year", "city"))
     good = [r for r in records if r["_ok"]]
     filled: list = []
     if kind != "provinces" or not fill_gaps or not keys_ok:
-        for n, col, name in missing_cells:
-            fix = ("fill it, or allow gap filling (linear interpolation within the province)"
-                   if kind == "provinces" else f"every {unit_word} row needs a value")
-            problems.append(Problem(n, col, "", f"Empty cell in '{name}'; {fix}."))
+        rule_empty_cells(kind, missing_cells, unit_word, problems)
     if not keys_ok:
         return pd.DataFrame(columns=cols), filled
+    unique = rule_unique_keys(kind, good, unit, hdr, problems)
+    frame = _frame_of(kind, unique, cols, numeric, specs)
+    if kind == "links":
+        a, b = frame["city_a"].copy(), frame["city_b"].copy()
+        swap = a > b
+        frame.loc[swap, "city_a"], frame.loc[swap, "city_b"] = b[swap], a[swap]
+        return frame.sort_values(["city_a", "city_b", "year"]).reset_index(drop=True), filled
 
-    # duplicates of the unit-year key
+    units = list(dict.fromkeys(frame[unit]))
+    years = sorted(set(frame["year"]))
+    rule_min_units(kind, units, unit_word, hdr.shown[unit], problems)
+    if kind == "provinces" and not custom:
+        rule_province_coverage(units, warnings)
+    span = rule_min_years(kind, years, hdr.shown["year"], problems)
+    present = {(r[unit], r["year"]) for r in unique}
+    if kind == "provinces":
+        gaps = rule_balanced(records, unit, units, span, present, hdr, fill_gaps, problems, unit_word)
+        if fill_gaps and len(frame) and span:
+            frame, filled = _fill(frame, units, span, numeric, problems, hdr)
+            if filled:
+                n_rows = sum(len(ys) for ys in gaps.values())
+                warnings.append(f"Gap filling: {len(filled)} cell{'s' if len(filled) > 1 else ''} "
+                                f"filled ({n_rows} missing {unit_word}-year row{'s' if n_rows != 1 else ''} "
+                                f"added) by linear interpolation within each {unit_word}, edges carried "
+                                "flat; see the list of filled cells.")
+    else:
+        rule_unbalanced_note(kind, units, span, present, warnings)
+    rule_constant_columns(kind, frame, numeric, hdr, problems, warnings)
+    if kind == "provinces":
+        rule_percent_as_fraction(frame, numeric, specs, hdr, warnings)
+        pos = {name: i for i, name in enumerate(order if order is not None else schema.province_names())}
+        frame = (frame.assign(_o=frame[unit].map(pos).fillna(len(pos))).sort_values(["_o", "year"], kind="stable")
+                 .drop(columns="_o"))
+    else:
+        frame = frame.sort_values([unit, "year"])
+    if kind == "cities":
+        rule_ai_within_all_patents(frame, unit, unique, hdr, problems)
+        rule_intra_within_ai(frame, unit, warnings)
+    if kind == "firms":
+        rule_firm_one_city(frame, warnings)
+    return frame.reset_index(drop=True), filled
+
+
+def rule_empty_cells(kind, missing_cells, unit_word, problems) -> None:
+    """An empty cell is a problem (province panels: unless gaps are filled)."""
+    for n, col, name in missing_cells:
+        fix = (f"fill it, or allow gap filling (linear interpolation within the {unit_word})"
+               if kind == "provinces" else f"every {unit_word} row needs a value")
+        problems.append(Problem(n, col, "", f"Empty cell in '{name}'; {fix}."))
+
+
+def rule_unique_keys(kind, good, unit, hdr, problems) -> list:
+    """One row per unit and year (links: per unordered pair and year; no self-links)."""
     if kind == "links":
         key_of = lambda r: (min(r["city_a"], r["city_b"]), max(r["city_a"], r["city_b"]), r["year"])  # noqa: E731
     else:
@@ -72,143 +129,160 @@ def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, 
             continue
         seen[k] = r["_row"]
         unique.append(r)
+    return unique
 
+
+def _frame_of(kind, unique, cols, numeric, specs) -> pd.DataFrame:
     frame = pd.DataFrame([{c: r.get(c) for c in cols} for r in unique], columns=cols)
-    for c in numeric:
+    for c in numeric + [s.name for s in specs if s.role == "coord"]:
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
     frame["year"] = frame["year"].astype("int64")
-    if kind == "links":
-        a, b = frame["city_a"].copy(), frame["city_b"].copy()
-        swap = a > b
-        frame.loc[swap, "city_a"], frame.loc[swap, "city_b"] = b[swap], a[swap]
-        return frame.sort_values(["city_a", "city_b", "year"]).reset_index(drop=True), filled
+    return frame
 
-    units = list(dict.fromkeys(frame[unit]))
-    years = sorted(set(frame["year"]))
-    bad_year_units = {r[unit] for r in records if r.get(unit) and r.get("year") is None}
+
+def rule_min_units(kind, units, unit_word, column, problems) -> None:
+    """At least ``MIN_UNITS`` provinces (units) or cities."""
     if kind in ("provinces", "cities") and units and len(units) < MIN_UNITS:
-        problems.append(Problem(None, hdr.shown[unit], None,
+        problems.append(Problem(None, column, None,
                                 f"Only {len(units)} {_plural(unit_word, len(units))}"
                                 f" ({', '.join(map(str, units))}); at least {MIN_UNITS} are needed "
                                 "(Moran's I, Markov classes and percentile thresholds are meaningless "
                                 "with fewer)."))
-    if kind == "provinces" and MIN_UNITS <= len(units) < len(schema.province_names()):
-        warnings.append(f"{len(units)} of {len(schema.province_names())} provinces; results describe "
-                        "these provinces only.")
-    if years:
-        span = list(range(years[0], years[-1] + 1))
-        if kind in ("provinces", "cities") and len(span) < MIN_YEARS:
-            problems.append(Problem(None, hdr.shown["year"], None,
-                                    f"Only {len(span)} year{'s' if len(span) > 1 else ''} "
-                                    f"({', '.join(map(str, years))}); at least {MIN_YEARS} consecutive "
-                                    "years are needed for transitions and dynamics."))
-    else:
-        span = []
 
-    present = {(r[unit], r["year"]) for r in unique}
-    unnamed_rows: dict[int, list] = {}  # year -> rows whose province could not be read
+
+def rule_province_coverage(units, warnings) -> None:
+    """Fewer than the 30 study provinces: a note (results describe the provinces loaded)."""
+    n_all = len(schema.province_names())
+    if MIN_UNITS <= len(units) < n_all:
+        warnings.append(f"{len(units)} of {n_all} provinces; results describe these provinces only.")
+
+
+def rule_min_years(kind, years, column, problems) -> list:
+    """At least ``MIN_YEARS`` consecutive years; returns the span of years."""
+    if not years:
+        return []
+    span = list(range(years[0], years[-1] + 1))
+    if kind in ("provinces", "cities") and len(span) < MIN_YEARS:
+        problems.append(Problem(None, column, None,
+                                f"Only {len(span)} year{'s' if len(span) > 1 else ''} "
+                                f"({', '.join(map(str, years))}); at least {MIN_YEARS} consecutive "
+                                "years are needed for transitions and dynamics."))
+    return span
+
+
+def rule_balanced(records, unit, units, span, present, hdr, fill_gaps, problems, unit_word="province") -> dict:
+    """Study A needs every unit in every year (unless gaps are filled); returns unit -> missing years."""
+    bad_year_units = {r[unit] for r in records if r.get(unit) and r.get("year") is None}
+    unnamed_rows: dict[int, list] = {}  # year -> rows whose unit could not be read
     for r in records:
         if r.get(unit) is None and r.get("year") is not None:
             unnamed_rows.setdefault(r["year"], []).append(r["_row"])
-    if kind == "provinces":
-        gaps = {u: [y for y in span if (u, y) not in present] for u in units if u not in bad_year_units}
-        gaps = {u: ys for u, ys in gaps.items() if ys}
-        if gaps and not fill_gaps:
-            by_year: dict[int, list] = {}
-            for u, ys in gaps.items():
-                for y in ys:
-                    by_year.setdefault(y, []).append(u)
-            wide_years = {y for y, us in by_year.items() if len(us) > len(units) / 2}
-            for y in sorted(wide_years):
-                have = [u for u in units if (u, y) in present]
-                if not have:
-                    problems.append(Problem(None, hdr.shown["year"], str(y),
-                                            f"No province has rows for {y}: the years must be "
-                                            f"consecutive ({span[0]}-{span[-1]}) for year-to-year "
-                                            "transitions; add the year, or allow gap filling."))
-                    continue
-                problems.append(Problem(None, hdr.shown["year"], str(y),
-                                        f"Year {y} has rows for only {len(have)} of {len(units)} "
-                                        f"provinces ({', '.join(have) or 'none'}); the panel must be "
-                                        "balanced: add the other provinces for this year or delete "
-                                        "its rows (or allow gap filling)."))
-            for u, ys in gaps.items():
-                ys = [y for y in ys if y not in wide_years]
-                if ys:
-                    maybe = sorted({n for y in ys for n in unnamed_rows.get(y, [])})
-                    note = (f" Row{'s' if len(maybe) > 1 else ''} {', '.join(map(str, maybe))}, whose "
-                            "province could not be read, may be meant.") if maybe else ""
-                    problems.append(Problem(None, hdr.shown[unit], u,
-                                            f"{u} has no rows for {_years_text(ys)} (the panel spans "
-                                            f"{span[0]}-{span[-1]}); add them, or allow gap filling."
-                                            + note))
-        if fill_gaps and len(frame) and span:
-            frame, filled = _fill(frame, units, span, numeric, problems, hdr)
-            if filled:
-                n_rows = sum(len(ys) for ys in gaps.values())
-                warnings.append(f"Gap filling: {len(filled)} cell{'s' if len(filled) > 1 else ''} "
-                                f"filled ({n_rows} missing province-year row{'s' if n_rows != 1 else ''} "
-                                "added) by linear interpolation within each province, edges carried "
-                                "flat; see the list of filled cells.")
-    else:
-        holes = {u: [y for y in span if (u, y) not in present] for u in units}
-        holes = {u: ys for u, ys in holes.items() if ys}
-        if holes and kind == "cities":
-            listed = "; ".join(f"{u}: {_years_text(ys)}" for u, ys in list(holes.items())[:10])
-            more = f"; and {len(holes) - 10} more" if len(holes) > 10 else ""
-            warnings.append(f"Unbalanced panel: {len(holes)} cit{'ies' if len(holes) > 1 else 'y'} "
-                            f"without rows for some years ({listed}{more}).")
-        if holes and kind == "firms":
-            warnings.append(f"Unbalanced panel: {len(holes)} of {len(units)} firms lack some years "
-                            f"of {span[0]}-{span[-1]}.")
+    gaps = {u: [y for y in span if (u, y) not in present] for u in units if u not in bad_year_units}
+    gaps = {u: ys for u, ys in gaps.items() if ys}
+    if not gaps or fill_gaps:
+        return gaps
+    plural = _plural(unit_word, 2)
+    by_year: dict[int, list] = {}
+    for u, ys in gaps.items():
+        for y in ys:
+            by_year.setdefault(y, []).append(u)
+    wide_years = {y for y, us in by_year.items() if len(us) > len(units) / 2}
+    for y in sorted(wide_years):
+        have = [u for u in units if (u, y) in present]
+        if not have:
+            problems.append(Problem(None, hdr.shown["year"], str(y),
+                                    f"No {unit_word} has rows for {y}: the years must be "
+                                    f"consecutive ({span[0]}-{span[-1]}) for year-to-year "
+                                    "transitions; add the year, or allow gap filling."))
+            continue
+        listed = ", ".join(have[:20]) + (f" and {len(have) - 20} more" if len(have) > 20 else "")
+        problems.append(Problem(None, hdr.shown["year"], str(y),
+                                f"Year {y} has rows for only {len(have)} of {len(units)} "
+                                f"{plural} ({listed or 'none'}); the panel must be "
+                                f"balanced: add the other {plural} for this year or delete "
+                                "its rows (or allow gap filling)."))
+    for u, ys in gaps.items():
+        ys = [y for y in ys if y not in wide_years]
+        if ys:
+            maybe = sorted({n for y in ys for n in unnamed_rows.get(y, [])})
+            note = (f" Row{'s' if len(maybe) > 1 else ''} {', '.join(map(str, maybe))}, whose "
+                    f"{unit_word} could not be read, may be meant.") if maybe else ""
+            problems.append(Problem(None, hdr.shown[unit], u,
+                                    f"{u} has no rows for {_years_text(ys)} (the panel spans "
+                                    f"{span[0]}-{span[-1]}); add them, or allow gap filling." + note))
+    return gaps
 
-    # a constant column: entropy weights (Liu et al. 2026, eq. for e_j) divide by max - min
-    if len(frame) > 1:
-        for c in numeric:
-            vals = frame[c].dropna()
-            if len(vals) > 1 and vals.max() == vals.min():
-                if kind == "provinces":
-                    problems.append(Problem(None, hdr.shown[c], _display(float(vals.iloc[0])),
-                                            f"'{c}' has the same value in every row: min-max "
-                                            "normalisation and its entropy weight are undefined."))
-                else:
-                    warnings.append(f"Column '{hdr.shown[c]}' has the same value in every row; its "
-                                    "coefficient cannot be estimated.")
 
-    if kind == "provinces":
-        for c in numeric:
-            spec = {s.name: s for s in specs}[c]
-            vals = frame[c].dropna()
-            if spec.unit.strip() == "%" and len(vals) > 3 and vals.max() <= 1:
-                warnings.append(f"'{hdr.shown[c]}' is in percent (0-100) but every value is at most 1: "
-                                "are these fractions? (Normalisation makes the scale harmless for "
-                                "the coupling, but the tables will show these numbers.)")
-        order = {name: i for i, name in enumerate(schema.province_names())}
-        frame = frame.assign(_o=frame[unit].map(order)).sort_values(["_o", "year"]).drop(columns="_o")
-    else:
-        frame = frame.sort_values([unit, "year"])
-    if kind == "cities":
-        both = frame[["ai_patents", "all_patents"]].dropna()
-        row_of = {(r[unit], r["year"]): r["_row"] for r in unique}
-        for i in both.index[both["ai_patents"] > both["all_patents"]]:
-            key = (frame.at[i, unit], frame.at[i, "year"])
-            problems.append(Problem(row_of[key], hdr.shown["ai_patents"], _display(frame.at[i, "ai_patents"]),
-                                    f"More AI patents ({_display(frame.at[i, 'ai_patents'])}) than all "
-                                    f"patents ({_display(frame.at[i, 'all_patents'])}) for {key[0]} {key[1]}; AI patents "
-                                    "are a subset of all patents."))
-        over = frame[frame["ai_coop_intra"] > frame["ai_patents"]]
-        if len(over):
-            k = len(over)
-            eg = ", ".join(f"{c} {y}" for c, y in zip(over[unit][:5], over["year"][:5]))
-            warnings.append(f"{k} city-year{'s' if k > 1 else ''} with more intra-city cooperative AI "
-                            f"patents than AI patents (e.g. {eg}); check the counting convention.")
-    if kind == "firms":
-        multi = frame.groupby("firm")["city"].nunique()
-        multi = multi[multi > 1]
-        if len(multi):
-            warnings.append(f"{len(multi)} firm{'s' if len(multi) > 1 else ''} listed in more than one "
-                            f"city over the years (e.g. {', '.join(map(str, multi.index[:5]))}).")
-    return frame.reset_index(drop=True), filled
+def rule_unbalanced_note(kind, units, span, present, warnings) -> None:
+    """City and firm panels may be unbalanced: a note lists the holes."""
+    holes = {u: [y for y in span if (u, y) not in present] for u in units}
+    holes = {u: ys for u, ys in holes.items() if ys}
+    if holes and kind == "cities":
+        listed = "; ".join(f"{u}: {_years_text(ys)}" for u, ys in list(holes.items())[:10])
+        more = f"; and {len(holes) - 10} more" if len(holes) > 10 else ""
+        warnings.append(f"Unbalanced panel: {len(holes)} cit{'ies' if len(holes) > 1 else 'y'} "
+                        f"without rows for some years ({listed}{more}).")
+    if holes and kind == "firms":
+        warnings.append(f"Unbalanced panel: {len(holes)} of {len(units)} firms lack some years "
+                        f"of {span[0]}-{span[-1]}.")
+
+
+def rule_constant_columns(kind, frame, numeric, hdr, problems, warnings) -> None:
+    """A constant indicator has no entropy weight (Liu et al. 2026: min-max divides by max - min)."""
+    if len(frame) <= 1:
+        return
+    for c in numeric:
+        vals = frame[c].dropna()
+        if len(vals) > 1 and vals.max() == vals.min():
+            if kind == "provinces":
+                problems.append(Problem(None, hdr.shown[c], _display(float(vals.iloc[0])),
+                                        f"'{c}' has the same value in every row: min-max "
+                                        "normalisation and its entropy weight are undefined."))
+            else:
+                warnings.append(f"Column '{hdr.shown[c]}' has the same value in every row; its "
+                                "coefficient cannot be estimated.")
+
+
+def rule_percent_as_fraction(frame, numeric, specs, hdr, warnings) -> None:
+    """A percent column whose values are all at most 1 is probably in fractions: a note."""
+    by = {s.name: s for s in specs}
+    for c in numeric:
+        vals = frame[c].dropna()
+        if by[c].unit.strip() == "%" and len(vals) > 3 and vals.max() <= 1:
+            warnings.append(f"'{hdr.shown[c]}' is in percent (0-100) but every value is at most 1: "
+                            "are these fractions? (Normalisation makes the scale harmless for "
+                            "the coupling, but the tables will show these numbers.)")
+
+
+def rule_ai_within_all_patents(frame, unit, unique, hdr, problems) -> None:
+    """AI patents are a subset of all patents (Wang et al. 2025)."""
+    both = frame[["ai_patents", "all_patents"]].dropna()
+    row_of = {(r[unit], r["year"]): r["_row"] for r in unique}
+    for i in both.index[both["ai_patents"] > both["all_patents"]]:
+        key = (frame.at[i, unit], frame.at[i, "year"])
+        problems.append(Problem(row_of[key], hdr.shown["ai_patents"], _display(frame.at[i, "ai_patents"]),
+                                f"More AI patents ({_display(frame.at[i, 'ai_patents'])}) than all "
+                                f"patents ({_display(frame.at[i, 'all_patents'])}) for {key[0]} {key[1]}; AI patents "
+                                "are a subset of all patents."))
+
+
+def rule_intra_within_ai(frame, unit, warnings) -> None:
+    """More intra-city cooperative AI patents than AI patents: a note on the counting convention."""
+    over = frame[frame["ai_coop_intra"] > frame["ai_patents"]]
+    if len(over):
+        k = len(over)
+        eg = ", ".join(f"{c} {y}" for c, y in zip(over[unit][:5], over["year"][:5]))
+        warnings.append(f"{k} city-year{'s' if k > 1 else ''} with more intra-city cooperative AI "
+                        f"patents than AI patents (e.g. {eg}); check the counting convention.")
+
+
+def rule_firm_one_city(frame, warnings) -> None:
+    """A firm listed in several cities over the years: a note."""
+    multi = frame.groupby("firm")["city"].nunique()
+    multi = multi[multi > 1]
+    if len(multi):
+        warnings.append(f"{len(multi)} firm{'s' if len(multi) > 1 else ''} listed in more than one "
+                        f"city over the years (e.g. {', '.join(map(str, multi.index[:5]))}).")
 
 
 def _fill(frame, units, span, numeric, problems, hdr):

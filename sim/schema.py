@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from sim.indicators import Indicator, paper_system  # noqa: F401 - Indicator re-exported
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 # --- province panel -------------------------------------------------------------------------
@@ -61,20 +63,6 @@ STUDY_B_YEARS = (2011, 2020)
 
 
 @dataclass(frozen=True)
-class Indicator:
-    """One of the 35 indicators of Liu et al. (2026), Table 1."""
-
-    id: str
-    system: str  # "nqpf" or "inno"
-    dimension: str
-    subdimension: str
-    name: str  # the paper's wording
-    direction: int  # +1 positive, -1 negative (all 35 are positive in the paper)
-    unit: str
-    description: str
-
-
-@dataclass(frozen=True)
 class Province:
     gb_code: int
     iso: str
@@ -87,14 +75,11 @@ class Province:
     in_study: bool
 
 
-@lru_cache(maxsize=1)
 def indicators() -> tuple[Indicator, ...]:
-    """The 35 indicators in the paper's order (17 NQPF, then 18 innovation-resource)."""
-    with open(DATA_DIR / "schema" / "province_indicators.csv", encoding="utf-8") as f:
-        return tuple(
-            Indicator(r["id"], r["system"], r["dimension"], r["subdimension"], r["indicator"],
-                      1 if r["direction"].strip() == "+" else -1, r["unit"], r["description"])
-            for r in csv.DictReader(f))
+    """The paper's 35 indicators in its order (17 NQPF, then 18 innovation-resource): the default
+    indicator system (``sim.indicators.paper_system``). A loaded panel may carry another system:
+    read it with ``sim.indicators.system_of(frame)``."""
+    return paper_system().indicators
 
 
 def indicator_ids(system: str | None = None) -> list[str]:

@@ -1,0 +1,293 @@
+"""The set of regions a province panel describes: names, coordinates and an optional grouping.
+
+Liu et al. (2026) study the 30 mainland provinces, grouped East/Central/West (NBS scheme) for the
+Dagum decomposition (SPEC 2.9), with capital coordinates for the economic-geographic weights
+(SPEC 2.7) and contiguity from boundaries for the spatial Markov lag (SPEC 2.11). The methods apply
+to any set of units (prefecture-level cities, counties, another country's regions) given by name
+with coordinates: a :class:`UnitSet`, read from a units sheet (``unit, lat, lon, group``) or from
+latitude/longitude columns of the panel. Without boundaries, proximity is k nearest neighbours and
+maps are point maps. A loaded panel carries its units in ``frame.attrs["units"]`` (:func:`units_of`).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.problems import DataValidationError, Problem
+
+ALL_UNITS = "All units"  # the single group when no grouping is given (Dagum G = the ordinary Gini)
+
+
+@dataclass(frozen=True)
+class UnitSet:
+    """Units in display order with coordinates (WGS84 degrees) and a group each.
+
+    ``provinces`` is True for the 30 study provinces of Liu et al. (2026): NBS groups, shipped
+    boundaries and contiguity apply. ``group_label`` names the grouping on screen.
+    """
+
+    names: tuple
+    lat: tuple
+    lon: tuple
+    groups: tuple
+    group_order: tuple
+    group_label: str = "region"
+    provinces: bool = False
+    origin: str = ""
+    key: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        if not self.key:
+            text = "|".join(f"{n};{a:.5f};{o:.5f};{g}" for n, a, o, g in zip(self.names, self.lat, self.lon,
+                                                                           self.groups))
+            object.__setattr__(self, "key", hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+
+    def __deepcopy__(self, memo):  # immutable: pandas deep-copies attrs on every operation
+        return self
+
+    def __copy__(self):
+        return self
+
+    def coords(self, names=None) -> tuple[np.ndarray, np.ndarray]:
+        """(lat, lon) arrays for ``names`` (default: all, in order)."""
+        if names is None:
+            return np.asarray(self.lat, dtype=float), np.asarray(self.lon, dtype=float)
+        pos = {n: i for i, n in enumerate(self.names)}
+        idx = [pos[n] for n in names]
+        return np.asarray(self.lat, dtype=float)[idx], np.asarray(self.lon, dtype=float)[idx]
+
+    def group_map(self) -> dict:
+        return dict(zip(self.names, self.groups))
+
+    def restrict(self, names) -> "UnitSet":
+        """The units among ``names``, in this set's order."""
+        keep = set(names)
+        idx = [i for i, n in enumerate(self.names) if n in keep]
+        if len(idx) == len(self.names):
+            return self
+        groups = tuple(self.groups[i] for i in idx)
+        return UnitSet(tuple(self.names[i] for i in idx), tuple(self.lat[i] for i in idx),
+                       tuple(self.lon[i] for i in idx), groups,
+                       tuple(g for g in self.group_order if g in set(groups)), self.group_label,
+                       self.provinces, self.origin)
+
+    @property
+    def grouped(self) -> bool:
+        return len(self.group_order) > 1
+
+
+def province_units(names=None) -> UnitSet:
+    """The 30 study provinces (GeoNames capitals, NBS East/Central/West), optionally restricted."""
+    from sim import schema
+
+    provs = [p for p in schema.provinces() if names is None or p.name in set(names)]
+    return UnitSet(tuple(p.name for p in provs), tuple(p.capital_lat for p in provs),
+                   tuple(p.capital_lon for p in provs), tuple(p.region for p in provs),
+                   tuple(r for r in schema.REGIONS if r in {p.region for p in provs}),
+                   "NBS region (East / Central / West)", True, "provinces (shipped)")
+
+
+def units_of(frame) -> UnitSet:
+    """The units a loaded panel carries (``attrs["units"]``), else the study provinces it names."""
+    u = getattr(frame, "attrs", {}).get("units") if frame is not None else None
+    if isinstance(u, UnitSet):
+        return u
+    names = None
+    if frame is not None and "province" in getattr(frame, "columns", ()):
+        names = list(dict.fromkeys(frame["province"]))
+    return province_units(names)
+
+
+# --- reading a units sheet ----------------------------------------------------------------------------
+UNIT_ALIASES = ("unit", "units", "name", "province", "city", "county", "region name", "单位", "名称",
+                "省份", "地区", "城市", "区县", "县", "地级市")
+LAT_ALIASES = ("lat", "latitude", "y", "纬度")
+LON_ALIASES = ("lon", "lng", "long", "longitude", "x", "经度")
+GROUP_ALIASES = ("group", "groups", "grouping", "分组", "组别", "区域", "片区")
+
+
+def _key(text) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "").strip().casefold()
+    s = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", s)
+    return re.sub(r"[\s_\-.]+", " ", s).strip()
+
+
+def coordinate_problem(lat: float, lon: float) -> str | None:
+    """Why a coordinate pair is impossible, or None."""
+    if not (np.isfinite(lat) and -90 <= lat <= 90):
+        return "latitude must lie within -90 to 90 degrees"
+    if not (np.isfinite(lon) and -180 <= lon <= 180):
+        return "longitude must lie within -180 to 180 degrees"
+    return None
+
+
+def read_units_sheet(source, sheet: str | None = None, group_column: str | None = None) -> UnitSet:
+    """Read and validate a units sheet: one row per unit with ``unit, lat, lon`` and optional ``group``.
+
+    Headers may be English or Chinese (单位/名称/城市, 纬度, 经度, 分组). ``group_column`` names
+    another column to group by. Every problem names its row (header = row 1), column and value:
+    a missing or non-numeric coordinate, a coordinate outside its range, a unit listed twice.
+
+    Raises
+    ------
+    DataValidationError
+    """
+    from sim.cells import _display, _parse_number
+    from sim.io_read import _load_table
+
+    table = _load_table(source, sheet)
+    label = f"the units sheet ({table.name})"
+    want = {"unit": UNIT_ALIASES, "lat": LAT_ALIASES, "lon": LON_ALIASES,
+            "group": (group_column,) if group_column else GROUP_ALIASES}
+    index, shown = {}, {}
+    for pos, cell in enumerate(table.header):
+        text = _display(cell)
+        for canon, aliases in want.items():
+            if canon not in index and _key(text) in {_key(a) for a in aliases}:
+                index[canon], shown[canon] = pos, text
+                break
+    problems = [Problem(table.header_row, c, None, f"Missing column '{c}' ({what}).")
+                for c, what in (("unit", "the unit's name, as in the panel"), ("lat", "latitude, degrees"),
+                                ("lon", "longitude, degrees")) if c not in index]
+    if group_column and "group" not in index:
+        problems.append(Problem(table.header_row, group_column, None,
+                                f"No column '{group_column}' to group by; the sheet has: "
+                                + ", ".join(_display(c) for c in table.header) + "."))
+    if problems:
+        raise DataValidationError(problems, label)
+
+    def cell(cells, name):
+        pos = index.get(name)
+        return cells[pos] if pos is not None and pos < len(cells) else None
+
+    names, lat, lon, groups, seen = [], [], [], [], {}
+    for n, cells in table.rows:
+        name = _display(cell(cells, "unit"))
+        if not name:
+            problems.append(Problem(n, shown["unit"], "", "The unit's name is missing."))
+            continue
+        if name in seen:
+            problems.append(Problem(n, shown["unit"], name, f"'{name}' is already on row {seen[name]}; list each "
+                                    "unit once."))
+            continue
+        seen[name] = n
+        xy = []
+        for c, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
+            raw = cell(cells, c)
+            x, status = _parse_number(raw, False, table.delimiter)
+            if status == "missing":
+                problems.append(Problem(n, shown[c], "", f"{name} has no {'latitude' if c == 'lat' else 'longitude'}; "
+                                        "every unit needs coordinates (decimal degrees, WGS84)."))
+            elif status not in ("ok", "thousands"):
+                problems.append(Problem(n, shown[c], _display(raw), f"The {c} of {name} {status}; expected "
+                                        "decimal degrees."))
+            elif not lo <= x <= hi:
+                problems.append(Problem(n, shown[c], _display(raw), f"The {'latitude' if c == 'lat' else 'longitude'} "
+                                        f"of {name} must lie within {lo} to {hi} degrees."))
+            xy.append(x)
+        g = _display(cell(cells, "group")) if "group" in index else ""
+        if "group" in index and not g:
+            problems.append(Problem(n, shown["group"], "", f"{name} has no group; give every unit one, or "
+                                    "leave the column out."))
+        names.append(name)
+        lat.append(xy[0])
+        lon.append(xy[1])
+        groups.append(g or ALL_UNITS)
+    if not names and not problems:
+        problems.append(Problem(None, None, None, "The units sheet has a header but no units."))
+    if problems:
+        raise DataValidationError(problems, label)
+    order = tuple(dict.fromkeys(groups))
+    return UnitSet(tuple(names), tuple(lat), tuple(lon), tuple(groups), order,
+                   shown.get("group", "group"), False, table.name)
+
+
+# --- units of a panel being read (called by sim.data.read_province_panel) -------------------------
+def _own_unit_name(raw, n, col, unit_set: UnitSet | None, problems) -> str | None:
+    """A unit's name as written (no sheet) or as listed in the units sheet (matched ignoring case,
+    spaces and width); a unit missing from the sheet is a problem naming row, column and value."""
+    import difflib
+
+    from sim.cells import _display
+
+    text = _display(raw)
+    if not text:
+        problems.append(Problem(n, col, "", "The unit's name is missing."))
+        return None
+    if unit_set is None:
+        return text
+    lookup = _sheet_lookup(unit_set)
+    hit = lookup.get(_name_fold(text))
+    if hit is None:
+        close = difflib.get_close_matches(_name_fold(text), list(lookup), n=1, cutoff=0.75)
+        hint = f" Did you mean '{lookup[close[0]]}'?" if close else ""
+        problems.append(Problem(n, col, text, f"'{text}' is in the panel but not in the units sheet "
+                                f"({unit_set.origin or 'uploaded'}); add it there with its coordinates.{hint}"))
+    return hit
+
+
+def _name_fold(text) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKC", str(text)).casefold()
+    return "".join(c for c in s if c.isalnum())
+
+
+def _sheet_lookup(unit_set: UnitSet) -> dict:
+    return {_name_fold(n): n for n in unit_set.names}
+
+
+def units_from_rows(mode, records, hdr, unit_set: UnitSet | None, problems, warnings) -> UnitSet:
+    """The UnitSet of a panel being read: the study provinces, the units sheet, or coordinates
+    (and groups) read from the panel's own ``lat``/``lon``/``group`` columns, one value per unit."""
+    names = list(dict.fromkeys(r["province"] for r in records if r.get("province")))
+    if mode == "provinces":
+        return province_units()
+    if mode == "sheet":
+        unused = [u for u in unit_set.names if u not in set(names)]
+        if unused and names:
+            warnings.append(f"{len(unused)} unit{'s' if len(unused) > 1 else ''} of the units sheet "
+                            f"{'have' if len(unused) > 1 else 'has'} no rows in the panel: "
+                            + ", ".join(unused[:10]) + (" ..." if len(unused) > 10 else "") + ".")
+        return unit_set
+    values: dict = {}  # unit -> {column: (value, row)}
+    has_group = "group" in hdr.index
+    cols = ("lat", "lon", "group") if has_group else ("lat", "lon")
+    for r in records:
+        u = r.get("province")
+        if not u:
+            continue
+        seen = values.setdefault(u, {})
+        for c in cols:
+            v = r.get(c)
+            if v is None or v == "" or (isinstance(v, float) and not np.isfinite(v)):
+                continue
+            if c in seen:
+                if seen[c][0] != v:
+                    what = {"lat": "latitude", "lon": "longitude", "group": "group"}[c]
+                    problems.append(Problem(r["_row"], hdr.shown[c], str(v),
+                                            f"{u} has {what} {seen[c][0]} on row {seen[c][1]} but {v} here; "
+                                            f"a unit has one {what}."))
+            else:
+                seen[c] = (v, r["_row"])
+    first_row = {}
+    for r in records:
+        if r.get("province"):
+            first_row.setdefault(r["province"], r["_row"])
+    for u in names:
+        for c in cols:
+            if c not in values.get(u, {}):
+                what = {"lat": "latitude", "lon": "longitude", "group": "group"}[c]
+                problems.append(Problem(first_row[u], hdr.shown[c], "",
+                                        f"{u} has no {what} in any row; every unit needs its "
+                                        f"{'coordinates (decimal degrees, WGS84)' if c != 'group' else 'group'}."))
+    ok = [u for u in names if all(c in values.get(u, {}) for c in cols)]
+    groups = tuple(str(values[u]["group"][0]) if has_group else ALL_UNITS for u in ok)
+    return UnitSet(tuple(ok), tuple(float(values[u]["lat"][0]) for u in ok),
+                   tuple(float(values[u]["lon"][0]) for u in ok), groups, tuple(dict.fromkeys(groups)),
+                   hdr.shown.get("group", "group"), False, "the panel's coordinate columns")
