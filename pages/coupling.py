@@ -4,7 +4,8 @@ trained only when the comparison is switched on."""
 import altair as alt
 import streamlit as st
 
-from sim import mlp, schema
+from sim import mlp
+from sim.units import units_of
 from sim.compare import TYPE_LABELS
 from sim.density import BANDWIDTH_RULE
 from ui import coupling as cp
@@ -36,7 +37,7 @@ except ValueError as err:
     st.stop()
 trad_table = cp.traditional_results(fp, panel)
 years = sorted(int(y) for y in trad_table["year"].unique())
-findings = fd.coupling_findings(trad_table, schema.province_regions(), d_column="D_trad")
+findings = fd.coupling_findings(trad_table, units_of(panel).group_map(), d_column="D_trad")
 findings_slot = st.container()  # filled at the end, when the MLP comparison (if on) is known
 
 # --- the MLP comparison switch: nothing is trained until it is on -----------------------------------
@@ -108,7 +109,7 @@ st.caption("Colour scale fixed over all years" + (" and both measures" if compar
 
 # --- trajectories ---------------------------------------------------------------------------
 st.header("Province trajectories")
-names = [p for p in schema.province_names() if p in set(table["province"])]
+names = [p for p in units_of(panel).names if p in set(table["province"])]
 default = [p for p in cp.DEFAULT_PROVINCES if p in names] or names[:4]
 picked = st.multiselect("Provinces", names, default=default, key=cp.CP_PROVINCES,
                         help="Provinces whose D is drawn year by year.")

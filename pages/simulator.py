@@ -42,7 +42,12 @@ policy_year = int(frames["cities"][schema.YEAR].max()) + 1 if frames["cities"] i
 latest = max(launch_year - 1, policy_year - 1)  # the latest observed year: both studies project from it
 province_names = (list(dict.fromkeys(frames["provinces"][schema.PROVINCE]))
                   if frames["provinces"] is not None else [])
-targets = ui.target_choices()
+from sim.indicators import system_of as _system_of  # noqa: E402
+from sim.units import units_of as _units_of  # noqa: E402
+
+targets = ui.target_choices(_system_of(frames["provinces"]))
+unit_groups = list(_units_of(frames["provinces"]).group_order) if frames["provinces"] is not None else None
+scenario_context = ui.scenario_context(frames["provinces"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,7 +59,7 @@ def _load(scenario: Scenario) -> None:
 
 if not st.session_state.get(ui.URL_READ_KEY):
     st.session_state[ui.URL_READ_KEY] = True
-    from_link, problems = ui.scenario_from_url(st.query_params)
+    from_link, problems = ui.scenario_from_url(st.query_params, frames["provinces"])
     if problems:
         st.session_state[ui.PROBLEMS_KEY] = ["The scenario in the link could not be used, so the default "
                                              "scenario is shown:", *problems]
@@ -92,7 +97,7 @@ def _apply_file() -> None:
     if upload is None:
         return
     try:
-        scenario = Scenario.from_json(upload.getvalue())
+        scenario = Scenario.from_json(upload.getvalue(), **scenario_context)
     except ScenarioError as err:
         st.session_state[ui.PROBLEMS_KEY] = [f"{upload.name} was not loaded:", *err.problems]
         return
@@ -162,9 +167,9 @@ def _workspace() -> None:
             tgt = st.selectbox("Indicator or dimension", tkeys, format_func=targets.get, key=f"lv_t_{rev}",
                                index=tkeys.index(ind_lever.target) if ind_lever and ind_lever.target in tkeys
                                else 0)
-            where = st.multiselect("Where", ui.location_choices(province_names), key=f"lv_w_{rev}",
+            where = st.multiselect("Where", ui.location_choices(province_names, unit_groups), key=f"lv_w_{rev}",
                                    default=[p for p in (ind_lever.provinces if ind_lever else ("West",))
-                                            if p in ui.location_choices(province_names)])
+                                            if p in ui.location_choices(province_names, unit_groups)])
             c1, c2 = st.columns(2)
             pct = c1.slider("Change, % of baseline", -50, 100, int(ind_lever.value) if ind_lever else 0,
                             step=5, key=f"lv_p_{rev}")
@@ -283,7 +288,7 @@ def _workspace() -> None:
            "coupling_method": method if province_names else "traditional", "n_paths": int(paths)}
     try:
         scenario = Scenario.from_dict(raw, clusters=set(clusters) if clusters else None,
-                                      cities=set(cities) if cities else None)
+                                      cities=set(cities) if cities else None, **scenario_context)
         previous = st.session_state.get(ui.SCENARIO_KEY)
         if previous is not None and previous != scenario:  # remember it for "Undo"
             st.session_state[ui.HISTORY_KEY] = [*st.session_state.get(ui.HISTORY_KEY, []), previous][-ui.MAX_HISTORY:]
@@ -334,7 +339,9 @@ def _solve(raw, base, scenario) -> None:
     st.session_state.pop(ui_goal.PROBLEMS_KEY, None)
     try:
         target = Target.from_dict(raw, provinces=province_names or None, clusters=set(clusters) if clusters else None,
-                                  cities=set(cities) if cities else None, years=(latest + 1, latest + 15))
+                                  cities=set(cities) if cities else None, years=(latest + 1, latest + 15),
+                                  regions=unit_groups, indicator_ids=scenario_context.get("indicator_ids"),
+                                  dimensions=scenario_context.get("dimensions"))
         with st.spinner("Searching for the smallest setting..."):
             sol = goal.solve(base, target, start=scenario, seed=ui.SEED, n_paths=ui_goal.N_PATHS)
     except TargetError as err:

@@ -62,7 +62,10 @@ class ProvinceBaseline:
     matrices_source: str
     D_hist: np.ndarray = None  # observed D, provinces x years (names x years)
     forward: object = None  # sim.projection.ForwardModel
-    X: np.ndarray = None  # the panel's indicators, rows as panel, columns schema.indicator_ids() (read-only)
+    X: np.ndarray = None  # the panel's indicators, rows as panel, columns system.ids() (read-only)
+    system: object = None  # sim.indicators.IndicatorSystem of the panel (None: the paper's 35)
+    units: object = None  # sim.units.UnitSet of the panel (None: the study provinces)
+    weights_note: str = ""  # which weights Moran's I uses, and why
 
 
 @dataclass(frozen=True)
@@ -113,48 +116,50 @@ def prepare(frames: dict, options: Options = Options(), coupling_model=None, bou
     notes: list[str] = []
     # Loader metadata in DataFrame.attrs is deep-copied by pandas on every operation: drop it from
     # the frozen baseline (it was shown when the data were loaded) so the hot path stays fast.
+    from sim.indicators import system_of
+    from sim.units import units_of
+
+    described = {k: (system_of(v), units_of(v)) for k, v in frames.items() if k == "provinces" and v is not None}
     frames = {k: (v.copy() if v is not None else None) for k, v in frames.items()}
     for v in frames.values():
         if v is not None:
             v.attrs = {}
     prov = None
     if frames.get("provinces") is not None:
-        prov = _prepare_provinces(frames["provinces"], options, coupling_model, boundaries_geojson, notes)
+        system, units = described["provinces"]
+        prov = _prepare_provinces(frames["provinces"], options, coupling_model, boundaries_geojson, notes,
+                                  system, units)
     clus = None
     if frames.get("cities") is not None and frames.get("links") is not None:
         clus = _prepare_clusters(frames["cities"], frames["links"], options, gmm_coefficients, notes)
     return Baseline(options, prov, clus, tuple(notes))
 
 
-def _prepare_provinces(panel, options, model, boundaries_geojson, notes) -> ProvinceBaseline:
-    import json
-
-    from sim import markov, weights
+def _prepare_provinces(panel, options, model, boundaries_geojson, notes, system=None, units=None) -> ProvinceBaseline:
+    from sim import markov
     from sim.coupling import EntropyFrame
+    from sim.indicators import paper_system
+    from sim.units import province_units
 
-    order = {n: i for i, n in enumerate(schema.province_names())}
+    system = system or paper_system()
+    units = units or province_units()
+    order = {n: i for i, n in enumerate(units.names)}
     panel = panel.sort_values([schema.PROVINCE, schema.YEAR], key=lambda s: s.map(order)
                               if s.name == schema.PROVINCE else s).reset_index(drop=True)
     names = tuple(dict.fromkeys(panel[schema.PROVINCE]))
     years = tuple(sorted(panel[schema.YEAR].unique()))
     if options.coupling_method != TRADITIONAL and model is None:
         raise ValueError(f"coupling method {options.coupling_method!r} needs a trained model")
-    frame = EntropyFrame.fit(panel)
+    frame = EntropyFrame.fit(panel, system.systems(), system.directions())
     base_hist = measure(frame, model if options.coupling_method != TRADITIONAL else None, panel)
     D_hist = wide(base_hist, "D", names, years)
     if options.class_scheme == "quartile":
         cutoffs = markov.pooled_quartile_cutoffs(D_hist.to_numpy())
     else:
         cutoffs = FIXED_CUTOFFS
-    by = {p.name: p for p in schema.provinces()}
-    lat = np.array([by[n].capital_lat for n in names])
-    lon = np.array([by[n].capital_lon for n in names])
-    gj = boundaries_geojson
-    if gj is None:
-        gj = json.loads((schema.DATA_DIR / "geo" / "provinces_ne10m_simplified.geojson").read_text("utf-8"))
-    W_prox = weights.contiguity_from_geojson(gj, list(names), lat, lon)
-    pgdp = weights.long_run_mean_pgdp(panel, list(names))
-    W_econ = weights.row_standardise(weights.econ_geo_weights(lat, lon, pgdp))
+    W_prox, W_econ, weights_note = unit_weights(panel, units, names, boundaries_geojson)
+    if weights_note:
+        notes.append(weights_note)
     if options.parameter_source == "paper":
         pm = markov.paper_transition_matrices()
         P_sp, P_pool = pm.P_spatial.copy(), pm.P_traditional.copy()
@@ -176,7 +181,50 @@ def _prepare_provinces(panel, options, model, boundaries_geojson, notes) -> Prov
                      "is not guaranteed to raise every projected share.")
     return ProvinceBaseline(panel, names, years, frame, model if options.coupling_method != TRADITIONAL else None,
                             cut, P_sp, P_pool, W_prox, W_econ, source, _ro(D_hist.to_numpy(dtype=float)), fm,
-                            _ro(panel[schema.indicator_ids()].to_numpy(dtype=float)))
+                            _ro(panel[system.ids()].to_numpy(dtype=float)), system, units, weights_note)
+
+
+KNN_K = 4  # neighbours of a unit without boundaries (k nearest by great-circle distance)
+
+
+def unit_weights(panel, units, names, boundaries_geojson=None) -> tuple:
+    """(proximity W, row-standardised Moran W, note) for the units of a panel.
+
+    Liu et al. (2026), SPEC 2.7 and 2.11: for the 30 provinces, contiguity from the boundaries
+    (Hainan joined to its nearest capitals) for the spatial Markov lag, and the economic-geographic
+    W = (1/d^2)(1/|PGDP_i - PGDP_j|) for Moran's I. Units without boundaries (cities, counties,
+    any regions given by coordinates) use the ``KNN_K`` nearest neighbours for proximity; without a
+    GDP-per-capita column Moran's I uses inverse-distance-squared weights (1/d^2), and the note says so.
+    """
+    import json
+
+    from sim import weights
+
+    names = list(names)
+    lat, lon = units.coords(names)
+    note = ""
+    if units.provinces:
+        gj = boundaries_geojson
+        if gj is None:
+            gj = json.loads((schema.DATA_DIR / "geo" / "provinces_ne10m_simplified.geojson").read_text("utf-8"))
+        W_prox = weights.contiguity_from_geojson(gj, names, lat, lon)
+    else:
+        W_prox = weights.knn_weights(lat, lon, min(KNN_K, len(names) - 1))
+        note = (f"No boundaries for these units: neighbours for the spatial Markov chain are the {min(KNN_K, len(names) - 1)} "
+                "nearest units by great-circle distance.")
+    if schema.GDP_PER_CAPITA in panel.columns and panel[schema.GDP_PER_CAPITA].notna().all():
+        pgdp = weights.long_run_mean_pgdp(panel, names)
+        W_econ = weights.row_standardise(weights.econ_geo_weights(lat, lon, pgdp))
+    else:
+        d = weights.great_circle_km(lat, lon)
+        with np.errstate(divide="ignore"):
+            W = np.where(d > 0, 1.0 / np.maximum(d, 1e-9) ** 2, 0.0)
+        np.fill_diagonal(W, 0.0)
+        W_econ = weights.row_standardise(W)
+        note = (note + " " if note else "") + ("No GDP per capita in the data: Moran's I uses inverse-distance-"
+                                               "squared weights (1/d^2) instead of the paper's economic-geographic "
+                                               "weights.")
+    return W_prox, W_econ, note
 
 
 def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBaseline | None:

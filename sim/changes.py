@@ -43,16 +43,24 @@ def held_rows(year, horizon: int):
     return rows, np.concatenate([year, np.repeat(last_year + np.arange(1, horizon + 1), last.size)])
 
 
-def targets(change: IndicatorChange) -> list[str]:
+def _system(system):
+    from sim.indicators import paper_system
+
+    return system or paper_system()
+
+
+def targets(change: IndicatorChange, system=None) -> list[str]:
+    """The indicator ids a change moves, in the indicator system ``system`` (default: the paper's)."""
     t = change.target
+    system = _system(system)
     if t.startswith("system:"):
-        return schema.indicator_ids(t.split(":", 1)[1])
+        return system.ids(t.split(":", 1)[1])
     if t.startswith("dim:"):
-        return [i.id for i in schema.indicators() if i.dimension == t[4:]]
+        return system.dimension_ids(t[4:])
     return [t]
 
 
-def target_label(target: str) -> str:
+def target_label(target: str, system=None) -> str:
     """An indicator change's target in words: "all innovation-resource-allocation indicators",
     "the Capital innovation resource indicators", or the indicator's name."""
     if target == "system:inno":
@@ -61,23 +69,26 @@ def target_label(target: str) -> str:
         return "all new-quality-productive-forces indicators"
     if target.startswith("dim:"):
         return f"the {target[4:]} indicators"
-    return {i.id: i.name for i in schema.indicators()}.get(target, target)
+    return _system(system).name_of(target)
 
 
-def provinces(change_provinces, names) -> list[str]:
-    regions = schema.province_regions()
+def provinces(change_provinces, names, groups: dict | None = None) -> list[str]:
+    """The units a change names: "all", a group (default the NBS regions of the provinces), or units."""
+    regions = schema.province_regions() if groups is None else groups
+    group_names = set(regions.values())
     out = []
     for p in change_provinces:
         if p == "all":
             out.extend(names)
-        elif p in schema.REGIONS:
+        elif p in group_names:
             out.extend(n for n in names if regions.get(n) == p)
         elif p in names:
             out.append(p)
     return list(dict.fromkeys(out))
 
 
-def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+def apply_indicator_changes(panel: pd.DataFrame, changes, system=None, groups=None
+                            ) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     """Apply indicator changes in order.
 
     Returns the changed panel, a long table of touched cells (province, year, indicator,
@@ -85,8 +96,15 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
 
     The changes are applied to one float matrix of the indicator columns and written back once
     (pandas ``.loc`` assignments per column are slow); changed columns come back as float.
+    ``system``: the indicator system (default: the panel's, ``sim.indicators.system_of``);
+    ``groups``: unit -> group (default: the panel's units).
     """
-    ind = schema.indicator_ids()
+    from sim.indicators import system_of
+    from sim.units import units_of
+
+    system = system or system_of(panel)
+    groups = groups if groups is not None else units_of(panel).group_map()
+    ind = system.ids()
     if not changes:  # nothing to apply: the panel, and an empty table typed as below
         missing = [c for c in ind if c not in panel.columns]
         if missing:
@@ -100,30 +118,32 @@ def apply_indicator_changes(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame,
     prov = panel[schema.PROVINCE].to_numpy()
     year = panel[schema.YEAR].to_numpy()
     X0 = panel[ind].to_numpy(dtype=float)
-    X, moved, notes = change_matrix(X0, prov, year, changes)
+    X, moved, notes = change_matrix(X0, prov, year, changes, system, groups)
     out = panel.copy()
     for j in sorted(set(moved)):
         out[ind[j]] = X[:, j]
-    return out, touched_cells(X0, X, prov, year), notes
+    return out, touched_cells(X0, X, prov, year, system), notes
 
 
-def touched_cells(X0: np.ndarray, X: np.ndarray, prov, year) -> pd.DataFrame:
+def touched_cells(X0: np.ndarray, X: np.ndarray, prov, year, system=None) -> pd.DataFrame:
     """The long table of changed cells: province, year, indicator, baseline, scenario."""
     r, c = np.nonzero(X != X0)
     return pd.DataFrame({schema.PROVINCE: np.asarray(prov)[r], schema.YEAR: np.asarray(year)[r],
-                         "indicator": np.asarray(schema.indicator_ids(), dtype=object)[c],
+                         "indicator": np.asarray(_system(system).ids(), dtype=object)[c],
                          "baseline": X0[r, c], "scenario": X[r, c]})
 
 
-def change_matrix(X0: np.ndarray, prov, year, changes):
-    """The indicator changes applied to a (rows, indicators) matrix in ``schema.indicator_ids()`` order.
+def change_matrix(X0: np.ndarray, prov, year, changes, system=None, groups=None):
+    """The indicator changes applied to a (rows, indicators) matrix in ``system.ids()`` order
+    (``system`` default: the paper's 35; ``groups``: unit -> group, default the NBS regions).
 
     ``prov`` and ``year`` label the rows. Returns ``(X, moved_columns, notes)``; ``X0`` is not
     modified. The one implementation behind :func:`apply_indicator_changes` and the simulator.
     """
-    ind = schema.indicator_ids()
+    system = _system(system)
+    ind = system.ids()
     col_pos = {c: j for j, c in enumerate(ind)}
-    unknown = sorted({col for ch in changes for col in targets(ch)} - set(col_pos))
+    unknown = sorted({col for ch in changes for col in targets(ch, system)} - set(col_pos))
     if unknown:
         raise KeyError(f"{unknown} are not indicator columns")
     prov, year = np.asarray(prov), np.asarray(year)
@@ -132,15 +152,16 @@ def change_matrix(X0: np.ndarray, prov, year, changes):
     X = np.array(X0, dtype=float, copy=True)
     moved = []
     for ch in changes:
-        provs = provinces(ch.provinces, names)
-        missing = [p for p in ch.provinces if p not in ("all", *schema.REGIONS) and p not in names]
+        provs = provinces(ch.provinces, names, groups)
+        group_names = set((schema.province_regions() if groups is None else groups).values())
+        missing = [p for p in ch.provinces if p != "all" and p not in group_names and p not in names]
         if missing:
             notes.append(f"Not in the loaded data, change ignored for: {', '.join(missing)}.")
         rows = np.isin(prov, provs) & (year >= ch.from_year)
         if not rows.any():
             continue
         growth = (1.0 + ch.growth_pct / 100.0) ** (year[rows] - ch.from_year)
-        for col in targets(ch):
+        for col in targets(ch, system):
             j = col_pos[col]
             x = X[rows, j]
             if ch.mode == "pct":

@@ -283,14 +283,17 @@ class EntropyFrame:
         panel : DataFrame, shape (n, k)
             Province panel per ``sim.schema`` (``province``, ``year``, indicator columns).
         systems : dict, optional
-            ``{"nqpf": [ids...], "inno": [ids...]}``; default: the registry
-            (``schema.indicator_ids``).
+            ``{"nqpf": [ids...], "inno": [ids...]}``; default: the panel's indicator system
+            (``sim.indicators.system_of(panel)``: the loaded sheet, else the paper's 35).
         directions : dict, optional
-            indicator id -> +1/-1; default: the registry's direction (+1 for ids not in it).
+            indicator id -> +1/-1; default: the system's direction (+1 for ids not in it).
         shift : float, default 1e-4
         """
-        systems = systems or {s: schema.indicator_ids(s) for s in schema.SYSTEMS}
-        reg = {i.id: i.direction for i in schema.indicators()}
+        from sim.indicators import system_of
+
+        system = system_of(panel)
+        systems = systems or system.systems()
+        reg = system.directions()
         directions = {**reg, **(directions or {})}
         parts = {}
         for system in ("nqpf", "inno"):

@@ -172,7 +172,8 @@ class Scenario:
         return cls.from_json(unpack_link(params, "s", "scenario"), **context)
 
     @classmethod
-    def from_dict(cls, raw, *, clusters=None, cities=None, indicator_ids=None, dimensions=None) -> "Scenario":
+    def from_dict(cls, raw, *, clusters=None, cities=None, indicator_ids=None, dimensions=None,
+                  provinces=None, regions=None) -> "Scenario":
         """Build and validate a scenario from plain data.
 
         ``clusters`` / ``cities``: the names valid for policy changes and link edits in the loaded
@@ -191,8 +192,8 @@ class Scenario:
                 problems.append(f"Unknown scenario field {key!r}.")
         ids = set(indicator_ids or schema.indicator_ids())
         dims = set(dimensions or {i.dimension for i in schema.indicators()})
-        provinces = set(schema.province_names())
-        regions = set(schema.REGIONS)
+        provinces = set(provinces or schema.province_names())  # the loaded units (default: the 30 provinces)
+        regions = set(schema.REGIONS) | set(regions or ())  # NBS regions and the loaded units' groups
 
         def num(where, value, lo, hi):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

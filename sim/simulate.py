@@ -367,9 +367,10 @@ def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> S
         # (the rows of extend_panel), with the changes applied (sim.changes.change_matrix)
         take, year = held_rows(pb.panel[schema.YEAR].to_numpy(), H)
         prov, X0 = pb.panel[schema.PROVINCE].to_numpy()[take], pb.X[take]
-        X, _, change_notes = change_matrix(X0, prov, year, scenario.indicator_changes)
+        system, groups = _system_and_groups(pb)
+        X, _, change_notes = change_matrix(X0, prov, year, scenario.indicator_changes, system, groups)
         notes += change_notes
-        touched = touched_cells(X0, X, prov, year)
+        touched = touched_cells(X0, X, prov, year, system)
         if touched.empty:  # no changed cell: the scenario side IS the baseline side
             s_side = b_side
         else:
@@ -377,7 +378,7 @@ def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> S
             rows = np.flatnonzero(np.isin(prov, changed))
             s_side = _scenario_province_side(pb, b_side, X[rows], prov[rows], year[rows], H,
                                              scenario.n_paths, seed)
-            n_idx, i_idx = _system_columns(pb.frame)
+            n_idx, i_idx = _system_columns(pb.frame, pb.system)
             oor = pb.frame.out_of_range_from_matrices(X[rows][:, n_idx], X[rows][:, i_idx],
                                                       {schema.PROVINCE: prov[rows], schema.YEAR: year[rows]})
     cb = baseline.clusters
@@ -413,9 +414,21 @@ def _province_side(pb: ProvinceBaseline, panel: pd.DataFrame, H: int, n_paths: i
     return ProvinceSide(m, D, Hin, paths, pb.W_econ)
 
 
-def _system_columns(frame):
-    """Positions of each system's indicators among ``schema.indicator_ids()``."""
-    ind = {c: j for j, c in enumerate(schema.indicator_ids())}
+def _system_and_groups(pb):
+    """The baseline's indicator system and unit -> group map (defaults: the paper's 35, NBS regions)."""
+    from sim.indicators import paper_system
+
+    system = pb.system or paper_system()
+    groups = pb.units.group_map() if pb.units is not None else None
+    return system, groups
+
+
+def _system_columns(frame, system=None):
+    """Positions of each system's indicators among the indicator system's ids (``pb.X`` columns)."""
+    from sim.indicators import paper_system
+
+    ids = (system or paper_system()).ids()
+    ind = {c: j for j, c in enumerate(ids)}
     return [ind[c] for c in frame.nqpf.indicator_ids], [ind[c] for c in frame.inno.indicator_ids]
 
 
@@ -430,7 +443,7 @@ def _scenario_province_side(pb: ProvinceBaseline, base: ProvinceSide, X, prov, y
     """
     from sim import projection
 
-    n_idx, i_idx = _system_columns(pb.frame)
+    n_idx, i_idx = _system_columns(pb.frame, pb.system)
     part = measure_arrays(pb.frame, pb.model, X[:, n_idx], X[:, i_idx], prov)
     bm = base.measures
     pos = pd.MultiIndex.from_arrays([bm[schema.PROVINCE].to_numpy(), bm[schema.YEAR].to_numpy()]).get_indexer(

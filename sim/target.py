@@ -121,7 +121,8 @@ class Target:
         return cls.from_json(text, **context)
 
     @classmethod
-    def from_dict(cls, raw, *, provinces=None, clusters=None, cities=None, years=None) -> "Target":
+    def from_dict(cls, raw, *, provinces=None, clusters=None, cities=None, years=None, regions=None,
+                  indicator_ids=None, dimensions=None) -> "Target":
         """Build and validate a target. ``provinces`` / ``clusters`` / ``cities``: names valid in the
         loaded data (None: the registry's provinces; clusters and cities unchecked); ``years``:
         (first, last) projected year allowed."""
@@ -129,7 +130,7 @@ class Target:
         if not isinstance(raw, dict):
             raise TargetError([f"A target must be a JSON object; found {type(raw).__name__}."])
         provinces = set(provinces or schema.province_names())
-        regions = set(schema.REGIONS)
+        regions = set(schema.REGIONS) | set(regions or ())
         known = {"quantity", "year", "threshold", "lever", "subject", "cls"}
         problems += [f"Unknown target field {k!r}." for k in raw if k not in known]
         q = raw.get("quantity")
@@ -163,7 +164,7 @@ class Target:
         if not isinstance(lv, dict):
             problems.append("lever: expected an object.")
         else:
-            lever, more = _lever(lv, provinces, regions, clusters, cities)
+            lever, more = _lever(lv, provinces, regions, clusters, cities, indicator_ids, dimensions)
             problems += more
             if lever is not None and q == "cluster_patents_vs_baseline" and lever.kind.startswith("indicator"):
                 problems.append("lever: an indicator change does not move AI patents; use policies or a link.")
@@ -174,7 +175,7 @@ class Target:
         return cls(q, int(year), float(thr), lever, str(subject), cls_)
 
 
-def _lever(lv: dict, provinces, regions, clusters, cities):
+def _lever(lv: dict, provinces, regions, clusters, cities, indicator_ids=None, dimensions=None):
     problems = []
     kind = lv.get("kind")
     if kind not in LEVERS:
@@ -216,8 +217,8 @@ def _lever(lv: dict, provinces, regions, clusters, cities):
     target, provs, clus, a, b = "system:inno", ("all",), (), "", ""
     if kind.startswith("indicator"):
         target = lv.get("target")
-        ids = set(schema.indicator_ids())
-        dims = {i.dimension for i in schema.indicators()}
+        ids = set(indicator_ids or schema.indicator_ids())
+        dims = set(dimensions or {i.dimension for i in schema.indicators()})
         if not isinstance(target, str) or not (target in ids or (target.startswith("dim:") and target[4:] in dims)
                                                or target in ("system:nqpf", "system:inno")):
             problems.append(f"lever target: unknown indicator or dimension {target!r}.")

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from sim import schema
+from sim.units import units_of
 
 # --- widget keys (session state) -------------------------------------------------------------
 CP_METHOD = "coupling_method"
@@ -55,8 +56,12 @@ def panel_fingerprint(panel: pd.DataFrame) -> str:
     Python may reuse for a different frame after the old one is freed."""
     import hashlib
 
+    from sim.indicators import system_of
+    from sim.units import units_of
+
     h = hashlib.sha256(pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
     h.update(",".join(map(str, panel.columns)).encode())
+    h.update(f"{system_of(panel).key}|{units_of(panel).key}".encode())  # the system and units loaded with it
     return h.hexdigest()[:16]
 
 
@@ -87,7 +92,7 @@ def traditional_results(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
     trad = traditional(fp, _panel)
     out = pd.DataFrame({
         "province": trad["province"].to_numpy(), "year": trad["year"].to_numpy(),
-        "region": trad["province"].map(schema.province_regions()).to_numpy(),
+        "region": trad["province"].map(units_of(_panel).group_map()).to_numpy(),
         "h_nqpf": trad["h_nqpf"].to_numpy(), "h_inno": trad["h_inno"].to_numpy(),
         "T": trad["T"].to_numpy(), "C_trad": trad["C"].to_numpy(), "D_trad": trad["D"].to_numpy(),
     })
@@ -97,7 +102,9 @@ def traditional_results(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def weights_table(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
-    reg = {i.id: i.name for i in schema.indicators()}
+    from sim.indicators import system_of
+
+    reg = {i.id: i.name for i in system_of(_panel).indicators}
     w = frame(fp, _panel).weights_frame()
     w.insert(2, "name", w["indicator"].map(reg))
     return w
@@ -148,7 +155,7 @@ def results(fp: str, method: str, _panel: pd.DataFrame, _ens) -> pd.DataFrame:
 
     trad = traditional(fp, _panel)
     s = _ens.summary(trad["T"].to_numpy())
-    regions = schema.province_regions()
+    regions = units_of(_panel).group_map()
     out = pd.DataFrame({
         "province": trad["province"].to_numpy(), "year": trad["year"].to_numpy(),
         "region": trad["province"].map(regions).to_numpy(),

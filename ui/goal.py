@@ -102,7 +102,10 @@ def form(province_names, clusters, cities, targets: dict, first_year: int, last_
                                        index=tkeys.index(lv0.target) if lv0 and lv0.target in tkeys
                                        else tkeys.index("dim:Capital innovation resource")
                                        if "dim:Capital innovation resource" in tkeys else 0)
-        choices = ["all", *schema.REGIONS, *province_names]
+        from ui.spatial import active_units
+
+        groups = [g for g in active_units().group_order if g not in set(province_names)]
+        choices = ["all", *groups, *province_names]
         default = [p for p in (lv0.provinces if lv0 else (raw.get("subject", "West"),)) if p in choices]
         lever["provinces"] = st.multiselect("Where", choices, default=default or ["all"], key="goal_where")
         lever["from_year"] = int(st.number_input("From year", latest + 1, last_year,

@@ -79,34 +79,53 @@ def reference(fp: str, options: tuple, horizon: int, n_paths: int, seed: int, _b
 def run(fp: str, scenario_json: str, seed: int, _base, _ref):
     from sim.simulate import simulate
 
-    return simulate(_base, Scenario.from_json(scenario_json), seed, reference=_ref).materialise()
+    pb = _base.provinces
+    context = ({} if pb is None or pb.system is None else
+               {"provinces": set(pb.names), "regions": set(pb.units.group_order),
+                "indicator_ids": set(pb.system.ids()), "dimensions": set(pb.system.dimensions())})
+    return simulate(_base, Scenario.from_json(scenario_json, **context), seed, reference=_ref).materialise()
 
 
-def scenario_from_url(params) -> tuple[Scenario | None, list[str]]:
+def scenario_context(panel) -> dict:
+    """What a scenario may name on the loaded province panel: its units, their groups, its
+    indicators and dimensions (``Scenario.from_dict`` keywords); empty without a panel."""
+    if panel is None:
+        return {}
+    from sim.indicators import system_of
+    from sim.units import units_of
+
+    system, units = system_of(panel), units_of(panel)
+    return {"provinces": set(dict.fromkeys(panel[schema.PROVINCE])), "regions": set(units.group_order),
+            "indicator_ids": set(system.ids()), "dimensions": set(system.dimensions())}
+
+
+def scenario_from_url(params, panel=None) -> tuple[Scenario | None, list[str]]:
     """The scenario carried by a share link, or the problems that make it unusable."""
     if "s" not in params:
         return None, []
     try:
-        return Scenario.from_query_params(params), []
+        return Scenario.from_query_params(params, **scenario_context(panel)), []
     except ScenarioError as err:
         return None, err.problems
 
 
-def location_choices(names) -> list[str]:
-    return ["all", *schema.REGIONS, *names]
+def location_choices(names, groups=None) -> list[str]:
+    """"all", the groups (default the NBS regions), then the units."""
+    return ["all", *(schema.REGIONS if groups is None else [g for g in groups if g not in set(names)]), *names]
 
 
-def target_choices() -> dict[str, str]:
-    """Indicator-change targets: value -> label."""
-    out = {"system:inno": "Innovation resource allocation: all 18 indicators",
-           "system:nqpf": "New quality productive forces: all 17 indicators"}
-    seen = []
-    for ind in schema.indicators():
-        if ind.dimension not in seen:
-            seen.append(ind.dimension)
-            out[f"dim:{ind.dimension}"] = f"Dimension: {ind.dimension}"
-    for ind in schema.indicators():
-        out[ind.id] = f"{ind.name} ({ind.unit})"
+def target_choices(system=None) -> dict[str, str]:
+    """Indicator-change targets of an indicator system (default the paper's 35): value -> label."""
+    from sim.indicators import paper_system
+
+    system = system or paper_system()
+    out = {"system:inno": f"Innovation resource allocation: all {len(system.ids('inno'))} indicators",
+           "system:nqpf": f"New quality productive forces: all {len(system.ids('nqpf'))} indicators"}
+    for dim in system.dimensions():
+        out[f"dim:{dim}"] = f"Dimension: {dim}"
+    for ind in system.indicators:
+        label = ind.name if not ind.name_zh or ind.name_zh == ind.name else f"{ind.name} / {ind.name_zh}"
+        out[ind.id] = f"{label} ({ind.unit})" if ind.unit else label
     return out
 
 

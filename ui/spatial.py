@@ -63,35 +63,71 @@ def coupling_table(panel: pd.DataFrame) -> pd.DataFrame:
     return cp.traditional(cp.panel_fingerprint(panel), panel)
 
 
+def active_units():
+    """The units of the session's province panel (``sim.units.UnitSet``): the 30 provinces, or the
+    cities/counties/regions the user loaded with coordinates."""
+    from sim.units import units_of
+    from ui import state
+
+    return units_of(state.dataset().get("provinces"))
+
+
 def wide(table: pd.DataFrame, column: str) -> pd.DataFrame:
-    """provinces x years matrix of one column, rows in ``schema.province_names()`` order."""
-    names = [p for p in schema.province_names() if p in set(table[schema.PROVINCE])]
+    """units x years matrix of one column, rows in the loaded units' order (provinces: GB/T 2260)."""
+    present = set(table[schema.PROVINCE])
+    names = [p for p in active_units().names if p in present]
+    names += [p for p in dict.fromkeys(table[schema.PROVINCE]) if p not in set(names)]
     return table.pivot(index=schema.PROVINCE, columns=schema.YEAR, values=column).loc[names]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def econ_geo_matrix(panel: pd.DataFrame, names: tuple) -> np.ndarray:
-    """The paper's economic-geographic W (raw) for ``names``, PGDP = long-run mean GDP per capita."""
+    """The W of Moran's I (raw) for ``names``: the paper's economic-geographic W, PGDP = long-run mean
+    GDP per capita; without GDP per capita, inverse-distance-squared weights (said on the page)."""
+    from sim.units import units_of
+
+    from ui.coupling import panel_fingerprint
+
+    units = units_of(panel)
+    if "gdp_per_capita" not in panel.columns:
+        st.info("No GDP per capita in the loaded data: Moran's I uses inverse-distance-squared weights "
+                "(1/d², great-circle distance between the units) instead of the paper's "
+                "economic-geographic weights.")
+    return _moran_w(panel_fingerprint(panel), tuple(names), panel, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _moran_w(fp: str, names: tuple, _panel: pd.DataFrame, _units) -> np.ndarray:
     from sim import weights
 
-    coords = {p.name: (p.capital_lat, p.capital_lon) for p in schema.provinces()}
-    lat = [coords[n][0] for n in names]
-    lon = [coords[n][1] for n in names]
-    return weights.econ_geo_weights(lat, lon, weights.long_run_mean_pgdp(panel, names))
+    lat, lon = _units.coords(list(names))
+    if "gdp_per_capita" in _panel.columns:
+        return weights.econ_geo_weights(lat, lon, weights.long_run_mean_pgdp(_panel, names))
+    d = weights.great_circle_km(lat, lon)
+    W = np.where(d > 0, 1.0 / np.maximum(d, 1e-9) ** 2, 0.0)
+    np.fill_diagonal(W, 0.0)
+    return W
+
+
+def proximity_matrix(kind: str, k: int, names: tuple) -> np.ndarray:
+    """Geographic-proximity W for the spatial Markov chain: shipped-boundary contiguity or kNN.
+    Units other than the 30 provinces have no boundaries: k nearest neighbours (said on the page)."""
+    units = active_units()
+    if kind != "knn" and not units.provinces:
+        st.info(f"No boundaries for these units: neighbours are the {int(k)} nearest units "
+                "(great-circle distance) instead of shared borders.")
+        kind = "knn"
+    return _proximity(kind, int(k), tuple(names), units.key, units)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def proximity_matrix(kind: str, k: int, names: tuple) -> np.ndarray:
-    """Geographic-proximity W for the spatial Markov chain: shipped-boundary contiguity or kNN."""
+def _proximity(kind: str, k: int, names: tuple, units_key: str, _units) -> np.ndarray:
     import json
 
     from sim import weights
 
-    provs = {p.name: p for p in schema.provinces()}
-    lat = [provs[n].capital_lat for n in names]
-    lon = [provs[n].capital_lon for n in names]
+    lat, lon = _units.coords(list(names))
     if kind == "knn":
-        return weights.knn_weights(lat, lon, int(k))
+        return weights.knn_weights(lat, lon, min(int(k), len(names) - 1))
     path = schema.DATA_DIR / "geo" / "provinces_ne10m_simplified.geojson"
     return weights.contiguity_from_geojson(json.loads(path.read_text(encoding="utf-8")), list(names), lat, lon)
 
@@ -110,18 +146,30 @@ def local_moran(D: pd.DataFrame, W: np.ndarray, permutations: int, alpha: float)
     return moran.local_moran_panel(D, W, permutations, seed=SEED, alpha=alpha)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def dagum(D: pd.DataFrame) -> pd.DataFrame:
+    """Dagum decomposition by the loaded units' groups (provinces: NBS East/Central/West)."""
+    u = active_units()
+    return _dagum(D, u.key, u.group_map(), tuple(u.group_order))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _dagum(D: pd.DataFrame, units_key: str, groups: dict, order: tuple) -> pd.DataFrame:
     from sim import inequality
 
-    return inequality.dagum_by_year(D, schema.province_regions(), order=schema.REGIONS)
+    return inequality.dagum_by_year(D, groups, order=order)
+
+
+def kde(D: pd.DataFrame) -> pd.DataFrame:
+    """Kernel densities, national and per group of the loaded units."""
+    u = active_units()
+    return _kde(D, u.key, u.group_map(), tuple(u.group_order))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def kde(D: pd.DataFrame) -> pd.DataFrame:
+def _kde(D: pd.DataFrame, units_key: str, groups: dict, order: tuple) -> pd.DataFrame:
     from sim import density
 
-    return density.kde_by_year(D, schema.province_regions(), order=schema.REGIONS)
+    return density.kde_by_year(D, groups, order=order)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

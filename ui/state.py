@@ -66,6 +66,9 @@ def frame_fingerprint(frame: pd.DataFrame) -> str:
 
     h = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     h.update(",".join(map(str, frame.columns)).encode())
+    for key in ("indicator_system", "units"):  # a province panel's system and units are part of its content
+        if frame.attrs.get(key) is not None:
+            h.update(str(getattr(frame.attrs[key], "key", "")).encode())
     return h.hexdigest()[:16]
 
 
