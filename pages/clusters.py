@@ -92,28 +92,22 @@ def map_view():
                              help="Cluster status: AI cluster, potential cluster lacking links, specialised "
                                   "but small, other. Location quotient: the city's AI share of patents "
                                   "relative to the national share (above 1 = specialised in AI).")
-        year_label = st.selectbox("Cooperation arcs for", [*years[::-1], uc.ALL_YEARS], key=uc.CL_ARC_YEAR,
-                                  help="The year whose co-applied AI patents are drawn as arcs, or all "
+        year_label = st.selectbox("Cooperation links for", [*years[::-1], uc.ALL_YEARS], key=uc.CL_ARC_YEAR,
+                                  help="The year whose co-applied AI patents are drawn as lines, or all "
                                        "years summed.")
-        scope = uc.ARC_SCOPES[st.radio("Arcs", list(uc.ARC_SCOPES), key=uc.CL_ARC_SCOPE,
+        scope = uc.ARC_SCOPES[st.radio("Links", list(uc.ARC_SCOPES), key=uc.CL_ARC_SCOPE,
                                        help="Only links between two clusters, or also links from a "
                                             "cluster to any partner city.")]
-        st.caption("Dot size ~ log mean AI patents; arc width ~ log(1 + cooperative AI patents). Hover for "
+        st.caption("Dot size ~ log mean AI patents; line width ~ log(1 + cooperative AI patents). Hover for "
                    "values.")
     year = None if year_label == uc.ALL_YEARS else int(year_label)
     points, legend, n_missing = uc.map_points(fp, t, "lq" if colour_by == "Location quotient" else "status")
     arcs = uc.map_arcs(fp, links, clusters, year, scope)
     with left:
-        deck = maps.city_map(points, arcs, state.boundaries(), height=540)
-        deck.initial_view_state.zoom = 3.0
-        deck.initial_view_state.latitude = 34.5
-        deck.initial_view_state.longitude = 106.5
-        for layer in deck.layers:  # flatter arcs: at pitch 0 the default height draws tall loops
-            if layer.type == "ArcLayer":
-                layer.get_height = 0.25
-        st.pydeck_chart(deck, width="stretch")
+        st.vega_lite_chart(maps.city_map_spec(points, arcs, state.boundaries(), height=540), width="stretch")
         label = ("City status" if colour_by == "Cluster status" else
-                 f"log2 LQ, clipped at ±{uc.LQ_CLIP:g} (0 = national AI share; red = specialised)")
+                 f"log2 LQ, clipped at ±{uc.LQ_CLIP:g} (0 = national AI share; teal = specialised, brown = "
+                 "less AI than the national share)")
         st.caption(label)
         st.altair_chart(maps.legend_chart(legend, None).configure_axis(labelLimit=0), width="stretch")
         st.caption(f"{len(arcs)} city pairs with cooperation "

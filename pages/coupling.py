@@ -99,10 +99,9 @@ vmin, vmax = (None, None) if diverging else (float(all_vals.min()), float(all_va
 extra = {"Traditional D": one["D_trad"].map("{:.3f}".format), "Type (traditional)": one["type_trad"]}
 if compare:
     extra.update({"MLP D": one["D_mlp"].map("{:.3f}".format), "Type (MLP)": one["type_mlp"]})
-deck, legend = maps.choropleth(values, state.boundaries(), value_label=f"{label} ({year})",
-                               vmin=vmin, vmax=vmax, diverging=diverging, extra=extra)
-st.pydeck_chart(deck, height=460)
-st.altair_chart(maps.legend_chart(legend, label, ".2f"), width="stretch")
+st.vega_lite_chart(maps.region_map(values, state.boundaries(), value_label=f"{label} ({year})",
+                                   vmin=vmin, vmax=vmax, diverging=diverging, extra=extra,
+                                   legend_format="+.2f" if diverging else ".2f"), width="stretch")
 st.caption("Colour scale fixed over all years" + (" and both measures" if compare else "") +
            " (the difference on a diverging scale centred on 0), so years can be compared. Grey: not in "
            "the study (no data).")

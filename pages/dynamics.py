@@ -111,12 +111,9 @@ def warning_view():
         per = flagged.groupby("province").size().reindex(list(names), fill_value=0)
         label = per.map(lambda v: "none" if v == 0 else ("1 year" if v == 1 else
                                                           ("2 years" if v == 2 else "3 or more years")))
-        deck, legend = maps.choropleth(label, state.boundaries(), value_label="Flagged years",
-                                       categories=sp.FLAG_COLOURS, extra={"Flagged years (count)": per},
-                                       height=360)
-        sp.fit_view(deck)
-        st.pydeck_chart(deck, width="stretch")
-        st.altair_chart(maps.legend_chart(legend, "Flagged years per province"), width="stretch")
+        st.vega_lite_chart(maps.region_map(label, state.boundaries(), value_label="Flagged years per province",
+                                           categories=sp.FLAG_COLOURS, extra={"Flagged years (count)": per},
+                                           height=360), width="stretch")
 
 
 warning_view()

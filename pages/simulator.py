@@ -415,7 +415,7 @@ def _show(res, base) -> None:
 
 
 def _map_tab(res) -> None:
-    from ui.maps import choropleth, legend_chart
+    from ui.maps import region_map
 
     if res.baseline_provinces is None:
         st.info("No province panel loaded.")
@@ -427,23 +427,19 @@ def _map_tab(res) -> None:
     show = st.radio("Show", ["change in D", "D under the scenario", "chance of high or extreme"], horizontal=True,
                     key="sim_map_what")
     extra = {"D baseline (median)": cur["D_baseline"].round(3), "D scenario (median)": cur["D_scenario"].round(3),
-             "chance of high/extreme, baseline": (100 * cur["p_high_baseline"]).round(0),
-             "chance of high/extreme, scenario": (100 * cur["p_high_scenario"]).round(0)}
+             "chance of high/extreme, baseline": (100 * cur["p_high_baseline"]).round(0).astype(int).astype(str) + " %",
+             "chance of high/extreme, scenario": (100 * cur["p_high_scenario"]).round(0).astype(int).astype(str) + " %"}
     if show == "change in D":
-        deck, legend = choropleth(cur["change"], state.boundaries(), value_label="change in D (medians)",
-                                  fmt="{:+.4f}", diverging=True, extra=extra)
-        fmt = ".3f"
+        spec = region_map(cur["change"], state.boundaries(), value_label=f"Change in D, scenario minus baseline ({year})",
+                          fmt="{:+.4f}", legend_format="+.3f", diverging=True, extra=extra)
     elif show == "D under the scenario":
-        deck, legend = choropleth(cur["D_scenario"], state.boundaries(), value_label="D (scenario, median)",
-                                  vmin=0.0, vmax=1.0, extra=extra)
-        fmt = ".3f"
+        spec = region_map(cur["D_scenario"], state.boundaries(), value_label=f"D under the scenario ({year}, median)",
+                          vmin=0.0, vmax=1.0, legend_format=".1f", extra=extra)
     else:
-        deck, legend = choropleth(cur["p_high_scenario"] - cur["p_high_baseline"], state.boundaries(),
-                                  value_label="change in the chance of high or extreme", fmt="{:+.0%}",
-                                  diverging=True, extra=extra)
-        fmt = "+.0%"
-    st.pydeck_chart(deck, height=460)
-    st.altair_chart(legend_chart(legend, show, fmt), width="stretch")
+        spec = region_map(cur["p_high_scenario"] - cur["p_high_baseline"], state.boundaries(),
+                          value_label=f"Change in the chance of high or extreme coordination ({year})",
+                          fmt="{:+.0%}", legend_format="+.0%", diverging=True, extra=extra)
+    st.vega_lite_chart(spec, width="stretch")
     st.caption(f"Medians over {res.scenario.n_paths:,} paths in {year}. " + state.boundaries().source)
 
 

@@ -118,14 +118,11 @@ def local_view():
         st.caption("Quadrants: " + "; ".join(f"{k} {v}" for k, v in QUADRANT_NAMES.items()) + ".")
     with b:
         clusters = one.set_index("province")["cluster"]
-        deck, legend = maps.choropleth(
+        st.vega_lite_chart(maps.region_map(
             clusters, state.boundaries(), value_label=f"LISA cluster {year} (p_sim <= {alpha})",
             categories=sp.CLUSTER_COLOURS,
             extra={"D": one.set_index("province")["value"].round(3),
-                   "p_sim": one.set_index("province")["p_sim"].round(3)}, height=380)
-        sp.fit_view(deck)
-        st.pydeck_chart(deck, width="stretch")
-        st.altair_chart(maps.legend_chart(legend, "LISA cluster"), width="stretch")
+                   "p_sim": one.set_index("province")["p_sim"].round(3)}, height=380), width="stretch")
         st.caption(state.boundaries().source)
 
 

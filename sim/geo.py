@@ -181,6 +181,41 @@ def context_features() -> list[dict]:
     return [f for f in ctx["features"] if f["properties"].get("kind") == "neighbour"]
 
 
+def label_points(features: dict) -> dict:
+    """Name -> (lon, lat) where a map label goes, on each unit's largest polygon: its centroid when
+    that lies well inside (at least a quarter as far from the edge as the most interior point), else
+    the pole of inaccessibility (``shapely.ops.polylabel``), which stays inside ring-shaped or
+    curved units such as Hebei around Beijing and Tianjin, where a centroid would not.
+
+    >>> sq = {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 2], [0, 2], [0, 0]]]}
+    >>> label_points({"A": sq})
+    {'A': (2.0, 1.0)}
+    >>> ring = {"type": "Polygon", "coordinates": [[[0, 0], [6, 0], [6, 6], [0, 6], [0, 0]],
+    ...                                            [[1, 1], [5, 1], [5, 5], [1, 5], [1, 1]]]}
+    >>> x, y = label_points({"R": ring})["R"]; not (1 < x < 5 and 1 < y < 5)
+    True
+    """
+    from shapely.geometry import shape
+    from shapely.ops import polylabel
+
+    out = {}
+    for name, geom in features.items():
+        g = shape(geom)
+        if g.is_empty:
+            continue
+        part = max(getattr(g, "geoms", [g]), key=lambda q: q.area)
+        if not part.is_valid:
+            part = part.buffer(0)
+            part = max(getattr(part, "geoms", [part]), key=lambda q: q.area)
+        inner = polylabel(part, tolerance=0.01)
+        centre = part.centroid
+        # the centroid reads best where it is well inside; else the most interior point
+        room = part.exterior.distance(inner) if not part.interiors else part.boundary.distance(inner)
+        pt = centre if part.contains(centre) and part.boundary.distance(centre) >= 0.25 * room else inner
+        out[name] = (round(float(pt.x), 3), round(float(pt.y), 3))
+    return out
+
+
 def _label(props) -> str:
     if isinstance(props, dict):
         for key in ("name", "name_en", "NAME", "name_zh", "NAME_1"):

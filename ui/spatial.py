@@ -50,11 +50,6 @@ FLAG_COLOURS = {"none": (255, 250, 232), "1 year": (253, 204, 138), "2 years": (
                 "3 or more years": (215, 48, 31)}
 
 
-def fit_view(deck, zoom: float = 2.45) -> None:
-    """Zoom a province map out so all of China fits a half-width column (our own Deck object)."""
-    deck.initial_view_state.zoom = zoom
-
-
 def coupling_table(panel: pd.DataFrame) -> pd.DataFrame:
     """h_nqpf, h_inno, C, T, D (traditional, entropy weights) per province-year, shared with the
     Coupling page's cache (``ui.coupling.traditional``)."""
