@@ -45,7 +45,8 @@ with st.container(border=False):
     compare = st.toggle(
         "Compare with a neural-network (MLP) measure of coupling", key=cp.CP_MLP,
         help="Trains the dual-tower neural network of the paper, or a non-degenerate variant, on this panel "
-             "(5 seeds, a few seconds the first time, then kept for everyone using this dataset) and shows "
+             "(5 seeds: ready-trained for the demo data; for your own data a few seconds the first time, then "
+             "kept for everyone using that dataset) and shows "
              "its D next to the traditional one.")
 ens = table = None
 method = None

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from sim import schema
+from sim.model_store import SEEDS  # five seeds, as the shipped models
 from sim.units import units_of
 
 # --- widget keys (session state) -------------------------------------------------------------
@@ -29,7 +30,6 @@ CP_YEAR = "coupling_year"
 CP_PROVINCES = "coupling_provinces"
 CP_MLP = "coupling_compare_mlp"
 
-SEEDS = (0, 1, 2, 3, 4)
 METHOD_LABELS = {
     "paper": "Paper's dual-tower MLP (as published)",
     "crosspred": "Cross-prediction towers (non-degenerate, recommended)",
@@ -51,18 +51,12 @@ DEFAULT_PROVINCES = ("Beijing", "Jiangsu", "Fujian", "Inner Mongolia", "Qinghai"
 
 
 def panel_fingerprint(panel: pd.DataFrame) -> str:
-    """A short hash of the province panel's contents: the cache key of everything derived from it.
-    Computed on every run (about a millisecond for 330 rows) rather than cached by object id, which
-    Python may reuse for a different frame after the old one is freed."""
-    import hashlib
+    """A short hash of the province panel's contents (``sim.model_store.panel_fingerprint``): the cache
+    key of everything derived from it. Computed on every run (about a millisecond for 330 rows) rather
+    than cached by object id, which Python may reuse for a different frame after the old one is freed."""
+    from sim.model_store import panel_fingerprint as fingerprint
 
-    from sim.indicators import system_of
-    from sim.units import units_of
-
-    h = hashlib.sha256(pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
-    h.update(",".join(map(str, panel.columns)).encode())
-    h.update(f"{system_of(panel).key}|{units_of(panel).key}".encode())  # the system and units loaded with it
-    return h.hexdigest()[:16]
+    return fingerprint(panel)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -116,16 +110,18 @@ PROGRESS_STEPS = 20  # progress-bar updates per training (they are replayed on e
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_STORED_MODELS)
 def _ensemble(fp: str, method: str, _panel: pd.DataFrame):
-    """Train once per (dataset, method) per process; the ensemble is read-only afterwards (inference
-    only), so sharing it between sessions is safe.
+    """Train once per (dataset, method) per process, or read the shipped model when the dataset is the
+    demo's (``sim.model_store``); the ensemble is read-only afterwards (inference only), so sharing it
+    between sessions is safe.
 
     The progress bar is created inside the cached function and emptied before it returns: Streamlit
     records the calls and replays them on a cache hit, where they draw and remove the bar at once.
     """
-    from sim import mlp
+    from sim import model_store
 
-    f = frame(fp, _panel)
-    Xn, Xi = f.normalise(_panel, "nqpf"), f.normalise(_panel, "inno")
+    shipped = model_store.load_shipped(method, fp, SEEDS)  # the demo's models ship trained
+    if shipped is not None:
+        return shipped
     label = METHOD_LABELS.get(method, method)
     bar = st.progress(0.0, text=f"Training {label} (5 seeds, once per dataset)...")
     shown = [-1]
@@ -136,8 +132,7 @@ def _ensemble(fp: str, method: str, _panel: pd.DataFrame):
             shown[0] = step
             bar.progress(step / PROGRESS_STEPS, text=f"Training {label}: {message}")
 
-    ens = mlp.fit_ensemble(Xn, Xi, method=method, seeds=SEEDS, groups=_panel[schema.PROVINCE].to_numpy(),
-                           progress=progress)
+    ens = model_store.fit_panel(_panel, method, SEEDS, frame=frame(fp, _panel), progress=progress)
     bar.empty()
     return ens
 
