@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import state
+from ui.problems import as_dicts, show_problems
 from ui.text import md_escape
 
 st.title("Data")
@@ -37,12 +38,16 @@ def _process_upload(kind: str) -> None:
     sheet = (st.session_state.get(f"sheet_{kind}") or "").strip()
     if sheet and upload.name.lower().endswith((".xlsx", ".xlsm")):  # a CSV has no sheets
         options["sheet"] = sheet
+    if kind == "provinces":
+        options.update(_sheets())
+        st.session_state.pop(MAPPING_KEY, None)
     try:
         frame = getattr(data, READERS[kind])(upload, **options)
     except data.DataValidationError as err:
-        problems[kind] = [{"row": "" if p.row is None else str(p.row), "column": p.column or "",
-                           "value": "" if p.value is None else str(p.value), "problem": p.message}
-                          for p in err.problems]
+        problems[kind] = as_dicts(err)
+        if kind == "provinces" and any(p.row is None and ("Unknown column" in p.message or "Missing required"
+                                                          in p.message) for p in err.problems):
+            _propose(upload, options)
         return
     except Exception as exc:  # noqa: BLE001 - a file the readers did not foresee: say so, keep the old data
         logging.getLogger("innovation_simulator").exception("upload failed")
@@ -53,6 +58,100 @@ def _process_upload(kind: str) -> None:
     notes = [*frame.attrs.get("warnings", [])]  # includes the gap-filling report when cells were filled
     state.replace_part(kind, frame, source=upload.name, notes=notes)
     messages[kind] = f"Loaded {upload.name}: {len(frame):,} rows."
+    if kind == "provinces":
+        _propose(upload, options, applied=True)
+
+
+MAPPING_KEY = "column_mapping"  # the proposed (or applied) mapping of the last province upload
+SHEETS_KEY = "own_sheets"  # "indicators"/"units" -> validated sheet object, "group_column"
+
+
+def _sheets() -> dict:
+    """The validated indicator and units sheets of this session, as read_province_panel keywords."""
+    sheets = st.session_state.get(SHEETS_KEY, {})
+    out = {k: sheets[k] for k in ("indicators", "units") if sheets.get(k) is not None}
+    group = (st.session_state.get("group_column") or "").strip()
+    if group:
+        out["group_column"] = group
+    return out
+
+
+def _propose(upload, options, applied: bool = False) -> None:
+    """Keep the proposed column mapping of a province upload for the page to show and edit."""
+    from sim.mapping import propose_mapping
+
+    try:
+        proposal = propose_mapping(upload, indicators=options.get("indicators"), sheet=options.get("sheet"))
+    except Exception:  # noqa: BLE001 - no proposal for a file that cannot be read at all
+        logging.getLogger("innovation_simulator").info("no mapping proposal", exc_info=True)
+        return
+    st.session_state[MAPPING_KEY] = {"mapping": proposal, "applied": applied, "file": upload.name}
+
+
+def _process_sheet(which: str) -> None:
+    """on_change callback of the indicator / units sheet uploaders: validate, keep if clean."""
+    from sim import data
+    from sim.indicators import read_indicator_sheet
+    from sim.units import read_units_sheet
+
+    upload = st.session_state.get(f"upload_{which}_sheet")
+    sheets = dict(st.session_state.get(SHEETS_KEY, {}))
+    problems = st.session_state.setdefault(state.UPLOAD_PROBLEMS_KEY, {})
+    problems.pop(f"{which}_sheet", None)
+    if upload is None:
+        sheets.pop(which, None)
+        st.session_state[SHEETS_KEY] = sheets
+        return
+    try:
+        group = (st.session_state.get("group_column") or "").strip() or None
+        sheets[which] = (read_indicator_sheet(upload) if which == "indicators"
+                         else read_units_sheet(upload, group_column=group))
+    except data.DataValidationError as err:
+        problems[f"{which}_sheet"] = as_dicts(err)
+        sheets.pop(which, None)
+    except Exception as exc:  # noqa: BLE001 - say so, keep what was there
+        logging.getLogger("innovation_simulator").exception("sheet upload failed")
+        problems[f"{which}_sheet"] = [{"row": "", "column": "", "value": "",
+                                       "problem": f"The sheet could not be read ({type(exc).__name__})."}]
+        sheets.pop(which, None)
+    st.session_state[SHEETS_KEY] = sheets
+
+
+def _apply_mapping(edited: pd.DataFrame) -> None:
+    """Load the province upload with the mapping the user confirmed (or corrected)."""
+    from sim import data
+    from sim.mapping import apply_mapping
+
+    upload = st.session_state.get("upload_provinces")
+    problems = st.session_state.setdefault(state.UPLOAD_PROBLEMS_KEY, {})
+    messages = st.session_state.setdefault(state.UPLOAD_MESSAGE_KEY, {})
+    problems.pop("provinces", None)
+    messages.pop("provinces", None)
+    if upload is None:
+        problems["provinces"] = [{"row": "", "column": "", "value": "", "problem": "Upload the panel again: "
+                                  "the file is no longer in this session."}]
+        return
+    sheet = (st.session_state.get("sheet_provinces") or "").strip() or None
+    if sheet and not upload.name.lower().endswith((".xlsx", ".xlsm")):
+        sheet = None
+    try:
+        panel, ind_sheet = apply_mapping(upload, edited, sheet=sheet)
+        units = _sheets().get("units")
+        frame = data.read_province_panel(panel, indicators=ind_sheet, units=units,
+                                         fill_gaps=bool(st.session_state.get("fill_gaps", False)),
+                                         group_column=_sheets().get("group_column"))
+    except data.DataValidationError as err:
+        problems["provinces"] = as_dicts(err)
+        return
+    except Exception as exc:  # noqa: BLE001 - keep the old data and say why
+        logging.getLogger("innovation_simulator").exception("mapping failed")
+        problems["provinces"] = [{"row": "", "column": "", "value": "",
+                                  "problem": f"The mapping could not be applied ({type(exc).__name__})."}]
+        return
+    state.replace_part("provinces", frame, source=f"{upload.name} (your mapping)",
+                       notes=[*frame.attrs.get("warnings", [])])
+    messages["provinces"] = f"Loaded {upload.name} with your mapping: {len(frame):,} rows."
+    st.session_state[MAPPING_KEY] = {"mapping": edited, "applied": True, "file": upload.name}
 
 
 def _process_boundaries() -> None:
@@ -104,9 +203,23 @@ with tab_loaded:
             if frame.attrs.get("filled"):
                 st.dataframe(pd.DataFrame(frame.attrs["filled"], columns=["unit", "year", "column"]),
                              hide_index=True)
+            if kind == "provinces":
+                from sim.indicators import system_of
+                from sim.units import units_of
+
+                system, units = system_of(frame), units_of(frame)
+                st.caption(md_escape(f"Indicator system: {system.label} ({len(system.ids('nqpf'))} NQPF, "
+                                     f"{len(system.ids('inno'))} innovation; "
+                                     f"{sum(i.direction < 0 for i in system.indicators)} negative). Units: "
+                                     f"{len(units.names)} "
+                                     + ("provinces, NBS East/Central/West" if units.provinces else
+                                        f"units with coordinates ({units.origin}), grouped by "
+                                        f"{units.group_label}: {', '.join(units.group_order)}")))
             if ds.synthetic.get(kind):
                 st.caption("SYNTHETIC demo data — not official statistics.")
-            st.dataframe(frame.head(500), hide_index=True, height=260)
+            shown_frame = frame.head(500)
+            shown_frame.attrs = {}
+            st.dataframe(shown_frame, hide_index=True, height=260)
             from sim.templates import to_csv_bytes
 
             st.download_button(f"Download: {label} (CSV)", lambda frame=frame: to_csv_bytes(frame),
@@ -130,8 +243,38 @@ with tab_upload:
                                 format_func=lambda k: state.KIND_LABELS[k], key="upload_kind")
     kind = kind or "provinces"
     if kind == "provinces":
-        st.checkbox("Fill gaps by linear interpolation within each province (every filled cell is listed)",
+        st.checkbox("Fill gaps by linear interpolation within each unit (every filled cell is listed)",
                     key="fill_gaps")
+        own = st.session_state.get(SHEETS_KEY, {})
+        with st.expander("Your own indicator system, or units other than the 30 provinces (optional)",
+                         expanded=bool(own)):
+            st.markdown(
+                "**Indicator sheet**: one row per indicator with `id, name, name_zh, system, dimension, "
+                "direction, unit` (system `nqpf` or `inno`, at least two indicators in each; direction "
+                "`+` or `-`). Panel headers may be an id or either name, with the unit in brackets "
+                "(e.g. R&D经费内部支出(亿元)). Without a sheet the paper's 35 indicators are expected, "
+                "and unknown columns can be assigned below after the upload.\n\n"
+                "**Units**: cities, counties or any regions by name with coordinates: `lat`/`lon` (纬度/经度) "
+                "columns in the panel, or a units sheet `unit, lat, lon, group`. Without boundaries, "
+                "neighbours are the 4 nearest units and maps show points; without GDP per capita, "
+                "Moran's I uses distance weights (the pages say so).")
+            c1, c2 = st.columns(2)
+            c1.file_uploader("Indicator sheet", type=["csv", "tsv", "txt", "xlsx", "xlsm"],
+                             key="upload_indicators_sheet", on_change=_process_sheet, args=("indicators",))
+            c2.file_uploader("Units sheet", type=["csv", "tsv", "txt", "xlsx", "xlsm"],
+                             key="upload_units_sheet", on_change=_process_sheet, args=("units",))
+            st.text_input("Group column for the Dagum decomposition (optional; default: a column named "
+                          "group/分组, or the NBS East/Central/West for provinces)", key="group_column")
+            for which, label in (("indicators", "Indicator sheet"), ("units", "Units sheet")):
+                sheet_problems = st.session_state.get(state.UPLOAD_PROBLEMS_KEY, {}).get(f"{which}_sheet")
+                if sheet_problems:
+                    show_problems(sheet_problems, f"{which}_sheet",
+                                  f"{label} not used: {len(sheet_problems)} problem(s). Fix them and upload it "
+                                  "again; the data loaded before stays active.")
+                elif own.get(which) is not None:
+                    obj = own[which]
+                    st.success(md_escape(f"{label} in use: " + (obj.label if which == "indicators" else
+                                                                f"{len(obj.names)} units from {obj.origin}")))
     st.text_input("Excel sheet name (optional; the first sheet is read otherwise)", key=f"sheet_{kind}")
     st.file_uploader(f"{state.KIND_LABELS[kind]} file", type=["csv", "tsv", "txt", "xlsx", "xlsm"], key=f"upload_{kind}",
                      on_change=_process_upload, args=(kind,))
@@ -140,23 +283,69 @@ with tab_upload:
     if message:
         st.success(md_escape(message))
     if problems:
-        st.error(f"The file was not loaded: {len(problems)} problem(s) found. Fix them and upload again; "
-                 "the previous data stays active.")
-        st.dataframe(pd.DataFrame(problems), hide_index=True, width="stretch")
+        show_problems(problems, kind)
+    proposal = st.session_state.get(MAPPING_KEY) if kind == "provinces" else None
+    if proposal is not None:
+        from sim.mapping import ROLES
+
+        st.subheader("Column mapping")
+        if proposal["applied"]:
+            st.caption(md_escape(f"What each column of {proposal['file']} was taken to be. Correct a "
+                                 "system or direction here and load again."))
+        else:
+            st.caption(md_escape(f"Proposed for {proposal['file']}: check what each column is, choose the "
+                                 "system (nqpf: new quality productive forces; inno: innovation resource "
+                                 "allocation) and the direction (+ more is better, - less is better) of "
+                                 "your own indicators, at least two per system, then load."))
+        edited = st.data_editor(
+            proposal["mapping"], hide_index=True, width="stretch", key=f"mapping_editor_{proposal['file']}",
+            disabled=["header", "matched_by"],
+            column_config={"use_as": st.column_config.SelectboxColumn("use as", options=list(ROLES), required=True),
+                           "system": st.column_config.SelectboxColumn("system", options=["nqpf", "inno", ""]),
+                           "direction": st.column_config.SelectboxColumn("direction", options=["+", "-", ""]),
+                           "matched_by": st.column_config.TextColumn("matched by")})
+        if st.button("Load with this mapping", key="apply_mapping", type="primary"):
+            _apply_mapping(edited)
+            st.rerun()
 
 with tab_templates:
     from sim import templates
+    from sim.indicators import system_of
 
+    loaded_system = system_of(ds.get("provinces"))
+    st.markdown("**Indicator sheet** (the indicator system of the loaded province panel: "
+                + md_escape(loaded_system.label) + "). Chinese and English names, units, direction and "
+                "the statistical source of each indicator; edit it to define your own system.")
+    c1, c2 = st.columns(2)
+    c1.download_button("Indicator sheet (CSV)", lambda: templates.indicator_sheet(loaded_system, "csv"),
+                       file_name="indicators.csv", mime="text/csv", key="tpl_ind_csv")
+    c2.download_button("Indicator sheet (Excel)", lambda: templates.indicator_sheet(loaded_system, "xlsx"),
+                       file_name="indicators.xlsx", key="tpl_ind_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.markdown("**Units sheet** (cities, counties or any regions: unit, lat, lon, group)")
+    c1, c2 = st.columns(2)
+    c1.download_button("Units sheet (CSV)", lambda: templates.units_sheet_template("csv"), file_name="units.csv",
+                       mime="text/csv", key="tpl_units_csv")
+    c2.download_button("Units sheet (Excel)", lambda: templates.units_sheet_template("xlsx"),
+                       file_name="units.xlsx", key="tpl_units_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     for kind in state.KINDS:
         st.markdown(f"**{state.KIND_LABELS[kind]}**")
         maker = getattr(templates, TEMPLATES[kind])
+        if kind == "provinces":
+            maker = (lambda fmt, s=loaded_system: templates.province_template(fmt, s))
         c1, c2 = st.columns(2)
         c1.download_button("Template (CSV)", lambda maker=maker: maker("csv"), file_name=f"template_{kind}.csv", mime="text/csv",
                            key=f"tpl_csv_{kind}")
         c2.download_button("Template (Excel)", lambda maker=maker: maker("xlsx"), file_name=f"template_{kind}.xlsx",
                            key=f"tpl_xlsx_{kind}",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        st.dataframe(templates.schema_table(kind), hide_index=True, width="stretch")
+        st.dataframe(templates.schema_table(kind, loaded_system if kind == "provinces" else None),
+                     hide_index=True, width="stretch")
+        if kind == "provinces":
+            st.caption("The Excel template has the header twice: ids on the 'data' sheet and Chinese yearbook "
+                       "headers (名称(单位)) on 'data_zh'; both load. Sources: Liu et al. (2026) list their "
+                       "sources jointly, not per indicator, so each indicator says 'not stated in the paper'.")
 
 with tab_maps:
     st.markdown("Maps use Natural Earth boundaries (public domain, de facto; not an authority on "

@@ -20,7 +20,7 @@ from sim import schema
 from sim.data import KINDS, MIN_UNITS, MIN_YEARS, NOT_ANALYSED, YEAR_RANGE, column_specs
 
 __all__ = ["schema_table", "template", "province_template", "city_template", "links_template",
-           "firms_template", "to_csv_bytes", "to_excel_bytes"]
+           "firms_template", "indicator_sheet", "units_sheet_template", "to_csv_bytes", "to_excel_bytes"]
 
 _TITLES = {"provinces": "Province panel (Study A, Liu et al. 2026)",
            "cities": "City panel (Study B, Wang et al. 2025)",
@@ -32,7 +32,7 @@ _ROWS = {"provinces": "one row per province and year",
          "firms": "one row per firm and year"}
 
 
-def schema_table(kind: str) -> pd.DataFrame:
+def schema_table(kind: str, system=None) -> pd.DataFrame:
     """The columns of one upload kind, for the data page and the template's README sheet.
 
     Parameters
@@ -41,8 +41,12 @@ def schema_table(kind: str) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame, shape (n_columns, 5)
-        column, unit, description, required (bool), also_accepted (other header spellings).
+    DataFrame, shape (n_columns, 5), or (n_columns, 9) for provinces
+        column, unit, description, required (bool), also_accepted (other header spellings); the
+        province panel adds ``name_zh``, ``unit_zh`` (the Chinese yearbook header is
+        "name_zh(unit_zh)"), ``system`` and ``source`` (where the indicator is published; "not
+        stated in the paper" where Liu et al. 2026 do not say). ``system``: an
+        ``IndicatorSystem`` (default the paper's 35).
 
     Examples
     --------
@@ -50,11 +54,80 @@ def schema_table(kind: str) -> pd.DataFrame:
     ['city_a', 'city_b', 'year', 'ai_coop']
     """
     rows = []
-    for c in column_specs(kind):
+    specs = column_specs(kind) if kind != "provinces" or system is None else _province_columns(system)
+    by = {} if kind != "provinces" else {i.id: i for i in (system or _paper()).indicators}
+    for c in specs:
         accepted = [a for a in c.aliases if a != c.name]
-        rows.append({"column": c.name, "unit": c.unit, "description": c.description,
-                     "required": c.required, "also_accepted": "; ".join(accepted)})
-    return pd.DataFrame(rows, columns=["column", "unit", "description", "required", "also_accepted"])
+        row = {"column": c.name, "unit": c.unit, "description": c.description,
+               "required": c.required, "also_accepted": "; ".join(accepted)}
+        if kind == "provinces":
+            ind = by.get(c.name)
+            row.update(name_zh=ind.name_zh if ind else "", unit_zh=ind.unit_zh if ind else "",
+                       system=ind.system if ind else "", direction=("+" if ind.direction > 0 else "-") if ind else "",
+                       source=ind.source if ind else "")
+        rows.append(row)
+    cols = ["column", "unit", "description", "required", "also_accepted"]
+    if kind == "provinces":
+        cols = ["column", "name_zh", "unit", "unit_zh", "system", "direction", "description", "required",
+                "source", "also_accepted"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _paper():
+    from sim.indicators import paper_system
+
+    return paper_system()
+
+
+def _province_columns(system):
+    from sim.headers import province_specs
+
+    return tuple(c for c in province_specs(system) if c.role not in ("coord", "text"))
+
+
+def chinese_header(system=None) -> list[str]:
+    """The province panel's header in yearbook style: 地区, 年份, "名称(单位)" per indicator,
+    人均GDP(元). ``sim.data.read_province_panel`` reads it as it reads the ids."""
+    system = system or _paper()
+    return ["地区", "年份", *[i.header("zh") for i in system.indicators], "人均GDP(元)"]
+
+
+def indicator_sheet(system=None, format: str = "csv") -> bytes:  # noqa: A002
+    """The indicator sheet of a system (default the paper's 35): id, name, name_zh, system,
+    dimension, direction, unit, unit_zh, source. Edit it to define your own system and upload it
+    with the panel. xlsx: an "indicators" sheet and a README (the paper's joint source list)."""
+    from sim.indicators import MIN_PER_SYSTEM, PAPER_SOURCES
+
+    df = (system or _paper()).to_frame()
+    if format == "csv":
+        return to_csv_bytes(df)
+    notes = pd.DataFrame({"README": [
+        "One row per indicator. id: the column name in the panel (letters, digits, _). name / name_zh: "
+        "English and Chinese names; a panel header may be the id, either name, or a name with its unit "
+        "in brackets, e.g. R&D经费内部支出(亿元).",
+        "system: nqpf (new quality productive forces, 新质生产力) or inno (innovation resource allocation, "
+        f"创新资源配置); at least {MIN_PER_SYSTEM} indicators in each. direction: + (more is better) or - "
+        "(less is better, e.g. energy use per unit of GDP).",
+        "dimension: groups indicators for the simulator's changes (e.g. 'Capital innovation resource').",
+        "source: where the indicator is published. Liu et al. (2026) do not give a source per indicator; "
+        "they list their sources jointly: " + PAPER_SOURCES + ".",
+    ]})
+    return to_excel_bytes({"indicators": df, "README": notes})
+
+
+def units_sheet_template(format: str = "csv") -> bytes:  # noqa: A002
+    """An empty units sheet: unit, lat, lon, group (cities, counties or any regions by name, with
+    coordinates in decimal degrees WGS84 and an optional group for the Dagum decomposition)."""
+    empty = pd.DataFrame(columns=["unit", "lat", "lon", "group"])
+    if format == "csv":
+        return to_csv_bytes(empty)
+    notes = pd.DataFrame({"README": [
+        "One row per unit: unit = the name as written in the panel's unit column; lat, lon = decimal "
+        "degrees (WGS84) of the unit's seat; group = optional grouping for the Dagum decomposition "
+        "(e.g. East/Central/West). Without boundaries, neighbours are the 4 nearest units and maps "
+        "show points.",
+    ]})
+    return to_excel_bytes({"units": empty, "README": notes})
 
 
 def _notes(kind: str) -> list[str]:
@@ -106,7 +179,7 @@ def _names_frame(kind: str) -> pd.DataFrame:
     return df[keep]
 
 
-def template(kind: str, format: str = "csv") -> bytes:  # noqa: A002 - the brief's parameter name
+def template(kind: str, format: str = "csv", system=None) -> bytes:  # noqa: A002 - the brief's parameter name
     """An empty upload template for one kind.
 
     Parameters
@@ -122,7 +195,8 @@ def template(kind: str, format: str = "csv") -> bytes:  # noqa: A002 - the brief
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
-    header = [c.name for c in column_specs(kind)]
+    specs = column_specs(kind) if kind != "provinces" or system is None else _province_columns(system)
+    header = [c.name for c in specs]
     empty = pd.DataFrame(columns=header)
     if format == "csv":
         return to_csv_bytes(empty)
@@ -130,10 +204,13 @@ def template(kind: str, format: str = "csv") -> bytes:  # noqa: A002 - the brief
         raise ValueError(f"format must be 'csv' or 'xlsx'; got {format!r}")
     from openpyxl.styles import Font
 
-    table = schema_table(kind)
+    table = schema_table(kind, system)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         empty.to_excel(xw, sheet_name="data", index=False)
+        if kind == "provinces":  # the same columns with yearbook-style Chinese headers (read as well)
+            pd.DataFrame(columns=chinese_header(system)).to_excel(xw, sheet_name="data_zh", index=False)
+            (system or _paper()).to_frame().to_excel(xw, sheet_name="indicators", index=False)
         notes = pd.DataFrame({"README": _notes(kind)})
         notes.to_excel(xw, sheet_name="README", index=False)
         table.to_excel(xw, sheet_name="README", index=False, startrow=len(notes) + 2)
@@ -151,9 +228,11 @@ def template(kind: str, format: str = "csv") -> bytes:  # noqa: A002 - the brief
     return buf.getvalue()
 
 
-def province_template(format: str = "csv") -> bytes:  # noqa: A002
-    """Template of the province panel (Liu et al. 2026, Table 1 indicators); see :func:`template`."""
-    return template("provinces", format)
+def province_template(format: str = "csv", system=None) -> bytes:  # noqa: A002
+    """Template of the province panel (Liu et al. 2026, Table 1 indicators, or ``system``); see
+    :func:`template`. The Excel template also has a "data_zh" sheet with Chinese yearbook headers
+    and the "indicators" sheet (names, units, sources)."""
+    return template("provinces", format, system)
 
 
 def city_template(format: str = "csv") -> bytes:  # noqa: A002
