@@ -22,7 +22,7 @@ from ui import simulator as ui
 st.title("Simulator")
 st.caption("What if? Change indicators, AI incentive policies or cooperation links and see what the two studies' "
            "models predict, with the same random numbers and calendar for baseline and scenario.")
-state.synthetic_notice()
+state.synthetic_notice(compact=True)
 
 ds = state.dataset()
 frames = {k: ds.get(k) for k in ("provinces", "cities", "links")}
@@ -539,7 +539,7 @@ def _shares_tab(res, base) -> None:
         "layer": [
             {"mark": {"type": "area", "opacity": 0.25},
              "encoding": {"x": x, "y": {"field": "share_p05", "type": "quantitative", "axis": {"format": "%"},
-                                        "title": f"Share of provinces: {cls}"},
+                                        "title": f"Provinces at {cls.lower()}"},
                           "y2": {"field": "share_p95"}, "color": colour}},
             {"mark": {"type": "line", "point": True},
              "encoding": {"x": x, "y": {"field": "share", "type": "quantitative"}, "color": colour,

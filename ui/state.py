@@ -110,11 +110,16 @@ def reset_to_demo() -> None:
     st.session_state.pop(UPLOAD_MESSAGE_KEY, None)
 
 
-def synthetic_notice(*kinds: str) -> None:
-    """The label every view of demo data carries (DEVELOPERS.md: data honesty)."""
+SYNTHETIC_SHORT = ("Synthetic demo data: not official statistics; it describes no real province or city "
+                   "(see the Data page).")
+
+
+def synthetic_notice(*kinds: str, compact: bool = False) -> None:
+    """The label every view of demo data carries (DEVELOPERS.md: data honesty); ``compact``: one line,
+    for pages where the result must stay in view on a projector."""
     ds = dataset()
     if ds.any_synthetic(*kinds):
-        st.warning(SYNTHETIC_NOTE, icon=":material/science:")
+        st.warning(SYNTHETIC_SHORT if compact else SYNTHETIC_NOTE, icon=":material/science:")
 
 
 def provenance() -> list[str]:
