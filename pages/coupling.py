@@ -9,8 +9,8 @@ from sim.units import units_of
 from sim.compare import TYPE_LABELS
 from sim.density import BANDWIDTH_RULE
 from ui import coupling as cp
+from ui.unitmap import unit_map
 from ui import findings as fd
-from ui import maps
 from ui import state
 
 TYPE_COLOURS = {"low": "#d7e3f4", "medium": "#8fb3de", "high": "#3f78c1", "extreme": "#08306b"}
@@ -100,7 +100,7 @@ vmin, vmax = (None, None) if diverging else (float(all_vals.min()), float(all_va
 extra = {"Traditional D": one["D_trad"].map("{:.3f}".format), "Type (traditional)": one["type_trad"]}
 if compare:
     extra.update({"MLP D": one["D_mlp"].map("{:.3f}".format), "Type (MLP)": one["type_mlp"]})
-st.vega_lite_chart(maps.region_map(values, state.boundaries(), value_label=f"{label} ({year})",
+st.vega_lite_chart(unit_map(values, state.boundaries(), value_label=f"{label} ({year})",
                                    vmin=vmin, vmax=vmax, diverging=diverging, extra=extra,
                                    legend_format="+.2f" if diverging else ".2f"), width="stretch")
 st.caption("Colour scale fixed over all years" + (" and both measures" if compare else "") +

@@ -12,7 +12,7 @@ from sim.density import BANDWIDTH_RULE
 from sim.markov import CLASS_LABELS_FIXED, EMPTY_ROW_RULE, MarkovWarning
 from sim.weights import ISLAND_RULE
 from ui import findings as fd
-from ui import maps
+from ui.unitmap import unit_map
 from ui import spatial as sp
 from ui import state
 
@@ -111,7 +111,7 @@ def warning_view():
         per = flagged.groupby("province").size().reindex(list(names), fill_value=0)
         label = per.map(lambda v: "none" if v == 0 else ("1 year" if v == 1 else
                                                           ("2 years" if v == 2 else "3 or more years")))
-        st.vega_lite_chart(maps.region_map(label, state.boundaries(), value_label="Flagged years per province",
+        st.vega_lite_chart(unit_map(label, state.boundaries(), value_label="Flagged years per province",
                                            categories=sp.FLAG_COLOURS, extra={"Flagged years (count)": per},
                                            height=360), width="stretch")
 

@@ -415,7 +415,7 @@ def _show(res, base) -> None:
 
 
 def _map_tab(res) -> None:
-    from ui.maps import region_map
+    from ui.unitmap import unit_map as region_map  # points for units without boundaries
 
     if res.baseline_provinces is None:
         st.info("No province panel loaded.")

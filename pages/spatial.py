@@ -12,7 +12,7 @@ from sim import schema
 from sim.moran import P_VALUE_NOTE, QUADRANT_NAMES, quadrant_counts
 from sim.weights import PGDP_FLOOR_FRACTION, PGDP_GUARD_RULE
 from ui import findings as fd
-from ui import maps
+from ui.unitmap import unit_map
 from ui import spatial as sp
 from ui import state
 
@@ -118,7 +118,7 @@ def local_view():
         st.caption("Quadrants: " + "; ".join(f"{k} {v}" for k, v in QUADRANT_NAMES.items()) + ".")
     with b:
         clusters = one.set_index("province")["cluster"]
-        st.vega_lite_chart(maps.region_map(
+        st.vega_lite_chart(unit_map(
             clusters, state.boundaries(), value_label=f"LISA cluster {year} (p_sim <= {alpha})",
             categories=sp.CLUSTER_COLOURS,
             extra={"D": one.set_index("province")["value"].round(3),

@@ -1,0 +1,108 @@
+"""Maps of the loaded units: a choropleth for the 30 provinces, points for any other units.
+
+Units other than the study provinces (prefecture cities, counties, another country's regions) come
+with coordinates but no boundaries, so they are drawn as points at their coordinates, coloured by
+the value, over the neighbouring countries (when they lie in China's frame). Same signature and
+colour scales as ``ui.maps.region_map`` (Vega-Lite, no basemap fetched); names from the user's data
+travel only as data values and tooltips (text), never as markup.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ui import maps
+
+
+def unit_map(values: pd.Series, boundaries, *, value_label: str, fmt: str = "{:.3f}",
+             legend_format: str = ".2f", vmin: float | None = None, vmax: float | None = None,
+             diverging: bool = False, categories: dict | None = None, extra: dict | None = None,
+             height: int = 460, labels: bool = True, title: str | None = None) -> dict:
+    """``ui.maps.region_map`` for the provinces; a point map of the active units otherwise."""
+    from ui.spatial import active_units
+
+    units = active_units()
+    kw = dict(value_label=value_label, fmt=fmt, legend_format=legend_format, vmin=vmin, vmax=vmax,
+              diverging=diverging, categories=categories, extra=extra, height=height, title=title)
+    if units.provinces:
+        return maps.region_map(values, boundaries, labels=labels, **kw)
+    return point_map(values, units, **kw)
+
+
+def point_map(values: pd.Series, units, *, value_label: str, fmt: str = "{:.3f}", legend_format: str = ".2f",
+              vmin: float | None = None, vmax: float | None = None, diverging: bool = False,
+              categories: dict | None = None, extra: dict | None = None, height: int = 460,
+              title: str | None = None) -> dict:
+    """A Vega-Lite point map: one circle per unit at its coordinates, coloured by ``values``."""
+    names = [n for n in units.names]
+    lat, lon = units.coords(names)
+    numeric = categories is None
+    rows = []
+    extras = list((extra or {}).items())
+    for n, y, x in zip(names, lat, lon):
+        v = values.get(n, np.nan)
+        if numeric:
+            ok = v is not None and np.isfinite(float(v))
+            shown, val = (fmt.format(v), float(v)) if ok else ("no value", None)
+        else:
+            ok = v is not None and not (isinstance(v, float) and np.isnan(v))
+            shown, val = (str(v), str(v)) if ok else ("no value", None)
+        row = {"name": str(n), "lat": float(y), "lon": float(x), "v": val, "shown": shown}
+        for i, (_, series) in enumerate(extras):
+            row[f"t{i}"] = str(series[n]) if n in series.index else ""
+        rows.append(row)
+    legend = {"title": value_label, "orient": "bottom", "direction": "horizontal", "labelFontSize": 12,
+              "titleFontSize": 12, "titleLimit": 600}
+    if numeric:
+        finite = values.astype(float)
+        finite = finite[np.isfinite(finite)]
+        if diverging:
+            m = max(abs(vmin), abs(vmax)) if vmin is not None else (float(np.abs(finite).max()) if len(finite) else 1.0)
+            scale = {"scheme": "brownbluegreen", "domain": [-(m or 1.0), m or 1.0], "domainMid": 0}
+        else:
+            lo = vmin if vmin is not None else (float(finite.min()) if len(finite) else 0.0)
+            hi = vmax if vmax is not None else (float(finite.max()) if len(finite) else 1.0)
+            scale = {"scheme": "viridis", "domain": [lo, hi if hi > lo else lo + 1e-9]}
+        colour = {"field": "v", "type": "quantitative", "scale": scale,
+                  "legend": dict(legend, format=legend_format, gradientLength=320, gradientThickness=14,
+                                 tickCount=5)}
+    else:
+        order = list(categories)
+        colour = {"field": "v", "type": "nominal", "sort": order,
+                  "scale": {"domain": order, "range": ["#%02x%02x%02x" % tuple(c) for c in categories.values()]},
+                  "legend": dict(legend, symbolType="circle", symbolSize=120, columns=len(order), labelLimit=240)}
+    size = 140 if len(rows) <= 40 else (60 if len(rows) <= 400 else 18)
+    tips = [{"field": "name", "type": "nominal", "title": "Unit"},
+            {"field": "shown", "type": "nominal", "title": value_label}]
+    tips += [{"field": f"t{i}", "type": "nominal", "title": label} for i, (label, _) in enumerate(extras)]
+    in_china = bool(len(lat)) and (maps.CHINA_BOX[0] <= lon.min() and lon.max() <= maps.CHINA_BOX[2]
+                                   and maps.CHINA_BOX[1] <= lat.min() and lat.max() <= maps.CHINA_BOX[3])
+    datasets = {"units": rows}
+    layers = []
+    if in_china:
+        proj = dict(maps.PROJECTION, fit=maps._box_feature())
+        datasets["context"] = list(maps._context_clipped())
+        layers.append({"data": {"name": "context"}, "projection": proj,
+                       "mark": {"type": "geoshape", "fill": "#f4f4f4", "stroke": "white", "strokeWidth": 0.7,
+                                "clip": True}})
+    else:
+        pad = 0.5
+        proj = {"type": "mercator", "fit": maps._box_feature((float(lon.min()) - pad, float(lat.min()) - pad,
+                                                              float(lon.max()) + pad, float(lat.max()) + pad))}
+    grey = [r for r in rows if r["v"] is None]
+    if grey:
+        datasets["grey"] = grey
+        layers.append({"data": {"name": "grey"}, "projection": proj,
+                       "mark": {"type": "circle", "size": size, "color": "#c8c8c8", "opacity": 0.9},
+                       "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                                    "latitude": {"field": "lat", "type": "quantitative"}, "tooltip": tips[:2]}})
+    datasets["units"] = [r for r in rows if r["v"] is not None]
+    layers.append({"data": {"name": "units"}, "projection": proj,
+                   "mark": {"type": "circle", "size": size, "opacity": 0.9, "stroke": "#555", "strokeWidth": 0.4},
+                   "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                                "latitude": {"field": "lat", "type": "quantitative"},
+                                "color": colour, "tooltip": tips}})
+    spec = {"height": height, "layer": layers, "datasets": datasets, "config": {"view": {"stroke": None}}}
+    if title:
+        spec["title"] = {"text": title, "anchor": "start", "fontSize": 13}
+    return spec
