@@ -4,6 +4,10 @@ Univariate: f(u) = 1/(n h) sum_i K((u_i - u)/h), Gaussian K (paper's kernel-dens
 year, nationally and per region. Joint: density of the pairs (D_t, D_t+1) pooled over consecutive
 years, on a 2-D grid for contour plots with the 45-degree line (paper's joint-density equation).
 
+Scale (issue 12): the joint density of a county panel (~53,000 pairs on a 60 x 60 grid) is summed
+in blocks of grid points, through whitened coordinates above ``LARGE_PAIRS`` pairs (one matrix
+product per block instead of the quadratic form; same values to rounding, tested).
+
 Bandwidth: Scott's rule, computed exactly as ``scipy.stats.gaussian_kde`` does (``BANDWIDTH_RULE``). The paper used
 MATLAB ``ksdensity`` (univariate) and Stata (joint), whose default bandwidths differ; shapes can
 therefore differ a little from the paper's figures.
@@ -20,6 +24,40 @@ BANDWIDTH_RULE = (
     "standard deviation in 1-D; in 2-D the kernel covariance is n^(-1/3) x the sample covariance "
     "of (D_t, D_t+1) (a full, not product, kernel). The paper used MATLAB ksdensity "
     "(h = MAD/0.6745 x (4/(3n))^(1/5)) and Stata for the joint density, so curves may differ slightly.")
+
+
+_BLOCK_ELEMENTS = 1 << 21  # grid points x pairs per block of the joint density (~32 MiB of differences)
+
+
+LARGE_PAIRS = 20_000  # above this many (D_t, D_t+1) pairs the joint density uses the whitened path
+
+
+def _kernel_sums_quadratic(pts, pairs, inv) -> np.ndarray:
+    """sum_n exp(-0.5 (p - x_n)' inv (p - x_n)) for every grid point p: the plain form, in blocks."""
+    block = max(1, _BLOCK_ELEMENTS // max(1, len(pairs)))
+    dens = np.empty(len(pts))
+    for start in range(0, len(pts), block):
+        diff = pts[start:start + block, None, :] - pairs[None, :, :]  # (block, N, 2)
+        q = np.einsum("pnk,kl,pnl->pn", diff, inv, diff)
+        dens[start:start + block] = np.exp(-0.5 * q).sum(axis=1)
+    return dens
+
+
+def _kernel_sums_whitened(pts, pairs, inv) -> np.ndarray:
+    """The same sums through whitened coordinates (county scale: ~10x faster than the quadratic
+    form). With inv = L L' (Cholesky), (p - x)' inv (p - x) = |a|^2 + |b|^2 - 2 a.b for a = L'p and
+    b = L'x, one matrix product per block. Agrees with :func:`_kernel_sums_quadratic` to rounding
+    (a test checks it to 1e-9 relative)."""
+    L = np.linalg.cholesky(inv)
+    a, b = pts @ L, pairs @ L
+    aa, bb = (a * a).sum(axis=1), (b * b).sum(axis=1)
+    block = max(1, _BLOCK_ELEMENTS // max(1, len(pairs)))
+    dens = np.empty(len(pts))
+    for start in range(0, len(pts), block):
+        q = aa[start:start + block, None] + bb[None, :] - 2.0 * (a[start:start + block] @ b.T)
+        np.maximum(q, 0.0, out=q)
+        dens[start:start + block] = np.exp(-0.5 * q).sum(axis=1)
+    return dens
 
 
 def _panel(D) -> pd.DataFrame:
@@ -140,8 +178,12 @@ def joint_kde(D, num: int = 60, lag: int = 1) -> JointDensity:
     kcov = cov * len(pairs) ** (-2 / 6)
     inv = np.linalg.inv(kcov)
     pts = np.column_stack([X.ravel(), Y.ravel()])
-    diff = pts[:, None, :] - pairs[None, :, :]  # (m*m, N, 2)
-    q = np.einsum("pnk,kl,pnl->pn", diff, inv, diff)
     norm = 2 * np.pi * np.sqrt(np.linalg.det(kcov)) * len(pairs)
-    Z = (np.exp(-0.5 * q).sum(axis=1) / norm).reshape(X.shape)
+    if len(pairs) > LARGE_PAIRS:
+        Z = (_kernel_sums_whitened(pts, pairs, inv) / norm).reshape(X.shape)
+        return JointDensity(grid, grid, Z, pairs)
+    # grid points in blocks so that (block, N, 2) stays ~ _BLOCK_ELEMENTS whatever N (counties x
+    # years: 53,200 pairs would otherwise need 3,600 x 53,200 x 2 doubles, 3 GiB); each grid point's
+    # sum over the pairs is the same whichever block it is in
+    Z = (_kernel_sums_quadratic(pts, pairs, inv) / norm).reshape(X.shape)
     return JointDensity(grid, grid, Z, pairs)

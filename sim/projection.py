@@ -92,8 +92,8 @@ class ForwardModel:
     ----------
     cutoffs : tuple of float
         Class cut-offs (k - 1), right-closed; also used for the lag.
-    W : ndarray (n, n)
-        Row-standardised proximity weights, zero diagonal.
+    W : ndarray (n, n) or scipy.sparse CSR
+        Row-standardised proximity weights, zero diagonal (sparse when fitted on sparse weights).
     P : ndarray (m, k, k)
         Transition matrices by lag class, empty rows filled.
     thresholds : ndarray (m * k, k - 1) int64
@@ -135,6 +135,17 @@ def _ro(a):
     return a
 
 
+def _ro_weights(W):
+    """Read-only weights: a dense array, or a CSR matrix whose arrays are read-only."""
+    from scipy import sparse
+
+    if not sparse.issparse(W):
+        return _ro(W)
+    for a in (W.data, W.indices, W.indptr):
+        a.setflags(write=False)
+    return W
+
+
 def fit_forward_model(D_hist, W, cutoffs, P_spatial, P_pooled=None, source: str = "") -> ForwardModel:
     """Fit the within-class maps on the observed D and freeze the matrices.
 
@@ -142,8 +153,10 @@ def fit_forward_model(D_hist, W, cutoffs, P_spatial, P_pooled=None, source: str 
     ----------
     D_hist : array_like (n, T)
         Observed coupling coordination, provinces x consecutive years (T >= 2), in W's order.
-    W : array_like (n, n)
-        Proximity weights (contiguity with the island rule); row-standardised here.
+    W : array_like or scipy.sparse matrix (n, n)
+        Proximity weights (contiguity with the island rule, or k nearest); row-standardised here. A
+        sparse matrix stays sparse (thousands of units: the yearly lag of every path then costs
+        paths x links instead of paths x n^2; a test checks both give the same paths).
     cutoffs : sequence of float
         Class cut-offs (fixed 0.25/0.5/0.75 or the pooled quartiles).
     P_spatial : array_like (m, k, k)
@@ -200,7 +213,7 @@ def fit_forward_model(D_hist, W, cutoffs, P_spatial, P_pooled=None, source: str 
     noise = np.quantile(res, levels)
     grid = np.linspace(0.0, 1.0, GRID + 1)
     G = np.stack([np.clip(np.interp(grid, a, b), floor[p % k], hi[p % k]) for p, (a, b) in enumerate(zip(kx, ky))])
-    return ForwardModel(c, _ro(Wrs), _ro(Pf), _ro(thresholds), _ro(G.ravel()),
+    return ForwardModel(c, _ro_weights(Wrs), _ro(Pf), _ro(thresholds), _ro(G.ravel()),
                         _ro(np.diff(G, axis=1, append=G[:, -1:]).ravel()), _ro(noise),
                         _ro(counts), source, _ro(_destination_table(thresholds, k)))
 
@@ -337,7 +350,12 @@ def simulate_paths(fm: ForwardModel, d0, horizon: int, n_paths: int = 10_000, se
     x = out_D[t0]
     c = _classes(x, cut)
     out_c[t0] = c
-    WT = np.ascontiguousarray(fm.W.T, dtype=np.float32)
+    from scipy import sparse
+
+    if sparse.issparse(fm.W):  # x @ WT through the sparse matrix: paths x links per year
+        WT = sparse.csr_matrix(fm.W.T, dtype=np.float32)
+    else:
+        WT = np.ascontiguousarray(fm.W.T, dtype=np.float32)
     lut = fm.destinations
     G, dG = fm.grid.astype(np.float32), fm.grid_step.astype(np.float32)
     Z = noise_values

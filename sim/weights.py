@@ -1,8 +1,9 @@
 """Spatial weight matrices for Study A (Liu et al. 2026): economic-geographic, contiguity, k-nearest.
 
 All matrices are dense ``numpy`` arrays of shape (n, n), one row and column per province in the
-order of the inputs, with a zero diagonal. Nothing here reads files except
-``contiguity_from_geojson``, which takes an already parsed GeoJSON dict.
+order of the inputs, with a zero diagonal, except the large-n paths below, which return
+``scipy.sparse`` CSR matrices. Nothing here reads files except ``contiguity_from_geojson``, which
+takes an already parsed GeoJSON dict.
 
 * ``econ_geo_weights``: the paper's economic-geographic matrix (Liu et al. 2026, section "Global
   spatial autocorrelation", W_ij = (1/d_ij^2)(1/|PGDP_i - PGDP_j|)), used for Moran's I.
@@ -10,8 +11,23 @@ order of the inputs, with a zero diagonal. Nothing here reads files except
   the spatial Markov chain (the paper: "a spatial weight matrix ... based on the geographical
   proximity").
 * ``row_standardise``: every row divided by its sum.
+
+At county scale (issue 12, thousands of units) dense n x n matrices and the permutation tests on
+them stop being affordable:
+
+* ``knn_weights_sparse``: the same k-nearest matrix as ``knn_weights`` (a test checks they are
+  identical), built in row blocks as CSR, never n x n at once.
+* ``econ_geo_for_inference``: the economic-geographic matrix for Moran's I with its permutation
+  tests. Up to ``DENSE_ECON_GEO_LIMIT`` units it is exactly ``econ_geo_weights`` (dense). Above, every
+  unit keeps only its ``ECON_GEO_TOP_K`` strongest economic-geographic links (sparse): the dense
+  matrix links every pair, so 999 conditional permutations of local Moran would draw n - 1 values
+  per unit and permutation (n = 2,800, 20 years: ~1.6e11 draws, hours on 2 cores). The returned
+  ``WeightsChoice`` says what was done, why, and how much of each row's weight the kept links carry,
+  so the app can show it.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -41,6 +57,24 @@ def _as_coords(lat, lon) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("lat must lie in [-90, 90] and lon in [-180, 180] degrees; found values "
                          f"lat in [{lat.min():g}, {lat.max():g}], lon in [{lon.min():g}, {lon.max():g}].")
     return lat, lon
+
+
+def _haversine_rows(lat, lon, rows) -> np.ndarray:
+    """Great-circle distances (km) from the points ``rows`` to every point: shape (len(rows), n).
+
+    The same arithmetic as :func:`great_circle_km` restricted to some rows (identical values), so
+    large matrices can be built in blocks; the self-distance is set to 0.
+    """
+    phi, lam = np.radians(lat), np.radians(lon)
+    dphi = phi[rows][:, None] - phi[None, :]
+    dlam = lam[rows][:, None] - lam[None, :]
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi)[rows][:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
+    d = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    d[np.arange(len(rows)), rows] = 0.0
+    return d
+
+
+_ROW_BLOCK = 512  # rows per block of the large-n builders: 512 x n float64 (n = 3,000: 12 MiB)
 
 
 def great_circle_km(lat, lon) -> np.ndarray:
@@ -142,14 +176,14 @@ def row_standardise(W, zero_diagonal: bool = False) -> np.ndarray:
 
     Parameters
     ----------
-    W : array_like, shape (n, n)
-        Non-negative weights.
+    W : array_like or scipy.sparse matrix, shape (n, n)
+        Non-negative weights. A sparse matrix stays sparse (a new CSR matrix, never densified).
     zero_diagonal : bool
         Set the diagonal to 0 first (a unit is not its own neighbour in a spatial lag).
 
     Returns
     -------
-    ndarray, shape (n, n)
+    ndarray, shape (n, n), or CSR matrix for sparse input
         Rows summing to 1.
 
     Raises
@@ -163,6 +197,10 @@ def row_standardise(W, zero_diagonal: bool = False) -> np.ndarray:
     >>> row_standardise([[0, 1, 3], [1, 0, 1], [2, 2, 0]]).tolist()
     [[0.0, 0.25, 0.75], [0.5, 0.0, 0.5], [0.5, 0.5, 0.0]]
     """
+    from scipy import sparse
+
+    if sparse.issparse(W):
+        return _row_standardise_sparse(W, zero_diagonal)
     W = check_weights(W)
     if zero_diagonal:
         np.fill_diagonal(W, 0.0)
@@ -172,6 +210,29 @@ def row_standardise(W, zero_diagonal: bool = False) -> np.ndarray:
         raise ValueError(f"Rows {bad} of W sum to zero (units with no neighbour); cannot "
                          "row-standardise. Link them to neighbours first.")
     return W / rs[:, None]
+
+
+def _row_standardise_sparse(W, zero_diagonal: bool = False):
+    """``row_standardise`` for a scipy.sparse matrix: the same checks and division, CSR out."""
+    from scipy import sparse
+
+    S = sparse.csr_matrix(W, dtype=float, copy=True)
+    if S.shape[0] != S.shape[1]:
+        raise ValueError(f"W must be a square (n, n) matrix; found shape {S.shape}.")
+    if not np.all(np.isfinite(S.data)):
+        raise ValueError("W must be finite; found NaN or inf.")
+    if np.any(S.data < 0):
+        raise ValueError("W must be non-negative; found negative weights.")
+    if zero_diagonal and np.any(S.diagonal()):
+        S = sparse.csr_matrix(S - sparse.diags(S.diagonal()))
+    S.eliminate_zeros()
+    rs = np.asarray(S.sum(axis=1)).ravel()
+    if np.any(rs <= 0):
+        bad = np.flatnonzero(rs <= 0).tolist()
+        raise ValueError(f"Rows {bad[:20]} of W sum to zero (units with no neighbour); cannot "
+                         "row-standardise. Link them to neighbours first.")
+    S.data /= np.repeat(rs, np.diff(S.indptr))
+    return S
 
 
 def check_weights(W) -> np.ndarray:
@@ -332,3 +393,137 @@ def long_run_mean_pgdp(panel, names=None) -> np.ndarray:
     if missing:
         raise ValueError(f"No GDP per capita for: {', '.join(missing)}.")
     return means.loc[names].to_numpy(dtype=float)
+
+
+# --- large n (issue 12: ~290 cities, ~2,800 counties) -----------------------------------------
+DENSE_ECON_GEO_LIMIT = 1000  # units; up to here Moran's I uses the paper's dense matrix unchanged
+ECON_GEO_TOP_K = 32  # links kept per unit above the limit
+
+ECON_GEO_SPARSE_RULE = (
+    "With {n:,} units the paper's economic-geographic matrix links every pair ({pairs:,} links), and "
+    "999 conditional permutations of local Moran would draw {n_1:,} values per unit, permutation and "
+    "year (hours on 2 cores). Above {limit:,} units each unit therefore keeps only its {k} strongest "
+    "economic-geographic links (largest (1/d^2)(1/|PGDP_i - PGDP_j|)); those carry on average "
+    "{kept:.1%} of a row's total weight (least: {kept_min:.1%}). Moran's I and its tests are "
+    "computed on this sparse matrix, row-standardised.")
+
+
+def knn_weights_sparse(lat, lon, k: int):
+    """The matrix of :func:`knn_weights` as ``scipy.sparse`` CSR, built in row blocks.
+
+    Identical entries (same great-circle distances, same stable tie-breaking by index), without
+    ever holding the n x n matrix: memory ~ 512 x n per block plus n x k. For thousands of units
+    (counties), where the dense matrix and its products are the cost.
+
+    Examples
+    --------
+    >>> knn_weights_sparse([0.0, 0.0, 0.0], [0.0, 1.0, 3.0], 1).toarray().tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+    from scipy import sparse
+
+    lat, lon = _as_coords(lat, lon)
+    n = lat.size
+    if not (isinstance(k, (int, np.integer)) and 1 <= k < n):
+        raise ValueError(f"k must be an integer in [1, {n - 1}]; found {k!r}.")
+    k = int(k)
+    cols = np.empty((n, k), dtype=np.int64)
+    for start in range(0, n, _ROW_BLOCK):
+        rows = np.arange(start, min(n, start + _ROW_BLOCK))
+        d = _haversine_rows(lat, lon, rows)
+        d[np.arange(rows.size), rows] = np.inf
+        cols[rows] = np.argsort(d, axis=1, kind="stable")[:, :k]
+    cols.sort(axis=1)
+    indptr = np.arange(0, n * k + 1, k)
+    return sparse.csr_matrix((np.ones(n * k), cols.ravel(), indptr), shape=(n, n))
+
+
+@dataclass(frozen=True)
+class WeightsChoice:
+    """A weight matrix and what was done to get it (for the app to say).
+
+    Attributes
+    ----------
+    W : ndarray (n, n) or scipy.sparse CSR
+        Raw (not row-standardised) weights.
+    exact : bool
+        True when ``W`` is the paper's matrix unchanged.
+    k : int or None
+        Links kept per unit when not exact.
+    kept_share, kept_share_min : float
+        Mean and least share of a row's total (dense) weight carried by the kept links (1.0 exact).
+    message : str
+        Plain-language statement of the choice and why ("" when exact).
+    """
+
+    W: object
+    exact: bool
+    k: int | None
+    kept_share: float
+    kept_share_min: float
+    message: str
+
+
+def econ_geo_for_inference(lat, lon, pgdp, max_dense: int = DENSE_ECON_GEO_LIMIT, k: int = ECON_GEO_TOP_K,
+                           floor_fraction: float = PGDP_FLOOR_FRACTION) -> WeightsChoice:
+    """The economic-geographic W for Moran's I with permutation tests, affordable at any n.
+
+    Up to ``max_dense`` units: exactly :func:`econ_geo_weights` (Liu et al. 2026), ``exact=True``.
+    Above: every unit's ``k`` largest weights of the same matrix (same formula, same equal-PGDP
+    guard), as a sparse CSR matrix, built in row blocks; ``message`` states the choice
+    (``ECON_GEO_SPARSE_RULE``) with the share of each row's weight the kept links carry. The
+    dense matrix is never held at once above the limit.
+
+    Parameters
+    ----------
+    lat, lon, pgdp, floor_fraction
+        As :func:`econ_geo_weights`.
+    max_dense : int, default 1000
+    k : int, default 32
+
+    Returns
+    -------
+    WeightsChoice
+    """
+    from scipy import sparse
+
+    lat, lon = _as_coords(lat, lon)
+    n = lat.size
+    if n <= max_dense:
+        return WeightsChoice(econ_geo_weights(lat, lon, pgdp, floor_fraction), True, None, 1.0, 1.0, "")
+    pgdp = np.asarray(pgdp, dtype=float).ravel()
+    if pgdp.shape != lat.shape:
+        raise ValueError(f"pgdp must have one value per location ({lat.size}); found {pgdp.size}.")
+    if not np.all(np.isfinite(pgdp)):
+        raise ValueError("pgdp must be finite; found NaN or inf (is a unit's GDP per capita missing?).")
+    if not 0 < floor_fraction <= 1:
+        raise ValueError(f"floor_fraction must lie in (0, 1]; found {floor_fraction!r}.")
+    if not (isinstance(k, (int, np.integer)) and 1 <= k < n):
+        raise ValueError(f"k must be an integer in [1, {n - 1}]; found {k!r}.")
+    spread = float(pgdp.max() - pgdp.min())
+    if spread <= 0:
+        raise ValueError("Every PGDP value is equal, so 1/|PGDP_i - PGDP_j| is undefined for every "
+                         "pair; the economic-geographic matrix needs differing GDP per capita.")
+    k = int(k)
+    cols = np.empty((n, k), dtype=np.int64)
+    vals = np.empty((n, k))
+    kept = np.empty(n)
+    for start in range(0, n, _ROW_BLOCK):
+        rows = np.arange(start, min(n, start + _ROW_BLOCK))
+        r = np.arange(rows.size)
+        d = _haversine_rows(lat, lon, rows)
+        d[r, rows] = np.inf  # W_ii = 0
+        if np.any(d <= 0):
+            i, j = np.argwhere(d <= 0)[0]
+            raise ValueError(f"Locations {rows[i]} and {j} have the same coordinates; 1/d^2 is undefined.")
+        econ = np.maximum(np.abs(pgdp[rows][:, None] - pgdp[None, :]), floor_fraction * spread)
+        w = 1.0 / (d ** 2 * econ)
+        top = np.argpartition(w, n - k, axis=1)[:, n - k:]
+        top.sort(axis=1)
+        cols[rows] = top
+        vals[rows] = np.take_along_axis(w, top, axis=1)
+        kept[rows] = vals[rows].sum(axis=1) / w.sum(axis=1)
+    W = sparse.csr_matrix((vals.ravel(), cols.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n))
+    msg = ECON_GEO_SPARSE_RULE.format(n=n, pairs=n * (n - 1), n_1=n - 1, limit=max_dense, k=k,
+                                      kept=float(kept.mean()), kept_min=float(kept.min()))
+    return WeightsChoice(W, False, k, float(kept.mean()), float(kept.min()), msg)
