@@ -54,6 +54,14 @@ the small setting keeps the 5-seed ensemble, 30 fold models per seed, within a f
 weight 1. The fold models are trained together as one batched network (same maths, faster).
 Every option can be overridden through ``**options`` of :func:`fit_coupling`.
 
+At scale (issue 12: ~290 cities, ~2,800 counties) the out-of-fold scheme would cost one fold model
+per unit, each trained on every row. Two options bound it, and change nothing on the paper's 30
+provinces: ``max_folds`` (default 30): with more groups than this, the groups are dealt into 10
+folds of whole units instead of one fold per unit; ``max_train_rows`` (default 6,000): a fold
+model whose training rows exceed this trains on a seeded sample of that many of them (every row is
+still scored out-of-fold). What was done is in ``diagnostics["folds"]`` (``message`` says it in
+words, empty when nothing changed).
+
 Threads: training sets ``torch.set_num_threads(num_threads)`` (default 1; tiny networks gain
 nothing from more threads and the app shares its cores) for the duration of the call and restores
 the previous value afterwards.
@@ -81,10 +89,17 @@ METHODS = {
 }
 
 PAPER_DEFAULTS = dict(hidden=(64, 32), embedding_dim=16, lr=1e-3, epochs=500, weight_decay=0.0)
-CROSSPRED_DEFAULTS = dict(hidden=(16,), n_folds="groups", lr=1e-2, epochs=80, weight_decay=1e-3)
+CROSSPRED_DEFAULTS = dict(hidden=(16,), n_folds="groups", lr=1e-2, epochs=80, weight_decay=1e-3,
+                          max_folds=30, max_train_rows=6000)
 CCA_DEFAULTS = dict(hidden=(32,), embedding_dim=4, n_folds="groups", lr=1e-2, epochs=300,
-                    weight_decay=1e-3, whiten=1.0)
+                    weight_decay=1e-3, whiten=1.0, max_folds=30, max_train_rows=6000)
 ROW_FOLDS_WITHOUT_GROUPS = 10
+LARGE_ROWS = 4096  # inference above this many rows runs fold by fold (no (n, in, out) weight gather)
+FOLDS_RULE = (
+    "{n_groups:,} units: one fold per unit would train {n_groups:,} fold models on {n_rows:,} rows "
+    "each (hours on 2 cores), so the units are dealt into {n_folds} folds of whole units (each unit's C "
+    "still comes from a model that never saw it){rows}.")
+ROWS_RULE = ", and each fold model trains on a seeded sample of {rows:,} of its training rows"
 COLLAPSE_C_STD = 0.01  # std of C across rows below this = no discrimination between rows
 COLLAPSE_EFFECTIVE_RANK = 1.5  # embeddings (n, K) of effective rank below this ~ one direction
 
@@ -290,13 +305,35 @@ def _key(g):
 
 
 def _forward_rows(layers, X, idx):
-    """Row r through model idx[r] only: X (n, i), idx (n,) -> (n, o)."""
+    """Row r through model idx[r] only: X (n, i), idx (n,) -> (n, o).
+
+    Above ``LARGE_ROWS`` rows the rows of each model go through it together
+    (:func:`_forward_rows_grouped`, same values to rounding) instead of gathering one weight matrix
+    per row.
+    """
+    if X.shape[0] > LARGE_ROWS:
+        return _forward_rows_grouped(layers, X, idx)
     H = X
     for k, (W, b) in enumerate(layers):
         H = np.einsum("ni,nio->no", H, W[idx]) + b[idx, 0]
         if k < len(layers) - 1:
             H = np.maximum(H, 0.0)
     return H
+
+
+def _forward_rows_grouped(layers, X, idx):
+    """:func:`_forward_rows` fold by fold: memory ~ n x width instead of n x in x out."""
+    idx = np.asarray(idx)
+    out = np.empty((X.shape[0], layers[-1][0].shape[2]))
+    for m in np.unique(idx):
+        rows = np.flatnonzero(idx == m)
+        H = X[rows]
+        for k, (W, b) in enumerate(layers):
+            H = H @ W[m] + b[m, 0]
+            if k < len(layers) - 1:
+                H = np.maximum(H, 0.0)
+        out[rows] = H
+    return out
 
 
 def _heldout_errors(model: CouplingModel, Xn, Xi, idx=None) -> np.ndarray:
@@ -429,6 +466,9 @@ def _n_folds(opts, groups) -> int:
         n_groups = len(set(_key(g) for g in np.asarray(groups)))
         if n_groups < 2:
             raise ValueError(f"out-of-fold scoring needs at least 2 provinces (groups), found {n_groups}")
+        cap = opts.get("max_folds")
+        if cap is not None and n_groups > int(cap):
+            return ROW_FOLDS_WITHOUT_GROUPS  # folds of whole units (FOLDS_RULE)
         return n_groups
     if not isinstance(k, (int, np.integer)) or k < 2:
         raise ValueError(f"n_folds must be 'groups' or an integer >= 2, found {k!r}")
@@ -452,6 +492,33 @@ def _fold_assignment(n, groups, n_folds, seed):
     return folds, (fold_of if groups is not None else {})
 
 
+def _train_index(folds, n_folds, max_rows, seed):
+    """Rows each fold model trains on: None (all rows outside its fold, as a mask) or, when a fold's
+    training rows exceed ``max_rows``, an (n_folds, R) array of a seeded sample of R = max_rows of
+    them (R = the smallest training set if that is smaller), sorted."""
+    if max_rows is None:
+        return None
+    train_sizes = folds.size - np.bincount(folds, minlength=n_folds)
+    if train_sizes.max() <= int(max_rows):
+        return None
+    R = int(min(int(max_rows), train_sizes.min()))
+    rng = np.random.default_rng([int(seed), 1])  # a stream apart from the fold assignment's
+    return np.stack([np.sort(rng.choice(np.flatnonzero(folds != m), R, replace=False))
+                     for m in range(n_folds)])
+
+
+def _fold_note(groups, n, n_folds, idx) -> dict:
+    """``diagnostics["folds"]``: the out-of-fold scheme used and, when it departs from one fold per
+    unit on all rows, why (``FOLDS_RULE``)."""
+    n_groups = None if groups is None else len(set(_key(g) for g in np.asarray(groups)))
+    rows = None if idx is None else int(idx.shape[1])
+    message = ""
+    if (n_groups is not None and n_folds < n_groups) or rows is not None:
+        message = FOLDS_RULE.format(n_groups=n_groups or n, n_rows=n, n_folds=n_folds,
+                                    rows="" if rows is None else ROWS_RULE.format(rows=rows))
+    return {"n_folds": int(n_folds), "n_groups": n_groups, "train_rows": rows, "message": message}
+
+
 def _fit_crosspred(Xn, Xi, seed, opts, tick, groups):
     import torch
 
@@ -470,12 +537,18 @@ def _fit_crosspred(Xn, Xi, seed, opts, tick, groups):
     pn = _init_layers((Xn.shape[1], *hidden, Xi.shape[1]), M, gen)  # NQPF tower -> inno indicators
     pi = _init_layers((Xi.shape[1], *hidden, Xn.shape[1]), M, gen)  # inno tower -> NQPF indicators
     opt = torch.optim.Adam(pn + pi, lr=float(opts["lr"]), weight_decay=float(opts["weight_decay"]))
-    tn = torch.as_tensor(Xn, dtype=torch.float32)[None]
-    ti = torch.as_tensor(Xi, dtype=torch.float32)[None]
-    yn = torch.as_tensor(Yn, dtype=torch.float32)[None]
-    yi = torch.as_tensor(Yi, dtype=torch.float32)[None]
-    train = torch.as_tensor(folds[None, :] != np.arange(M)[:, None], dtype=torch.float32)  # (M, n)
+    idx = _train_index(folds, M, opts.get("max_train_rows"), seed)
+    if idx is None:  # every fold model on all rows, its own fold masked out
+        tn = torch.as_tensor(Xn, dtype=torch.float32)[None]
+        ti = torch.as_tensor(Xi, dtype=torch.float32)[None]
+        yn = torch.as_tensor(Yn, dtype=torch.float32)[None]
+        yi = torch.as_tensor(Yi, dtype=torch.float32)[None]
+        train = torch.as_tensor(folds[None, :] != np.arange(M)[:, None], dtype=torch.float32)  # (M, n)
+    else:  # each fold model on its own sample of training rows, (M, R, .)
+        tn, ti, yn, yi = (torch.as_tensor(A[idx], dtype=torch.float32) for A in (Xn, Xi, Yn, Yi))
+        train = torch.ones(idx.shape, dtype=torch.float32)
     denom = train.sum(dim=1)
+    scales["_folds"] = _fold_note(groups, n, M, idx)
     history = []
     for epoch in range(int(opts["epochs"])):
         opt.zero_grad()
@@ -503,10 +576,16 @@ def _fit_cca(Xn, Xi, seed, opts, tick, groups):
     pn = _init_layers((Xn.shape[1], *hidden, K), M, gen)
     pi = _init_layers((Xi.shape[1], *hidden, K), M, gen)
     opt = torch.optim.Adam(pn + pi, lr=float(opts["lr"]), weight_decay=float(opts["weight_decay"]))
-    tn = torch.as_tensor(Xn, dtype=torch.float32)[None]
-    ti = torch.as_tensor(Xi, dtype=torch.float32)[None]
-    train = torch.as_tensor(folds[None, :] != np.arange(M)[:, None], dtype=torch.float32)[..., None]
+    idx = _train_index(folds, M, opts.get("max_train_rows"), seed)
+    if idx is None:
+        tn = torch.as_tensor(Xn, dtype=torch.float32)[None]
+        ti = torch.as_tensor(Xi, dtype=torch.float32)[None]
+        train = torch.as_tensor(folds[None, :] != np.arange(M)[:, None], dtype=torch.float32)[..., None]
+    else:
+        tn, ti = (torch.as_tensor(A[idx], dtype=torch.float32) for A in (Xn, Xi))
+        train = torch.ones((*idx.shape, 1), dtype=torch.float32)
     denom = train.sum(dim=1, keepdim=True)  # (M, 1, 1)
+    note = _fold_note(groups, n, M, idx)
     eye = torch.eye(K)
     lam = float(opts["whiten"])
     history = []
@@ -528,7 +607,7 @@ def _fit_cca(Xn, Xi, seed, opts, tick, groups):
         if tick:
             tick(epoch)
     towers = {"nqpf": _to_numpy_layers(pn), "inno": _to_numpy_layers(pi)}
-    return towers, {}, fold_of_group, history, folds
+    return towers, {"_folds": note}, fold_of_group, history, folds
 
 
 def fit_coupling(X_nqpf, X_inno, method: str = "paper", seed: int = 0, groups=None,
@@ -582,6 +661,7 @@ def fit_coupling(X_nqpf, X_inno, method: str = "paper", seed: int = 0, groups=No
             Gn, Gi = _gauss_apply(reference["nqpf"], Xn), _gauss_apply(reference["inno"], Xi)
             fitter = _fit_crosspred if method == "crosspred" else _fit_cca
             towers, scales, fold_of_group, history, folds = fitter(Gn, Gi, seed, opts, tick, groups)
+            fold_note = scales.pop("_folds")
     seconds = time.perf_counter() - t0
     model = CouplingModel(method, int(seed), _plain(opts), towers, scales, fold_of_group,
                           reference=reference)
@@ -592,6 +672,8 @@ def fit_coupling(X_nqpf, X_inno, method: str = "paper", seed: int = 0, groups=No
         C = 1.0 / (1.0 + _heldout_errors(model, Gn, Gi, folds))  # out-of-fold for every row
         diag = collapse_diagnostics(C)
     diag.update(loss_history=history, seconds=seconds, n_rows=int(Xn.shape[0]))
+    if method != "paper":
+        diag["folds"] = fold_note
     C = np.array(C)
     C.setflags(write=False)
     return CouplingModel(method, int(seed), model.options, towers, scales, fold_of_group, C, diag,
@@ -716,6 +798,8 @@ def fit_ensemble(X_nqpf, X_inno, method: str = "crosspred", seeds=(0, 1, 2, 3, 4
         diag["collapsed"] = True
         worst = min(members, key=lambda m: m.diagnostics["c_std"])
         diag["message"] = worst.diagnostics["message"]
+    if "folds" in members[0].diagnostics:  # the same scheme for every seed
+        diag["folds"] = members[0].diagnostics["folds"]
     diag.update(seed_spearman=seed_spearman(Cm), seeds=list(seeds),
                 member_c_std=[m.diagnostics["c_std"] for m in members],
                 seconds=time.perf_counter() - t0)
