@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 N = 20
 BATCH = 5  # sessions being opened (or rerun) at the same moment; all N stay open together
 UPLOADERS = set(range(0, N, 4))  # 5 sessions upload their own panel first
+# the province panel's uploader, by its label: the Data page also has indicator and units sheet uploaders
+PANEL_UPLOADER = "Province panel (Study A) file"
 PROVINCES = ["Beijing", "Tianjin", "Hebei", "Shanxi", "Inner Mongolia", "Liaoning", "Jilin", "Heilongjiang",
              "Shanghai", "Jiangsu", "Zhejiang", "Anhui", "Fujian", "Jiangxi", "Shandong", "Henan", "Hubei",
              "Hunan", "Guangdong", "Sichuan"]
@@ -94,7 +96,8 @@ async def _open(browser, base, i, pages, timings):
         # (seen for one session in several full CI runs, never alone): give it 120 s, then upload again.
         for attempt in (1, 2):
             await page.get_by_role("tab", name="Upload your own").click()
-            await page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
+            await page.locator("[data-testid='stFileUploader']").filter(has_text=PANEL_UPLOADER).locator(
+                "input[type=file]").set_input_files(
                 {"name": f"panel_{i}.csv", "mimeType": "text/csv", "buffer": panel(i)})
             try:
                 await page.get_by_text(f"Loaded panel_{i}.csv: 330 rows.").first.wait_for(

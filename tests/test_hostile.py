@@ -45,6 +45,8 @@ def shown(value: str) -> str:
     return _re.sub(r"\\(.)", r"\1", value).replace("\u2060", "")
 
 ROOT = Path(__file__).resolve().parent.parent
+# the province panel's uploader, by its label: the Data page also has indicator and units sheet uploaders
+PANEL_UPLOADER = "Province panel (Study A) file"
 _spec = importlib.util.spec_from_file_location("data_panels", Path(__file__).parent / "fixtures" / "data_panels.py")
 fx = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fx)
@@ -590,7 +592,8 @@ def test_hostile_text_is_shown_as_text_in_a_browser(app_server, browser):
         """Upload, and wait for the Data page's answer; once more if the upload event was lost (on a
         loaded machine a rerun of the page can swallow it: seen in 2 of 6 full CI runs, never alone)."""
         for attempt in (1, 2):
-            page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
+            page.locator("[data-testid='stFileUploader']").filter(has_text=PANEL_UPLOADER).locator(
+                "input[type=file]").set_input_files(
                 {"name": name, "mimeType": "text/csv", "buffer": raw})
             page.wait_for_timeout(500)
             wait_for_script(page)
