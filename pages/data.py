@@ -115,6 +115,8 @@ def _process_sheet(which: str) -> None:
                                        "problem": f"The sheet could not be read ({type(exc).__name__})."}]
         sheets.pop(which, None)
     st.session_state[SHEETS_KEY] = sheets
+    if which in sheets and st.session_state.get("upload_provinces") is not None:
+        _process_upload("provinces")  # the panel already uploaded is read again with the new sheet
 
 
 def _apply_mapping(edited: pd.DataFrame) -> None:
@@ -245,6 +247,16 @@ with tab_upload:
     if kind == "provinces":
         st.checkbox("Fill gaps by linear interpolation within each unit (every filled cell is listed)",
                     key="fill_gaps")
+    st.text_input("Excel sheet name (optional; the first sheet is read otherwise)", key=f"sheet_{kind}")
+    st.file_uploader(f"{state.KIND_LABELS[kind]} file", type=["csv", "tsv", "txt", "xlsx", "xlsm"], key=f"upload_{kind}",
+                     on_change=_process_upload, args=(kind,))
+    message = st.session_state.get(state.UPLOAD_MESSAGE_KEY, {}).get(kind)
+    problems = st.session_state.get(state.UPLOAD_PROBLEMS_KEY, {}).get(kind)
+    if message:
+        st.success(md_escape(message))
+    if problems:
+        show_problems(problems, kind)
+    if kind == "provinces":
         own = st.session_state.get(SHEETS_KEY, {})
         with st.expander("Your own indicator system, or units other than the 30 provinces (optional)",
                          expanded=bool(own)):
@@ -275,15 +287,6 @@ with tab_upload:
                     obj = own[which]
                     st.success(md_escape(f"{label} in use: " + (obj.label if which == "indicators" else
                                                                 f"{len(obj.names)} units from {obj.origin}")))
-    st.text_input("Excel sheet name (optional; the first sheet is read otherwise)", key=f"sheet_{kind}")
-    st.file_uploader(f"{state.KIND_LABELS[kind]} file", type=["csv", "tsv", "txt", "xlsx", "xlsm"], key=f"upload_{kind}",
-                     on_change=_process_upload, args=(kind,))
-    message = st.session_state.get(state.UPLOAD_MESSAGE_KEY, {}).get(kind)
-    problems = st.session_state.get(state.UPLOAD_PROBLEMS_KEY, {}).get(kind)
-    if message:
-        st.success(md_escape(message))
-    if problems:
-        show_problems(problems, kind)
     proposal = st.session_state.get(MAPPING_KEY) if kind == "provinces" else None
     if proposal is not None:
         from sim.mapping import ROLES

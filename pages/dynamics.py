@@ -39,9 +39,10 @@ dens = sp.kde(D)
 
 @st.fragment
 def kde_view():
-    scope = st.segmented_control("Scope", ["National", "East", "Central", "West"], default="National",
+    scopes = list(dict.fromkeys(dens["scope"]))  # "National", then the groups of the loaded units
+    scope = st.segmented_control("Scope", scopes, default="National",
                                  key=sp.DY_KDE_SCOPE,
-                                 help="All provinces, or one region's provinces only.") or "National"
+                                 help="All units, or one group's units only.") or "National"
     one = dens[dens["scope"] == scope]
     ch = (alt.Chart(one).mark_line()
           .encode(x=alt.X("x:Q", title="Coupling coordination degree D"),

@@ -555,8 +555,10 @@ def _shares_tab(res, base) -> None:
                f"spatial Markov paths (seed {res.seed}). Lines: mean share over paths; bands: 5th-95th percentile. "
                f"Transition matrices {pb.matrices_source}; classes: "
                f"{'fixed cut-offs' if res.scenario.class_scheme == 'fixed' else 'pooled quartiles'} "
-               f"{tuple(round(c, 3) for c in pb.cutoffs)}; neighbours by contiguity (Hainan joined to its nearest "
-               "capitals).")
+               f"{tuple(round(c, 3) for c in pb.cutoffs)}; "
+               + ("neighbours by contiguity (Hainan joined to its nearest capitals)."
+                  if pb.units is None or pb.units.provinces else
+                  "neighbours: the 4 nearest units (no boundaries for these units)."))
 
 
 def _cluster_tab(res) -> None:

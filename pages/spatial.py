@@ -45,12 +45,18 @@ try:
 except ValueError as err:
     st.error(f"The economic-geographic weight matrix cannot be built from this panel: {err}")
     st.stop()
-with st.expander("Weight matrix: economic-geographic, as in the paper"):
-    st.markdown(
-        "W_ij = (1/d_ij²)·(1/|PGDP_i − PGDP_j|), W_ii = 0, with d the great-circle distance between "
-        "provincial capitals (km) and PGDP the mean GDP per capita over all years of the panel; "
-        "row-standardised before use.")
-    st.caption(PGDP_GUARD_RULE.format(f=PGDP_FLOOR_FRACTION))
+with st.expander("Weight matrix: economic-geographic, as in the paper" if "gdp_per_capita" in panel.columns
+                 else "Weight matrix: inverse distance squared (no GDP per capita loaded)"):
+    if "gdp_per_capita" in panel.columns:
+        st.markdown(
+            "W_ij = (1/d_ij²)·(1/|PGDP_i − PGDP_j|), W_ii = 0, with d the great-circle distance between "
+            "provincial capitals (km) and PGDP the mean GDP per capita over all years of the panel; "
+            "row-standardised before use.")
+        st.caption(PGDP_GUARD_RULE.format(f=PGDP_FLOOR_FRACTION))
+    else:
+        st.markdown("W_ij = 1/d_ij², W_ii = 0, with d the great-circle distance between the units' "
+                    "coordinates (km); row-standardised before use. The paper's economic-geographic "
+                    "weights need GDP per capita, which the loaded data do not have.")
     Wr = W / W.sum(axis=1, keepdims=True)
     top = pd.Series(Wr.max(axis=1), index=names)
     st.markdown(f"Concentration: on average a province's single largest weight is **{top.mean():.0%}** of its "
@@ -188,7 +194,10 @@ with st.expander("Dagum decomposition: mean contribution shares against the pape
         sp.download(dg, "dagum_by_year.csv", label="Download the full decomposition (CSV)")
 
 with findings_slot:
-    fd.show(fd.spatial_findings(gm, loc, dg, alpha),
+    _units = sp.active_units()
+    fd.show(fd.spatial_findings(gm, loc, dg, alpha, groups=tuple(_units.group_order),
+                                similar=("by distance and similar GDP per capita" if "gdp_per_capita" in panel.columns
+                                         else "by distance"), unit="provinces" if _units.provinces else "units"),
             note="How sure: p-values from permutation tests (provinces reshuffled at random); a hot or cold "
                  "spot is a province whose local test passes the significance level chosen below. "
                  "Neighbours are weighted by distance and similar GDP per capita, as in the paper.",

@@ -137,7 +137,8 @@ def paper_system() -> IndicatorSystem:
 def system_of(frame) -> IndicatorSystem:
     """The indicator system a loaded panel carries (``attrs["indicator_system"]``), else the paper's."""
     s = getattr(frame, "attrs", {}).get("indicator_system") if frame is not None else None
-    return s if isinstance(s, IndicatorSystem) else paper_system()
+    # duck-typed: a module reload (Streamlit's file watcher) makes a new class object
+    return s if s is not None and hasattr(s, "indicators") and hasattr(s, "systems") else paper_system()
 
 
 # --- reading an indicator sheet -------------------------------------------------------------------

@@ -93,7 +93,7 @@ def province_units(names=None) -> UnitSet:
 def units_of(frame) -> UnitSet:
     """The units a loaded panel carries (``attrs["units"]``), else the study provinces it names."""
     u = getattr(frame, "attrs", {}).get("units") if frame is not None else None
-    if isinstance(u, UnitSet):
+    if u is not None and hasattr(u, "names") and hasattr(u, "group_map"):  # duck-typed (module reloads)
         return u
     names = None
     if frame is not None and "province" in getattr(frame, "columns", ()):

@@ -103,9 +103,14 @@ def mlp_finding(table: pd.DataFrame, collapsed: bool, method_label: str, wilcoxo
 
 
 # --------------------------------------------------------------------------- Spatial patterns
-def spatial_findings(gm: pd.DataFrame, loc: pd.DataFrame, dg: pd.DataFrame, alpha: float) -> list[str]:
+def spatial_findings(gm: pd.DataFrame, loc: pd.DataFrame, dg: pd.DataFrame, alpha: float,
+                     groups=("East", "Central", "West"), similar: str = "by distance and similar GDP per capita",
+                     unit: str = "provinces") -> list[str]:
     """Findings from global Moran's I by year (``gm``), local Moran (``loc``) and the Dagum
-    decomposition (``dg``)."""
+    decomposition (``dg``). ``groups``: the groups of the decomposition (NBS regions by default);
+    ``similar``: what makes units neighbours in the weights; ``unit``: what the units are called."""
+    group_text = ", ".join(md_escape(g) for g in groups[:-1]) + f" and {md_escape(groups[-1])}" \
+        if len(groups) > 1 else md_escape(groups[0]) if groups else "the groups"
     years = sorted(int(y) for y in gm["year"])
     first, last = years[0], years[-1]
     g0 = gm[gm["year"] == first].iloc[0]
@@ -113,13 +118,13 @@ def spatial_findings(gm: pd.DataFrame, loc: pd.DataFrame, dg: pd.DataFrame, alph
     sig_years = int((gm["p_sim"] <= 0.05).sum())
     if g1["p_sim"] <= 0.05 and g1["I"] > 0:
         lead = (f"Coordination is **spatially clustered**: Moran's I {g1['I']:.2f} in {last}, {p_text(g1['p_sim'])} "
-                "(neighbouring provinces, by distance and similar GDP per capita, have similar D)")
+                f"(neighbouring {unit}, {similar}, have similar D)")
     elif g1["p_sim"] <= 0.05:
         lead = (f"Coordination is **spatially dispersed**: Moran's I {g1['I']:.2f} in {last}, {p_text(g1['p_sim'])} "
-                "(neighbouring provinces tend to differ)")
+                f"(neighbouring {unit} tend to differ)")
     else:
         lead = (f"No clear spatial pattern in {last}: Moran's I {g1['I']:.2f}, {p_text(g1['p_sim'])} "
-                "(neighbouring provinces are not detectably alike)")
+                f"(neighbouring {unit} are not detectably alike)")
     out = [lead + f"; {change_word(g1['I'], g0['I'])} from {g0['I']:.2f} in {first}. Significant at 5 % "
            f"in {sig_years} of {len(years)} years."]
     one = loc[loc["year"] == last]
@@ -128,15 +133,15 @@ def spatial_findings(gm: pd.DataFrame, loc: pd.DataFrame, dg: pd.DataFrame, alph
     out.append(f"In {last}, **hot spots** (high D surrounded by high D, significant at {alpha:g}): {names(hh)}; "
                f"**cold spots** (low among low): {names(ll)}.")
     overall = dg[dg["measure"] == "overall"].set_index("year")["value"]
-    out.append(f"Inequality of D across provinces (Gini) went {change_word(overall[last], overall[first])} "
+    out.append(f"Inequality of D across {unit} (Gini) went {change_word(overall[last], overall[first])} "
                f"from {overall[first]:.3f} in {first} to {overall[last]:.3f} in {last}.")
     sh = dg[(dg["measure"] == "share") & (dg["year"] == last)].set_index("label")["value"]
     betw = dg[(dg["measure"] == "between") & (dg["year"] == last)].set_index("label")["value"]
-    if len(sh):
+    if len(sh) and len(groups) > 1:
         gap = (f"; the widest gap is {md_escape(betw.idxmax())} (Gini {betw.max():.2f})" if len(betw) else "")
-        out.append(f"Gaps **between** East, Central and West explain **{100 * sh.get('net_between', np.nan):.0f} %** "
-                   f"of that inequality in {last}, differences within each region "
-                   f"{100 * sh.get('within', np.nan):.0f} % and the overlap of the regions "
+        out.append(f"Gaps **between** {group_text} explain **{100 * sh.get('net_between', np.nan):.0f} %** "
+                   f"of that inequality in {last}, differences within each group "
+                   f"{100 * sh.get('within', np.nan):.0f} % and the overlap of the groups "
                    f"{100 * sh.get('transvariation', np.nan):.0f} %{gap}.")
     return out
 
