@@ -197,3 +197,22 @@ def test_without_sheets_gdp_per_capita_is_still_required():
     demo = data.read_demo(("provinces",))["provinces"]
     ps = _problems(data.read_province_panel, demo.drop(columns=["gdp_per_capita"]))
     assert any(p.column == "gdp_per_capita" and "Missing required column" in p.message for p in ps)
+
+
+def test_a_target_on_an_own_dimension_of_290_cities_is_solved(cities_own):
+    from sim import goal
+    from sim.target import Lever, Target
+
+    base = prepare({"provinces": cities_own}, Options())
+    t = Target.from_dict({"quantity": "national_high_share", "year": 2026, "threshold": 0.6,
+                          "lever": {"kind": "indicator_pct", "target": "dim:INNO dimension 1",
+                                    "provinces": ["沿海"], "from_year": 2023, "low": 0, "high": 300}},
+                         provinces=set(cities_own["province"]), regions={"沿海", "内陆"},
+                         indicator_ids=set(system_of(cities_own).ids()),
+                         dimensions=set(system_of(cities_own).dimensions()))
+    sol = goal.solve(base, t, n_paths=500)
+    assert sol.status in ("met", "met_at_low", "unreachable")
+    values = [q for _, q in sol.curve]
+    assert values == sorted(values)  # a larger favourable change never lowers the share
+    if sol.status == "met":
+        assert sol.achieved >= 0.6 and sol.scenario.indicator_changes[-1].provinces == ("沿海",)

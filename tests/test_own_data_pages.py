@@ -160,7 +160,7 @@ def _session_with(frame) -> AppTest:
     return at
 
 
-PAGES = ("data.py", "coupling.py", "spatial.py", "dynamics.py", "simulator.py")
+PAGES = ("home.py", "data.py", "coupling.py", "spatial.py", "dynamics.py", "clusters.py", "simulator.py")
 
 
 @pytest.fixture(scope="module")
