@@ -351,7 +351,9 @@ def test_template_header_is_recognised_and_only_rows_are_missing(kind, fmt):
 @pytest.mark.parametrize("kind", data.KINDS)
 def test_filled_xlsx_template_loads(kind):
     wb = openpyxl.load_workbook(io.BytesIO(templates.template(kind, "xlsx")))
-    assert wb.sheetnames == ["data", "README", "names"]
+    # the province template also carries Chinese yearbook headers and the indicator sheet (issue 12)
+    assert wb.sheetnames == (["data", "data_zh", "indicators", "README", "names"] if kind == "provinces"
+                             else ["data", "README", "names"])
     ws = wb["data"]
     header = [c.value for c in ws[1]]
     for row in fx.FRAMES[kind]().itertuples(index=False):
@@ -375,7 +377,11 @@ def test_named_template_functions():
 
 def test_schema_table():
     t = templates.schema_table("provinces")
-    assert list(t.columns) == ["column", "unit", "description", "required", "also_accepted"]
+    assert list(t.columns) == ["column", "name_zh", "unit", "unit_zh", "system", "direction", "description",
+                               "required", "source", "also_accepted"]
+    zh = dict(zip(t["column"], t["name_zh"] + "(" + t["unit_zh"] + ")"))
+    assert zh["rd_exp"] == "R&D经费内部支出(亿元)"
+    assert set(t.loc[t["system"] != "", "source"]) == {"not stated in the paper"}
     assert t["column"].tolist() == schema.province_columns() and t["required"].all()
     units = dict(zip(t["column"], t["unit"]))
     assert units["rd_exp"] == "100 million yuan" and units["forest_cover"] == "%"
