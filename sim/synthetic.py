@@ -18,8 +18,9 @@ Model (per unit i and year t, t = 0..T-1):
   ``exp(10.3 + 0.9 level + noise)`` yuan.
 * Indicators: each system's indicators are noisy monotone functions of the system's latent level
   (``level`` for the first system, ``level + coupling gap`` for the second, the gap spatially smooth
-  too), rescaled to positive values; indicators with direction "-" (e.g. energy intensity) fall as
-  the level rises.
+  too), rescaled to positive values (indicators in percent or on a 0-100 index stay inside
+  (0, 100), so the panel passes ``sim.data``'s checks); indicators with direction "-" (e.g. energy
+  intensity) fall as the level rises.
 
 Columns: ``province`` (the unit's name, kept as the panel's unit column so the Study A code runs
 unchanged), ``year``, ``gdp_per_capita`` and one column per indicator id; :func:`units` gives the
@@ -87,6 +88,16 @@ def _default_indicators():
     systems = {s: schema.indicator_ids(s) for s in schema.SYSTEMS}
     directions = {i.id: int(i.direction) for i in schema.indicators()}
     return systems, directions
+
+
+def _percent_ids() -> set:
+    """Registry indicators measured in percent or on a 0-100 index (kept inside (0, 100))."""
+    try:
+        from sim import schema
+
+        return {i.id for i in schema.indicators() if i.unit.strip() == "%" or "0-100" in i.unit}
+    except Exception:  # noqa: BLE001 - custom systems need no registry
+        return set()
 
 
 def _field(rng, lat, lon, bumps: int, scale_deg: float) -> np.ndarray:
@@ -181,12 +192,17 @@ def generate(n_units: int = 2800, n_years: int = 20, seed: int = 0, systems: dic
     pgdp = np.exp(10.3 + 0.45 * level + rng.normal(0, 0.08, (n_units, T)))
 
     cols = {}
+    percent = _percent_ids()
     for system, base in (("nqpf", level), ("inno", level + gap)):
         for ind in systems[system]:
             a = rng.uniform(0.6, 1.4)
             x = a * base + rng.normal(0, 0.35, base.shape)
-            val = np.exp(0.35 * x) if dirs[ind] > 0 else np.exp(-0.35 * x)
-            cols[ind] = (val * rng.uniform(1, 100)).ravel()
+            x = x if dirs[ind] > 0 else -x
+            scale = rng.uniform(1, 100)
+            if ind in percent:  # shares and 0-100 indices stay inside (0, 100)
+                cols[ind] = (100.0 / (1.0 + np.exp(-0.5 * (x - 1.0)))).ravel()
+            else:
+                cols[ind] = (np.exp(0.35 * x) * scale).ravel()
     panel = pd.DataFrame({"province": np.repeat(names, T), "year": np.tile(first_year + t, n_units),
                           "gdp_per_capita": pgdp.ravel(), **cols})
     units = pd.DataFrame({"unit": names, "lat": lat, "lon": lon, "group": group})
