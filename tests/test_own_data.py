@@ -216,3 +216,11 @@ def test_a_target_on_an_own_dimension_of_290_cities_is_solved(cities_own):
     assert values == sorted(values)  # a larger favourable change never lowers the share
     if sol.status == "met":
         assert sol.achieved >= 0.6 and sol.scenario.indicator_changes[-1].provinces == ("沿海",)
+
+
+def test_unit_column_called_unit_with_a_units_sheet(sheet):
+    panel = own_panel(15).rename(columns={"城市": "unit"})
+    units = units_sheet(own_panel(15))
+    f = data.read_province_panel(panel.drop(columns=["纬度", "经度", "分组"]), sheet, units)
+    assert list(f.columns[:2]) == ["province", "year"] and f["province"].nunique() == 15
+    assert units_of(f).group_label == "group"

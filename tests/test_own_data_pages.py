@@ -239,3 +239,15 @@ def test_template_downloads_carry_chinese_and_english_headers_units_and_sources(
     zh = demo.copy()
     zh.columns = book["data_zh"].columns
     assert data.read_province_panel(zh).equals(demo)
+
+
+def test_the_mlp_comparison_trains_on_an_own_indicator_system(own_provinces):
+    from ui.coupling import CP_MLP
+
+    at = _session_with(own_provinces)
+    at.switch_page("pages/coupling.py")
+    at.run()
+    at.toggle(key=CP_MLP).set_value(True).run()
+    _healthy(at)
+    results = next(d.value for d in at.dataframe if "Coordination D, MLP (0-1)" in d.value.columns)
+    assert len(results) == 300 and results["Coordination D, MLP (0-1)"].between(0, 1).all()
