@@ -12,6 +12,7 @@ from sim.density import BANDWIDTH_RULE
 from sim.markov import CLASS_LABELS_FIXED, EMPTY_ROW_RULE, MarkovWarning
 from sim.weights import ISLAND_RULE
 from ui import findings as fd
+from ui.text import md_escape
 from ui.unitmap import unit_map
 from ui import spatial as sp
 from ui import state
@@ -40,7 +41,7 @@ dens = sp.kde(D)
 @st.fragment
 def kde_view():
     scopes = list(dict.fromkeys(dens["scope"]))  # "National", then the groups of the loaded units
-    scope = st.segmented_control("Scope", scopes, default="National",
+    scope = st.segmented_control("Scope", scopes, default="National", format_func=md_escape,  # groups: user text
                                  key=sp.DY_KDE_SCOPE,
                                  help="All units, or one group's units only.") or "National"
     one = dens[dens["scope"] == scope]

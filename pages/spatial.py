@@ -12,6 +12,7 @@ from sim import schema
 from sim.moran import P_VALUE_NOTE, QUADRANT_NAMES, quadrant_counts
 from sim.weights import PGDP_FLOOR_FRACTION, PGDP_GUARD_RULE
 from ui import findings as fd
+from ui.text import md_escape
 from ui.unitmap import unit_map
 from ui import spatial as sp
 from ui import state
@@ -156,7 +157,7 @@ with quadrant_box:
     sp.download(loc, "local_moran_panel.csv")
 
 # --- Dagum -------------------------------------------------------------------------------------
-st.header("Dagum Gini decomposition (East / Central / West)")
+st.header("Dagum Gini decomposition (" + md_escape(" / ".join(sp.active_units().group_order)) + ")")
 dg = sp.dagum(D)
 within = dg[dg["measure"].isin(["overall", "within"])].assign(
     label=lambda d: d["label"].replace({"G": "Overall"}))
