@@ -37,7 +37,9 @@ except ValueError as err:
     st.stop()
 trad_table = cp.traditional_results(fp, panel)
 years = sorted(int(y) for y in trad_table["year"].unique())
-findings = fd.coupling_findings(trad_table, units_of(panel).group_map(), d_column="D_trad")
+findings = fd.coupling_findings(trad_table, units_of(panel).group_map(), d_column="D_trad",
+                               unit="provinces" if units_of(panel).provinces else "units",
+                               group="region" if units_of(panel).provinces else "group")
 findings_slot = st.container()  # filled at the end, when the MLP comparison (if on) is known
 
 # --- the MLP comparison switch: nothing is trained until it is on -----------------------------------

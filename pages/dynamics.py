@@ -249,8 +249,10 @@ with findings_slot:
     fd.show(fd.dynamics_findings(
         D, mc, sm, class_names, scheme == "fixed", _flags[_flags["flagged"]],
         flag_rule=f"innovation index up by at least {_rise:g} over {_window} year{'s' if _window > 1 else ''}, "
-                  f"D up by no more than {_tol:g}"),
-        note="How sure: chances are shares of the observed year-to-year moves (about 300 moves for 30 "
-             "provinces), so a class with few moves has an uncertain row; the long-run figures assume the "
+                  f"D up by no more than {_tol:g}",
+        unit=("province", "provinces") if sp.active_units().provinces else ("unit", "units")),
+        note=f"How sure: chances are shares of the observed year-to-year moves (about {D.shape[0] * (D.shape[1] - 1):,} "
+             f"moves for {D.shape[0]} {'provinces' if sp.active_units().provinces else 'units'}), so a class with "
+             "few moves has an uncertain row; the long-run figures assume the "
              "observed moves continue unchanged. Classes and neighbours as chosen below.",
         synthetic=state.dataset().any_synthetic("provinces"))

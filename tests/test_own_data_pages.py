@@ -205,6 +205,8 @@ def test_every_study_a_page_runs_on_290_cities_without_boundaries(own_cities, pa
         points = [c for c in charts if any(layer.get("mark", {}).get("type") == "circle"
                                            for layer in json.loads(c.spec).get("layer", []))]
         assert points, "no point map"
+    if page == "coupling.py":
+        assert "of 290 units" in _unescape(_markdown(at))  # the findings name the units, not provinces
     if page == "spatial.py":
         assert "inverse-distance-squared" in texts
     if page == "dynamics.py":

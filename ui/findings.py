@@ -65,27 +65,29 @@ def years_text(v: float) -> str:
 
 
 # --------------------------------------------------------------------------- Coupling
-def coupling_findings(table: pd.DataFrame, regions: dict, d_column: str = "D") -> list[str]:
-    """Findings on D per province-year (``table``: province, year, ``d_column``)."""
+def coupling_findings(table: pd.DataFrame, regions: dict, d_column: str = "D", unit: str = "provinces",
+                      group: str = "region") -> list[str]:
+    """Findings on D per province-year (``table``: province, year, ``d_column``); ``unit`` and ``group``
+    name the units and their groups (another set of regions: "units", "group")."""
     years = sorted(int(y) for y in table["year"].unique())
     first, last = years[0], years[-1]
     a = table[table["year"] == first].set_index("province")[d_column]
     b = table[table["year"] == last].set_index("province")[d_column]
     n = len(b)
     hi_b, hi_a = int((b > HIGH_CUTOFF).sum()), int((a > HIGH_CUTOFF).sum())
-    out = [f"In {last}, **{hi_b} of {n} provinces** are at high or extreme coordination (D above 0.5), "
+    out = [f"In {last}, **{hi_b} of {n} {unit}** are at high or extreme coordination (D above 0.5), "
            f"{change_word(hi_b, hi_a, 'up from', 'down from', 'as in')} {hi_a} in {first}."]
     rose = int((b - a.reindex(b.index) > 0).sum())
     out.append(f"Average D went {change_word(b.mean(), a.mean(), 'up', 'down', 'nowhere')} from "
-               f"{a.mean():.2f} in {first} to **{b.mean():.2f}** in {last}; D rose in {rose} of {n} provinces.")
+               f"{a.mean():.2f} in {first} to **{b.mean():.2f}** in {last}; D rose in {rose} of {n} {unit}.")
     top, bottom = b.sort_values(ascending=False), b.sort_values()
     out.append(f"Highest in {last}: " + ", ".join(f"{md_escape(p)} ({v:.2f})" for p, v in top.head(3).items())
                + "; lowest: " + ", ".join(f"{md_escape(p)} ({v:.2f})" for p, v in bottom.head(3).items()) + ".")
     order = list(dict.fromkeys(regions.values()))
     reg = b.groupby(b.index.map(regions)).mean().reindex(order).dropna()
     if len(reg) > 1:
-        out.append(f"By region in {last}, average D: " + ", ".join(f"{md_escape(r)} {v:.2f}" for r, v in reg.items())
-                   + f"; the gap between the highest and the lowest region is {reg.max() - reg.min():.2f}.")
+        out.append(f"By {group} in {last}, average D: " + ", ".join(f"{md_escape(r)} {v:.2f}" for r, v in reg.items())
+                   + f"; the gap between the highest and the lowest {group} is {reg.max() - reg.min():.2f}.")
     return out
 
 
@@ -148,12 +150,13 @@ def spatial_findings(gm: pd.DataFrame, loc: pd.DataFrame, dg: pd.DataFrame, alph
 
 # --------------------------------------------------------------------------- Dynamics
 def dynamics_findings(D: pd.DataFrame, chain, spatial, class_names: list[str], fixed: bool,
-                      flagged: pd.DataFrame | None = None, flag_rule: str = "") -> list[str]:
+                      flagged: pd.DataFrame | None = None, flag_rule: str = "",
+                      unit: tuple = ("province", "provinces")) -> list[str]:
     """Findings from the pooled Markov chain (``chain``), the spatial chain (``spatial``), the
     distribution of D (provinces x years) and the coupling-fault flags."""
     years = [int(y) for y in D.columns]
     first, last = years[0], years[-1]
-    out = [f"The typical province moved {change_word(D[last].median(), D[first].median(), 'up', 'down', 'nowhere')}: "
+    out = [f"The typical {unit[0]} moved {change_word(D[last].median(), D[first].median(), 'up', 'down', 'nowhere')}: "
            f"median D {D[first].median():.2f} in {first}, **{D[last].median():.2f}** in {last}."]
     counts = np.asarray(chain.counts, dtype=float)
     stay = float(np.trace(counts) / counts.sum()) if counts.sum() else np.nan
@@ -162,35 +165,35 @@ def dynamics_findings(D: pd.DataFrame, chain, spatial, class_names: list[str], f
            f"{md_escape(class_names[i + 1].split(' ')[0].lower() if fixed else class_names[i + 1].split(' ')[0])} "
            f"{pct(P[i, i + 1])}"
            for i in range(len(class_names) - 1) if counts[i].sum() > 0]
-    out.append(f"From one year to the next **{pct(stay)} of provinces stay in their class**. Chance of "
+    out.append(f"From one year to the next **{pct(stay)} of {unit[1]} stay in their class**. Chance of "
                f"moving up a class in a year: {', '.join(ups) or 'not observed'}.")
     ss = np.asarray(chain.steady_state(), dtype=float)
     if fixed and ss.size and np.all(np.isfinite(ss)):
         now = float((D[last] > HIGH_CUTOFF).mean())
         out.append(f"If the moves seen in {first}-{last} continue, in the long run **{pct(ss[2:].sum())}** of "
-                   f"provinces would be at high or extreme coordination (now {pct(now)}).")
+                   f"{unit[1]} would be at high or extreme coordination (now {pct(now)}).")
     elif ss.size and np.all(np.isfinite(ss)):
-        out.append(f"If the moves seen in {first}-{last} continue, in the long run {pct(ss[-1])} of provinces "
+        out.append(f"If the moves seen in {first}-{last} continue, in the long run {pct(ss[-1])} of {unit[1]} "
                    "would be in the top class.")
     else:
         out.append("The observed moves do not settle into one long-run distribution.")
     mf = np.asarray(chain.mean_first_passage_times(), dtype=float)
     if fixed and mf.shape[0] >= 3:
-        out.append(f"A province at medium coordination takes {years_text(mf[1, 2])} on average to reach high.")
+        out.append(f"A {unit[0]} at medium coordination takes {years_text(mf[1, 2])} on average to reach high.")
     if spatial.p_value < 0.05:
         caution = ("" if spatial.LR_p_value < 0.05 else
                    f"; the likelihood-ratio test does not confirm it ({p_text(spatial.LR_p_value)}), so read "
                    "this with caution")
-        out.append(f"Neighbours matter: a province's chances of moving depend on its neighbours' class "
+        out.append(f"Neighbours matter: a {unit[0]}'s chances of moving depend on its neighbours' class "
                    f"(homogeneity test Q = {spatial.Q:.1f}, {p_text(spatial.p_value)}{caution}).")
     else:
-        out.append(f"No evidence that neighbours change a province's chances of moving "
+        out.append(f"No evidence that neighbours change a {unit[0]}'s chances of moving "
                    f"(homogeneity test Q = {spatial.Q:.1f}, {p_text(spatial.p_value)}); with few moves per "
                    "neighbourhood the test has little power.")
     if flagged is not None:
         per = flagged.groupby("province").size().sort_values(ascending=False)
         most = per[per == per.max()].index.tolist() if len(per) else []
-        out.append(f"**Coupling-fault warnings** ({flag_rule}): {len(flagged)} province-years where innovation "
+        out.append(f"**Coupling-fault warnings** ({flag_rule}): {len(flagged)} {unit[0]}-years where innovation "
                    "input rose but coordination stalled or fell"
                    + (f"; most often {names(most)} ({int(per.max())} years)." if most else "."))
     return out
