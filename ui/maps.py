@@ -134,6 +134,41 @@ def _features(values: pd.Series, boundaries, value_label: str, fmt: str, extra: 
     return with_value, without, tips
 
 
+def context_layer(proj: dict) -> dict:
+    """The quiet basemap layer: neighbouring countries from the dataset named "context"
+    (``_context_clipped()``), clipped to the view."""
+    return {"data": {"name": "context"}, "projection": proj,
+            "mark": {"type": "geoshape", "fill": "#f4f4f4", "stroke": "white", "strokeWidth": 0.7, "clip": True}}
+
+
+def colour_encoding(values: pd.Series, field: str, value_label: str, *, legend_format: str = ".2f",
+                    vmin: float | None = None, vmax: float | None = None, diverging: bool = False,
+                    categories: dict | None = None, symbol: str = "square") -> dict:
+    """The Vega-Lite colour channel every map shares: viridis over [vmin, vmax] (default: the data's
+    range); diverging: ColorBrewer BrBG symmetric around 0 (brown for falls, teal for rises, so a gain
+    is never red); categories: label -> RGB. The legend sits below the map: a colour bar with five
+    labelled ticks, or category swatches."""
+    legend = {"title": value_label, "orient": "bottom", "direction": "horizontal", "labelFontSize": 12,
+              "titleFontSize": 12, "titleLimit": 600}
+    if categories is not None:
+        order = list(categories)
+        return {"field": field, "type": "nominal", "sort": order,
+                "scale": {"domain": order, "range": ["#%02x%02x%02x" % tuple(c) for c in categories.values()]},
+                "legend": dict(legend, symbolType=symbol, symbolSize=180 if symbol == "square" else 120,
+                               columns=len(order), labelLimit=240)}
+    finite = values.astype(float)
+    finite = finite[np.isfinite(finite)]
+    if diverging:
+        m = max(abs(vmin), abs(vmax)) if vmin is not None else (float(np.abs(finite).max()) if len(finite) else 1.0)
+        scale = {"scheme": "brownbluegreen", "domain": [-(m or 1.0), m or 1.0], "domainMid": 0}
+    else:
+        lo = vmin if vmin is not None else (float(finite.min()) if len(finite) else 0.0)
+        hi = vmax if vmax is not None else (float(finite.max()) if len(finite) else 1.0)
+        scale = {"scheme": "viridis", "domain": [lo, hi if hi > lo else lo + 1e-9]}
+    return {"field": field, "type": "quantitative", "scale": scale,
+            "legend": dict(legend, format=legend_format, gradientLength=320, gradientThickness=14, tickCount=5)}
+
+
 def region_map(values: pd.Series, boundaries, *, value_label: str, fmt: str = "{:.3f}",
                legend_format: str = ".2f", vmin: float | None = None, vmax: float | None = None,
                diverging: bool = False, categories: dict | None = None, extra: dict | None = None,
@@ -168,9 +203,7 @@ def region_map(values: pd.Series, boundaries, *, value_label: str, fmt: str = "{
     grey = [{"type": "Feature", "geometry": g, "properties": {"name": str(lab), "shown": "not analysed"}}
             for lab, g in boundaries.not_analysed] + without
     datasets = {"context": list(_context_clipped())}
-    layers = [{"data": {"name": "context"}, "projection": proj,
-               "mark": {"type": "geoshape", "fill": "#f4f4f4", "stroke": "white", "strokeWidth": 0.7,
-                        "clip": True}}]
+    layers = [context_layer(proj)]
     if grey:
         datasets["grey"] = grey
         layers.append({"data": {"name": "grey"}, "projection": proj,
@@ -178,26 +211,8 @@ def region_map(values: pd.Series, boundaries, *, value_label: str, fmt: str = "{
                        "encoding": {"tooltip": [{"field": "properties.name", "type": "nominal", "title": "Region"},
                                                 {"field": "properties.shown", "type": "nominal",
                                                  "title": value_label}]}})
-    legend = {"title": value_label, "orient": "bottom", "direction": "horizontal", "labelFontSize": 12,
-              "titleFontSize": 12, "titleLimit": 600}
-    if numeric:
-        finite = values.astype(float)
-        finite = finite[np.isfinite(finite)]
-        if diverging:
-            m = max(abs(vmin), abs(vmax)) if vmin is not None else (float(np.abs(finite).max()) if len(finite) else 1.0)
-            scale = {"scheme": "brownbluegreen", "domain": [-(m or 1.0), m or 1.0], "domainMid": 0}
-        else:
-            lo = vmin if vmin is not None else (float(finite.min()) if len(finite) else 0.0)
-            hi = vmax if vmax is not None else (float(finite.max()) if len(finite) else 1.0)
-            scale = {"scheme": "viridis", "domain": [lo, hi if hi > lo else lo + 1e-9]}
-        colour = {"field": "properties.v", "type": "quantitative", "scale": scale,
-                  "legend": dict(legend, format=legend_format, gradientLength=320, gradientThickness=14,
-                                 tickCount=5)}
-    else:
-        order = list(categories)
-        colour = {"field": "properties.v", "type": "nominal", "sort": order,
-                  "scale": {"domain": order, "range": ["#%02x%02x%02x" % tuple(c) for c in categories.values()]},
-                  "legend": dict(legend, symbolType="square", symbolSize=180, columns=len(order), labelLimit=240)}
+    colour = colour_encoding(values, "properties.v", value_label, legend_format=legend_format, vmin=vmin,
+                             vmax=vmax, diverging=diverging, categories=categories)
     if with_value:
         datasets["regions"] = with_value
         layers.append({"data": {"name": "regions"}, "projection": proj,
@@ -230,8 +245,7 @@ def city_map_spec(points: pd.DataFrame, arcs: pd.DataFrame | None = None, bounda
     map's scale (about 6 km a pixel at 900 px wide)."""
     proj = dict(PROJECTION, fit=_box_feature())
     datasets = {"context": list(_context_clipped())}
-    layers = [{"data": {"name": "context"}, "projection": proj,
-               "mark": {"type": "geoshape", "fill": "#f4f4f4", "stroke": "white", "strokeWidth": 0.7, "clip": True}}]
+    layers = [context_layer(proj)]
     if boundaries is not None:
         datasets["outlines"] = ([{"type": "Feature", "geometry": g, "properties": {}} for g in boundaries.features.values()]
                                 + [{"type": "Feature", "geometry": g, "properties": {}} for _, g in boundaries.not_analysed])

@@ -51,26 +51,8 @@ def point_map(values: pd.Series, units, *, value_label: str, fmt: str = "{:.3f}"
         for i, (_, series) in enumerate(extras):
             row[f"t{i}"] = str(series[n]) if n in series.index else ""
         rows.append(row)
-    legend = {"title": value_label, "orient": "bottom", "direction": "horizontal", "labelFontSize": 12,
-              "titleFontSize": 12, "titleLimit": 600}
-    if numeric:
-        finite = values.astype(float)
-        finite = finite[np.isfinite(finite)]
-        if diverging:
-            m = max(abs(vmin), abs(vmax)) if vmin is not None else (float(np.abs(finite).max()) if len(finite) else 1.0)
-            scale = {"scheme": "brownbluegreen", "domain": [-(m or 1.0), m or 1.0], "domainMid": 0}
-        else:
-            lo = vmin if vmin is not None else (float(finite.min()) if len(finite) else 0.0)
-            hi = vmax if vmax is not None else (float(finite.max()) if len(finite) else 1.0)
-            scale = {"scheme": "viridis", "domain": [lo, hi if hi > lo else lo + 1e-9]}
-        colour = {"field": "v", "type": "quantitative", "scale": scale,
-                  "legend": dict(legend, format=legend_format, gradientLength=320, gradientThickness=14,
-                                 tickCount=5)}
-    else:
-        order = list(categories)
-        colour = {"field": "v", "type": "nominal", "sort": order,
-                  "scale": {"domain": order, "range": ["#%02x%02x%02x" % tuple(c) for c in categories.values()]},
-                  "legend": dict(legend, symbolType="circle", symbolSize=120, columns=len(order), labelLimit=240)}
+    colour = maps.colour_encoding(values, "v", value_label, legend_format=legend_format, vmin=vmin, vmax=vmax,
+                                  diverging=diverging, categories=categories, symbol="circle")
     size = 140 if len(rows) <= 40 else (60 if len(rows) <= 400 else 18)
     tips = [{"field": "name", "type": "nominal", "title": "Unit"},
             {"field": "shown", "type": "nominal", "title": value_label}]
@@ -82,9 +64,7 @@ def point_map(values: pd.Series, units, *, value_label: str, fmt: str = "{:.3f}"
     if in_china:
         proj = dict(maps.PROJECTION, fit=maps._box_feature())
         datasets["context"] = list(maps._context_clipped())
-        layers.append({"data": {"name": "context"}, "projection": proj,
-                       "mark": {"type": "geoshape", "fill": "#f4f4f4", "stroke": "white", "strokeWidth": 0.7,
-                                "clip": True}})
+        layers.append(maps.context_layer(proj))
     else:
         pad = 0.5
         proj = {"type": "mercator", "fit": maps._box_feature((float(lon.min()) - pad, float(lat.min()) - pad,
