@@ -1,10 +1,12 @@
-"""Map builders shared by every page: region choropleths (Vega-Lite, ``region_map``) and city
-point/arc maps (pydeck, ``city_map``).
+"""Map builders shared by every page, as Vega-Lite specifications for ``st.vega_lite_chart``: region
+choropleths (``region_map``) and city dot-and-link maps (``city_map_spec``).
 
-No basemap is fetched: the Natural Earth context layer (neighbouring countries) is drawn underneath
-instead, and every Deck is built with ``map_provider=None``. Tooltips are plain text (Vega-Lite
-tooltips escape their values; deck.gl's ``text`` mode, not ``html``), so names from a user's boundary
-file can never inject markup.
+Vega-Lite rather than deck.gl (pydeck): a browser without a GPU (headless chromium here, many office
+laptops and projector PCs) took 2-4 s to draw a deck.gl map, against well under a second for the same
+map in SVG, which also prints, exports from the chart menu and carries a ticked colour bar. No basemap
+is fetched: the Natural Earth context layer (neighbouring countries) is drawn underneath instead.
+Tooltips are plain text (Vega-Lite's tooltip handler escapes its values), so names from a user's
+boundary file can never inject markup.
 """
 from __future__ import annotations
 
@@ -22,13 +24,6 @@ DIVERGING = [(84, 48, 5), (140, 81, 10), (191, 129, 45), (223, 194, 125), (246, 
              (245, 245, 245), (199, 234, 229), (128, 205, 193), (53, 151, 143), (1, 102, 94),
              (0, 60, 48)]
 NOT_ANALYSED = (200, 200, 200)
-NEIGHBOUR = (236, 236, 236)
-VIEW = {"latitude": 35.5, "longitude": 104.5, "zoom": 2.9, "pitch": 0}
-# An empty MapLibre style, inlined as a data: URL (pydeck refuses a dict without Mapbox). With ``map_provider=None`` pydeck requests no tiles, but
-# st.pydeck_chart substitutes a Carto basemap (a request to basemaps.cartocdn.com) whenever the
-# style is empty; a non-empty style with no sources keeps every map offline.
-OFFLINE_STYLE = ("data:application/json,"
-                 "%7B%22version%22%3A8%2C%22sources%22%3A%7B%7D%2C%22layers%22%3A%5B%5D%7D")
 
 
 def _interp(palette, t: float) -> list[int]:
@@ -53,14 +48,6 @@ def colour_for(values: pd.Series, vmin: float | None = None, vmax: float | None 
     pal = DIVERGING if diverging else VIRIDIS
     return ({k: _interp(pal, (float(v) - vmin) / span) for k, v in values.items() if np.isfinite(v)},
             vmin, vmax)
-
-
-def _context_layer(pdk):
-    from sim.geo import context_features
-
-    return pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": context_features()},
-                     get_fill_color=list(NEIGHBOUR), get_line_color=[255, 255, 255], line_width_min_pixels=0.5,
-                     stroked=True, filled=True, pickable=False)
 
 
 # A box a little larger than mainland China: the map's projection is fitted to it, so every map frames
@@ -274,31 +261,6 @@ def city_map_spec(points: pd.DataFrame, arcs: pd.DataFrame | None = None, bounda
                                 "color": {"field": "hex", "type": "nominal", "scale": None},
                                 "tooltip": {"field": "tip", "type": "nominal", "title": "City"}}})
     return {"height": height, "layer": layers, "datasets": datasets, "config": {"view": {"stroke": None}}}
-
-
-def city_map(points: pd.DataFrame, arcs: pd.DataFrame | None = None, boundaries=None, height: int = 520):
-    """Cities as dots (columns lat, lon, tip, colour [r,g,b], radius_km) with optional arcs
-    (columns src_lon, src_lat, dst_lon, dst_lat, width, tip) over province outlines."""
-    import pydeck as pdk
-
-    layers = [_context_layer(pdk)]
-    if boundaries is not None:
-        feats = [{"type": "Feature", "geometry": g, "properties": {}} for g in boundaries.features.values()]
-        feats += [{"type": "Feature", "geometry": g, "properties": {}} for _, g in boundaries.not_analysed]
-        layers.append(pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": feats},
-                                get_fill_color=[250, 250, 250], get_line_color=[180, 180, 180],
-                                line_width_min_pixels=0.5, pickable=False))
-    if arcs is not None and len(arcs):
-        layers.append(pdk.Layer("ArcLayer", arcs.to_dict("records"), get_source_position=["src_lon", "src_lat"],
-                                get_target_position=["dst_lon", "dst_lat"], get_width="width",
-                                get_source_color=[31, 119, 180, 140], get_target_color=[214, 39, 40, 140],
-                                pickable=True, great_circle=False))
-    layers.append(pdk.Layer("ScatterplotLayer", points.to_dict("records"), get_position=["lon", "lat"],
-                            get_fill_color="colour", get_radius="radius_km * 1000", radius_min_pixels=2,
-                            pickable=True, stroked=True, get_line_color=[60, 60, 60],
-                            line_width_min_pixels=0.5))
-    return pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**VIEW), map_provider=None,
-                    map_style=OFFLINE_STYLE, tooltip={"text": "{tip}"}, height=height)
 
 
 def legend_chart(legend, value_label: str, fmt: str = ".2f"):
