@@ -63,6 +63,25 @@ def _row_standardised_csr(W):
     return row_standardise(W)
 
 
+DENSE_BLAS_MIN_UNITS = 300  # global Moran's permutations use BLAS for dense W above this many units
+
+
+def _dense_blas(W) -> bool:
+    """True for a dense (not scipy.sparse) square W of more than ``DENSE_BLAS_MIN_UNITS`` units with
+    more than a quarter of its entries non-zero: there global Moran runs on the dense array (moments
+    and one BLAS product for the permutations) instead of converting it to a sparse matrix of
+    ~n^2 entries (2,800 units: ~0.1 s instead of ~0.45 s at 199 permutations). The 30 provinces
+    keep the sparse path."""
+    from scipy import sparse
+
+    if sparse.issparse(W):
+        return False
+    W = np.asarray(W)
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or W.shape[0] <= DENSE_BLAS_MIN_UNITS:
+        return False
+    return np.count_nonzero(W) > 0.25 * W.size
+
+
 def _check_y(y, n: int) -> np.ndarray:
     y = np.asarray(y, dtype=float).ravel()
     if y.size != n:
@@ -126,7 +145,8 @@ def global_moran(y, W, permutations: int = 999, seed: int | None = DEFAULT_SEED)
     >>> round(global_moran([1.0, 2.0, 3.0, 4.0], W, permutations=0).I, 4)
     0.4
     """
-    Wr = _row_standardised_csr(W)
+    dense = _dense_blas(W)
+    Wr = row_standardise(W) if dense else _row_standardised_csr(W)
     n = Wr.shape[0]
     y = _check_y(y, n)
     z = y - y.mean()
@@ -134,7 +154,10 @@ def global_moran(y, W, permutations: int = 999, seed: int | None = DEFAULT_SEED)
     s0 = float(Wr.sum())
     I = float(n / s0 * (z @ (Wr @ z)) / zz)
     EI = -1.0 / (n - 1)
-    s1 = 0.5 * float((Wr + Wr.T).power(2).sum())
+    if dense:
+        s1 = 0.5 * float(((Wr + Wr.T) ** 2).sum())
+    else:
+        s1 = 0.5 * float((Wr + Wr.T).power(2).sum())
     s2 = float(((np.asarray(Wr.sum(axis=1)).ravel() + np.asarray(Wr.sum(axis=0)).ravel()) ** 2).sum())
     n2, s02 = n * n, s0 * s0
     VI_norm = (n2 * s1 - n * s2 + 3 * s02) / ((n - 1) * (n + 1) * s02) - EI ** 2
@@ -150,8 +173,13 @@ def global_moran(y, W, permutations: int = 999, seed: int | None = DEFAULT_SEED)
     if permutations:
         rng = np.random.default_rng(seed)
         Z = rng.permuted(np.tile(z, (permutations, 1)), axis=1)  # (permutations, n), 8 n B each
-        # z'Wz per permutation through the sparse W: cost ~ permutations x nnz(W), not x n^2
-        I_perm = n / s0 * np.einsum("ip,pi->p", Wr @ Z.T, Z) / zz
+        if dense:
+            # a dense W of many units (e.g. the paper's economic-geographic matrix of 2,800 counties):
+            # one BLAS product, same z'Wz per permutation to rounding (a test checks it)
+            I_perm = n / s0 * np.einsum("pi,pi->p", Z @ Wr.T, Z) / zz
+        else:
+            # z'Wz per permutation through the sparse W: cost ~ permutations x nnz(W), not x n^2
+            I_perm = n / s0 * np.einsum("ip,pi->p", Wr @ Z.T, Z) / zz
         larger = int((I_perm >= I).sum())
         larger = min(larger, permutations - larger)
         p_sim = (larger + 1.0) / (permutations + 1.0)

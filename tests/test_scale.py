@@ -221,3 +221,33 @@ def test_mlp_fold_by_fold_inference_matches_the_row_gather():
     idx = rng.integers(0, 5, 500)
     gathered = mlp._forward_rows(layers, X, idx)  # 500 rows < LARGE_ROWS: the per-row gather
     np.testing.assert_allclose(mlp._forward_rows_grouped(layers, X, idx), gathered, rtol=1e-12, atol=1e-12)
+
+
+def test_global_moran_dense_blas_path_matches_the_sparse_product(monkeypatch):
+    lat, lon = _points(120)
+    pgdp = np.random.default_rng(3).uniform(3e4, 2e5, 120)
+    W = weights.econ_geo_weights(lat, lon, pgdp)
+    y = np.sin(lat / 4.0) + np.random.default_rng(4).normal(0, 0.3, 120)
+    plain = moran.global_moran(y, W, 499, seed=7)
+    monkeypatch.setattr(moran, "DENSE_BLAS_MIN_UNITS", 50)
+    fast = moran.global_moran(y, W, 499, seed=7)
+    for key in ("I", "VI_norm", "VI_rand", "z_norm", "z_rand", "p_norm", "p_rand"):
+        assert getattr(fast, key) == pytest.approx(getattr(plain, key), rel=1e-10)
+    assert fast.p_sim == plain.p_sim
+
+
+def test_forward_model_stores_a_large_sparse_proximity_matrix_sparse(monkeypatch):
+    lat, lon = _points(80)
+    K = weights.knn_weights(lat, lon, 3)
+    rng = np.random.default_rng(1)
+    D = np.clip(0.4 + 0.1 * np.cos(lat / 4.0)[:, None] + rng.normal(0, 0.04, (80, 6)).cumsum(1), 0.01, 0.99)
+    sm = markov.spatial_markov(D, K, "quartile")
+    dense = projection.fit_forward_model(D, K, sm.cutoffs, sm.P, sm.pooled.P)
+    assert not sparse.issparse(dense.W)  # few units: dense, as before
+    monkeypatch.setattr(projection, "SPARSE_LAG_MIN_UNITS", 50)
+    fs = projection.fit_forward_model(D, K, sm.cutoffs, sm.P, sm.pooled.P)
+    assert sparse.issparse(fs.W)
+    np.testing.assert_allclose(fs.W.toarray(), dense.W, rtol=0, atol=0)
+    a = projection.simulate_paths(dense, D[:, -1], 3, 200, seed=5)
+    b = projection.simulate_paths(fs, D[:, -1], 3, 200, seed=5)
+    np.testing.assert_allclose(a.D, b.D, atol=1e-6)
