@@ -25,7 +25,8 @@ fresh Python process, steps in this order, each timed once (cold: the first call
    ``materialise()``, after one warm-up run). If ``prepare`` cannot take the panel, the forward
    model's hot path is timed directly (``sim.projection``: the scenario's effect through the frozen
    frame, then joint spatial Markov paths with the baseline's random numbers), and the table says
-   which. Paths: 10,000 up to 300 units, 3,000,000 / n above (1,071 at 2,800).
+   which. Paths: ``sim.projection.paths_for(n)``, 10,000 up to 300 units, 3,000,000 / n above (1,071 at
+   2,800; the app's default of 10,000 paths exceeds the forward model's limit there).
 
 Per step: wall time, CPU time (``time.process_time``: all threads of the process), memory = peak
 resident set size sampled every 5 ms during the step minus the resident size at its start (MiB;
@@ -55,7 +56,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SIZES = (30, 290, 2800)
-PATH_CELLS = 3_000_000  # simulated paths x units per year: 10,000 paths up to 300 units, fewer above
 GOAL_PIPELINE_S, GOAL_MEMORY_GIB, GOAL_SCENARIO_S = 60.0, 4.0, 1.0
 PIPELINE_STEPS = ("entropy + traditional coupling", "MLP (crosspred, 5 seeds)", "weights",
                   "global Moran (999 perms/year)", "local Moran (999 perms/year)", "Dagum Gini",
@@ -160,7 +160,9 @@ def run_one(n: int, years: int) -> dict:
 
     # --- simulator ---------------------------------------------------------------------------
     H = 5
-    n_paths = int(min(10_000, max(100, PATH_CELLS // n)))
+    n_paths, paths_note = projection.paths_for(n)
+    if paths_note:
+        notes.append(f"Simulator: {paths_note}")
     sim_mode, sim_reason = _simulator(steps, syn, frame, D, K, sms["fixed"], H, n_paths)
     return {"n": n, "years": years, "rows": len(panel), "steps": steps, "notes": notes,
             "simulator": {"mode": sim_mode, "reason": sim_reason, "paths": n_paths, "horizon": H},

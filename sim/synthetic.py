@@ -138,7 +138,7 @@ def generate(n_units: int = 2800, n_years: int = 20, seed: int = 0, systems: dic
     Examples
     --------
     >>> s = generate(40, 3, seed=1)
-    >>> s.panel.shape[0], len(s.units), s.panel["year"].min()
+    >>> s.panel.shape[0], len(s.units), int(s.panel["year"].min())
     (120, 40, 2003)
     """
     if int(n_units) != n_units or n_units < 6:

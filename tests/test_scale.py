@@ -251,3 +251,13 @@ def test_forward_model_stores_a_large_sparse_proximity_matrix_sparse(monkeypatch
     a = projection.simulate_paths(dense, D[:, -1], 3, 200, seed=5)
     b = projection.simulate_paths(fs, D[:, -1], 3, 200, seed=5)
     np.testing.assert_allclose(a.D, b.D, atol=1e-6)
+
+
+def test_paths_for_keeps_10000_paths_for_provinces_and_caps_counties():
+    assert projection.paths_for(30) == (10_000, "")
+    assert projection.paths_for(300) == (10_000, "")
+    n, note = projection.paths_for(2800)
+    assert n == 1071 and "2,800 units" in note and "1,071" in note and "10,000" in note
+    assert n * 2800 * 6 <= projection.MAX_CELLS  # the default horizon fits the forward model's limit
+    assert projection.paths_for(10 ** 6)[0] == projection.MIN_PATHS
+    assert projection.paths_for(2800, requested=500) == (500, "")
