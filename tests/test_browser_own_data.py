@@ -7,6 +7,7 @@ page and the Simulator, with a screenshot of each (``screenshots/own_data/``, lo
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,13 @@ def _walk(page, base, tag):
         page.wait_for_timeout(1500)
         _healthy(page)
         page.screenshot(path=str(SHOTS / f"{tag}_{path}.png"), full_page=True)
+    # the Simulator's map of the loaded units (points when they have no boundaries)
+    page.locator("[data-testid='stButtonGroup'] button").filter(has_text=re.compile(r'^Map$')).first.click()
+    page.wait_for_timeout(800)
+    wait_for_script(page, 240)
+    page.wait_for_timeout(1500)
+    _healthy(page)
+    page.screenshot(path=str(SHOTS / f"{tag}_simulator_map.png"), full_page=True)
 
 
 @pytest.mark.browser
