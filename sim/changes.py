@@ -43,6 +43,13 @@ def held_rows(year, horizon: int):
     return rows, np.concatenate([year, np.repeat(last_year + np.arange(1, horizon + 1), last.size)])
 
 
+def member(values, chosen) -> np.ndarray:
+    """``np.isin(values, chosen)`` for labels (unit names), by hashing: np.isin sorts object arrays,
+    0.65 s for 70,000 rows of 2,800 counties; this takes 2 ms."""
+    s = set(chosen)
+    return np.fromiter((v in s for v in values), dtype=bool, count=len(values))
+
+
 def _system(system):
     from sim.indicators import paper_system
 
@@ -157,7 +164,7 @@ def change_matrix(X0: np.ndarray, prov, year, changes, system=None, groups=None)
         missing = [p for p in ch.provinces if p != "all" and p not in group_names and p not in names]
         if missing:
             notes.append(f"Not in the loaded data, change ignored for: {', '.join(missing)}.")
-        rows = np.isin(prov, provs) & (year >= ch.from_year)
+        rows = member(prov, provs) & (year >= ch.from_year)
         if not rows.any():
             continue
         growth = (1.0 + ch.growth_pct / 100.0) ** (year[rows] - ch.from_year)
@@ -327,7 +334,7 @@ def apply_policy_changes(cb, scenario, base_exog: pd.DataFrame, nc_base: pd.Seri
         if unknown:
             notes.append(f"Not an identified AI cluster in the loaded data, policy change ignored for: "
                          f"{', '.join(unknown)}.")
-        rows = np.isin(ex_cluster, chosen) & (ex_year >= ch.from_year)
+        rows = member(ex_cluster, chosen) & (ex_year >= ch.from_year)
         base_count = np.array([policies_last.get(c, np.nan) for c in ex_cluster[rows]], dtype=float)
         current = ip[rows]
         # IP is ln(policies) or ln(1 + policies): move the count, then transform as the baseline did

@@ -56,7 +56,7 @@ from sim.baseline import (  # noqa: F401  (stable names: sim.simulate.prepare, O
     CLASS_NAMES, FIXED_CUTOFFS, TRADITIONAL, Baseline, ClusterBaseline, Options, ProvinceBaseline,
     _measure, _wide, _wide_arrays, coefficients_from_gmm, measure, measure_arrays, prepare, wide, wide_arrays)
 from sim.changes import (  # noqa: F401
-    _closeness_after_edits, _edited_pairs, _provinces, _targets, apply_indicator_changes, change_matrix,
+    _closeness_after_edits, _edited_pairs, _provinces, _targets, apply_indicator_changes, change_matrix, member,
     closeness_after_edits, edit_links, extend_panel, held_rows, touched_cells)
 from sim.scenario import Scenario
 
@@ -375,7 +375,7 @@ def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> S
             s_side = b_side
         else:
             changed = list(dict.fromkeys(touched[schema.PROVINCE].to_numpy().tolist()))
-            rows = np.flatnonzero(np.isin(prov, changed))
+            rows = np.flatnonzero(member(prov, changed))
             s_side = _scenario_province_side(pb, b_side, X[rows], prov[rows], year[rows], H,
                                              scenario.n_paths, seed)
             n_idx, i_idx = _system_columns(pb.frame, pb.system)
