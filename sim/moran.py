@@ -20,7 +20,11 @@ Conventions (said in the UI too):
   too, at dense cost.
 
 ``W`` may be a numpy array or a ``scipy.sparse`` matrix (e.g. rook contiguity of a 55 x 55 lattice);
-sparse weights are never densified.
+sparse weights are never densified. A dense W of more than ``DENSE_BLAS_MIN_UNITS`` (300) units with
+most entries non-zero (the paper's economic-geographic matrix of many units) stays dense in global
+Moran, whose permutations are then one BLAS product (issue 12: counties); for local Moran on
+thousands of units use ``sim.weights.econ_geo_for_inference``, which keeps each unit's strongest
+links and says so.
 """
 from __future__ import annotations
 
