@@ -165,8 +165,14 @@ def _process_boundaries() -> None:
     if upload is None:
         return
     raw = upload.getvalue()
+    from sim.units import unit_boundaries, units_of
+
+    units = units_of(state.dataset().get("provinces"))
     try:
-        load_boundaries(raw)
+        if units.provinces:
+            load_boundaries(raw)
+        else:  # cities, counties or any regions: features are matched to the loaded units by name
+            unit_boundaries(raw, units)
     except BoundaryError as err:
         problems["boundaries"] = [{"row": None, "column": None, "value": None, "problem": p}
                                   for p in err.problems]
@@ -354,7 +360,9 @@ with tab_maps:
     st.markdown("Maps use Natural Earth boundaries (public domain, de facto; not an authority on "
                 "territorial status). Some users must publish with officially reviewed maps: upload a "
                 "GeoJSON FeatureCollection (WGS84) whose features carry the province name, GB/T 2260 "
-                "code or ISO 3166-2 code in any property.")
+                "code or ISO 3166-2 code in any property. For your own units (cities, counties, any "
+                "regions loaded with coordinates), the features must carry the unit's name as in the panel: "
+                "neighbours then share a border and maps show the polygons instead of points.")
     st.caption(f"In use: {md_escape(ds.boundaries_source)}")
     st.file_uploader("Boundary GeoJSON", type=["geojson", "json"], key="upload_boundaries",
                      on_change=_process_boundaries)
@@ -362,7 +370,11 @@ with tab_maps:
     if bproblems:
         st.error("The boundary file was not used:")
         st.dataframe(pd.DataFrame(bproblems)[["problem"]], hide_index=True, width="stretch")
-    for note in state.boundaries().notes:
+    own_boundaries = state.unit_boundaries()
+    if own_boundaries is not None:
+        st.success(md_escape(f"Boundaries of the loaded units: {len(own_boundaries.features)} matched; "
+                             "neighbours share a border and maps show the polygons."))
+    for note in (own_boundaries or state.boundaries()).notes:
         st.info(md_escape(note))
     if ds.boundaries is not None:
         st.button("Use the shipped Natural Earth boundaries again",

@@ -128,6 +128,7 @@ def _cluster_names(fp: str, _cities, _links) -> tuple:
 
 
 fp = ds.fingerprint("provinces", "cities", "links")  # content hashes, computed once per loaded frame
+fp += state.unit_boundaries_key()  # boundaries of units other than the provinces change the neighbours
 clusters = _cluster_names(fp, frames["cities"], frames["links"])
 cities = sorted(frames["cities"][schema.CITY].unique()) if frames["cities"] is not None else []
 
@@ -312,7 +313,7 @@ def _workspace() -> None:
                                                  scenario.coupling_method)
             ui_coupling.collapse_warning(model, "Coupling used by this simulation")
         with st.spinner("Fitting the baseline..."):
-            base = ui.baseline(fp, opts, frames, model)
+            base = ui.baseline(fp, opts, frames, model, state.unit_boundaries())
             ref = ui.reference(fp, opts, scenario.horizon, scenario.n_paths, ui.SEED, base)
         res = ui.run(fp, scenario.to_json(), ui.SEED, base, ref)
         if goal_clicked and goal_raw is not None:

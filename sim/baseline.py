@@ -195,6 +195,8 @@ def unit_weights(panel, units, names, boundaries_geojson=None) -> tuple:
     W = (1/d^2)(1/|PGDP_i - PGDP_j|) for Moran's I. Units without boundaries (cities, counties,
     any regions given by coordinates) use the ``KNN_K`` nearest neighbours for proximity; without a
     GDP-per-capita column Moran's I uses inverse-distance-squared weights (1/d^2), and the note says so.
+    Boundaries of such units (``boundaries_geojson``: GeoJSON or matched ``sim.geo.Boundaries``)
+    give contiguity instead of the k nearest neighbours when they cover every unit.
     """
     import json
 
@@ -209,9 +211,14 @@ def unit_weights(panel, units, names, boundaries_geojson=None) -> tuple:
             gj = json.loads((schema.DATA_DIR / "geo" / "provinces_ne10m_simplified.geojson").read_text("utf-8"))
         W_prox = weights.contiguity_from_geojson(gj, names, lat, lon)
     else:
-        W_prox = weights.knn_weights(lat, lon, min(KNN_K, len(names) - 1))
-        note = (f"No boundaries for these units: neighbours for the spatial Markov chain are the {min(KNN_K, len(names) - 1)} "
-                "nearest units by great-circle distance.")
+        from sim.units import contiguity_or_knn, unit_boundaries
+
+        matched = None
+        if boundaries_geojson is not None:  # a GeoJSON dict, or already matched sim.geo.Boundaries
+            matched = (boundaries_geojson if hasattr(boundaries_geojson, "features")
+                       else unit_boundaries(boundaries_geojson, units))
+        W_prox, note = contiguity_or_knn(matched, units, names, KNN_K)
+        note = note.replace("neighbours are", "neighbours for the spatial Markov chain are")
     if schema.GDP_PER_CAPITA in panel.columns and panel[schema.GDP_PER_CAPITA].notna().all():
         pgdp = weights.long_run_mean_pgdp(panel, names)
         W_econ = weights.row_standardise(weights.econ_geo_weights(lat, lon, pgdp))

@@ -296,3 +296,84 @@ def units_from_rows(mode, records, hdr, unit_set: UnitSet | None, problems, warn
     return UnitSet(tuple(ok), tuple(float(values[u]["lat"][0]) for u in ok),
                    tuple(float(values[u]["lon"][0]) for u in ok), groups, tuple(dict.fromkeys(groups)),
                    hdr.shown.get("group", "group"), False, "the panel's coordinate columns")
+
+
+# --- boundaries of units other than the provinces ---------------------------------------------------
+def unit_boundaries(source, units: UnitSet, label: str = "uploaded boundaries"):
+    """Match a boundary GeoJSON to the loaded units (cities, counties, any regions).
+
+    A feature belongs to a unit when one of its text properties is the unit's name (ignoring case,
+    spaces and width). Returns a ``sim.geo.Boundaries``: ``features`` unit -> geometry; features
+    that name no unit are drawn grey (``not_analysed``); ``notes`` list the units without a
+    feature (they keep the k-nearest-neighbour rule and are drawn as no value). Contiguity of the
+    matched polygons then replaces the k nearest neighbours (Liu et al. 2026: "a spatial weight
+    matrix ... based on the geographical proximity").
+
+    Raises
+    ------
+    sim.geo.BoundaryError
+        Not GeoJSON, no features, or no feature naming a loaded unit.
+    """
+    import json
+
+    from sim.geo import Boundaries, BoundaryError
+
+    if isinstance(source, dict):
+        gj = source
+    else:
+        raw = source.encode("utf-8") if isinstance(source, str) else bytes(source)
+        try:
+            gj = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise BoundaryError([f"The file is not GeoJSON text ({type(exc).__name__}: {exc})."]) from None
+    feats = gj.get("features") if isinstance(gj, dict) else None
+    if not isinstance(feats, list) or not feats:
+        raise BoundaryError(["The file has no features: a GeoJSON FeatureCollection is expected."])
+    lookup = _sheet_lookup(units)
+    matched, grey, seen = {}, [], set()
+    for i, f in enumerate(feats):
+        geom = (f or {}).get("geometry") if isinstance(f, dict) else None
+        if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
+            continue
+        props = f.get("properties") or {}
+        names = [str(v) for v in props.values() if isinstance(v, (str, int)) and str(v).strip()]
+        hit = next((lookup[_name_fold(v)] for v in names if _name_fold(v) in lookup), None)
+        if hit is None or hit in seen:
+            grey.append((names[0] if names else f"feature {i + 1}", geom))
+            continue
+        seen.add(hit)
+        matched[hit] = geom
+    if not matched:
+        raise BoundaryError([f"No feature of the file names a loaded unit (e.g. {units.names[0]}); put the "
+                             "unit's name, as in the panel, in a property of each feature."])
+    missing = [u for u in units.names if u not in matched]
+    notes = []
+    if missing:
+        notes.append(f"{len(missing)} unit{'s' if len(missing) > 1 else ''} without a boundary feature: "
+                     + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+                     + "; they are drawn without a value and keep their nearest neighbours.")
+    if grey:
+        notes.append(f"{len(grey)} feature{'s' if len(grey) > 1 else ''} name no loaded unit and are drawn grey.")
+    return Boundaries(matched, grey, notes, label)
+
+
+def contiguity_or_knn(boundaries, units: UnitSet, names, k: int = 4) -> tuple[np.ndarray, str]:
+    """Proximity W of units with (some) boundaries: contiguity of the matched polygons (islands and
+    units without a feature joined to their nearest units), else k nearest neighbours; and a note."""
+    from sim import weights
+
+    names = list(names)
+    lat, lon = units.coords(names)
+    k = min(k, len(names) - 1)
+    if boundaries is not None and all(n in boundaries.features for n in names):
+        gj = {"type": "FeatureCollection",
+              "features": [{"type": "Feature", "properties": {"name": n}, "geometry": boundaries.features[n]}
+                           for n in names]}
+        return (weights.contiguity_from_geojson(gj, names, lat, lon),
+                "Neighbours share a border (the uploaded boundaries); units without a neighbour are joined "
+                "to their 2 nearest units.")
+    note = f"No boundaries for these units: neighbours are the {k} nearest units (great-circle distance)."
+    if boundaries is not None:
+        note = (f"The uploaded boundaries do not cover every unit: neighbours are the {k} nearest units "
+                "(great-circle distance).")
+    return weights.knn_weights(lat, lon, k), note

@@ -224,3 +224,32 @@ def test_unit_column_called_unit_with_a_units_sheet(sheet):
     f = data.read_province_panel(panel.drop(columns=["纬度", "经度", "分组"]), sheet, units)
     assert list(f.columns[:2]) == ["province", "year"] and f["province"].nunique() == 15
     assert units_of(f).group_label == "group"
+
+
+def test_boundaries_of_own_units_give_contiguity(sheet):
+    import json
+
+    from sim.geo import BoundaryError
+    from sim.units import unit_boundaries
+    from tests.fixtures.own_panels import grid_panel, grid_units
+
+    units, gj = grid_units()
+    f = data.read_province_panel(grid_panel(units), sheet, units)
+    u = units_of(f)
+    knn = prepare({"provinces": f}, Options()).provinces.W_proximity
+    base = prepare({"provinces": f}, Options(), boundaries_geojson=gj)
+    W = base.provinces.W_proximity
+    names = list(base.provinces.names)
+    interior = names.index("示例县22")
+    assert W[interior].sum() == 8 and W[names.index("示例县00")].sum() == 3  # queen contiguity of squares
+    assert (W == W.T).all() and not np.array_equal(W, knn)
+    assert any("share a border" in n for n in base.notes)
+    # matched from bytes too, a missing feature is a note, a file naming no unit is refused
+    part = {"type": "FeatureCollection", "features": gj["features"][:-1]}
+    b = unit_boundaries(json.dumps(part).encode(), u)
+    assert len(b.features) == 29 and "示例县54" in b.notes[0]
+    with pytest.raises(BoundaryError):
+        unit_boundaries({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": "Nowhere"}, "geometry": gj["features"][0]["geometry"]}]}, u)
+    # not every unit covered: the k nearest neighbours stay
+    assert np.array_equal(prepare({"provinces": f}, Options(), boundaries_geojson=part).provinces.W_proximity, knn)

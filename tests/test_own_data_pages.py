@@ -253,3 +253,34 @@ def test_the_mlp_comparison_trains_on_an_own_indicator_system(own_provinces):
     _healthy(at)
     results = next(d.value for d in at.dataframe if "Coordination D, MLP (0-1)" in d.value.columns)
     assert len(results) == 300 and results["Coordination D, MLP (0-1)"].between(0, 1).all()
+
+
+def test_boundaries_of_own_units_uploaded_on_the_data_page_draw_polygons_and_give_contiguity():
+    import json
+
+    from tests.fixtures.own_panels import grid_panel, grid_units
+
+    units, gj = grid_units()
+    at = _data_page()
+    at.file_uploader(key="upload_indicators_sheet").set_value(("ind.csv", _csv(own_system()), "text/csv")).run()
+    at.file_uploader(key="upload_units_sheet").set_value(("units.csv", _csv(units), "text/csv")).run()
+    at.file_uploader(key="upload_provinces").set_value(("counties.csv", _csv(grid_panel(units)), "text/csv")).run()
+    _healthy(at)
+    assert at.session_state["dataset"].get("provinces")["province"].nunique() == 30
+    at.file_uploader(key="upload_boundaries").set_value(
+        ("counties.geojson", json.dumps(gj).encode(), "application/geo+json")).run()
+    _healthy(at)
+    assert any("30 matched" in _unescape(s.value) for s in at.success)
+    at.switch_page("pages/spatial.py")
+    at.run()
+    _healthy(at)
+    marks = [layer.get("mark", {}).get("type") for el in at.get("vega_lite_chart")
+             for layer in json.loads(el.proto.spec).get("layer", []) if "projection" in layer]  # maps only
+    assert "geoshape" in marks and "circle" not in marks  # polygons of the counties, not points
+    at.switch_page("pages/dynamics.py")
+    at.run()
+    _healthy(at)
+    assert any("share a border" in str(i.value) for i in at.info)
+    at.switch_page("pages/simulator.py")
+    at.run()
+    _healthy(at)

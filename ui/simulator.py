@@ -56,12 +56,13 @@ PRESETS = {
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def baseline(fp: str, options: tuple, _frames: dict, _model=None):
+def baseline(fp: str, options: tuple, _frames: dict, _model=None, _boundaries=None):
     """The fitted, frozen baseline. Read-only and shared across sessions of the same data: nothing
-    in ``sim.simulate`` mutates it (``tests/test_simulate.py`` checks)."""
+    in ``sim.simulate`` mutates it (``tests/test_simulate.py`` checks). ``_boundaries``: matched
+    boundaries of units other than the provinces (``ui.state.unit_boundaries``; part of ``fp``)."""
     from sim.simulate import Options, prepare
 
-    return prepare(_frames, Options(*options), coupling_model=_model)
+    return prepare(_frames, Options(*options), coupling_model=_model, boundaries_geojson=_boundaries)
 
 
 # The two caches below hold immutable results (frozen dataclasses over read-only arrays), shared

@@ -107,11 +107,24 @@ def proximity_matrix(kind: str, k: int, names: tuple) -> np.ndarray:
     """Geographic-proximity W for the spatial Markov chain: shipped-boundary contiguity or kNN.
     Units other than the 30 provinces have no boundaries: k nearest neighbours (said on the page)."""
     units = active_units()
-    if kind != "knn" and not units.provinces:
-        st.info(f"No boundaries for these units: neighbours are the {int(k)} nearest units "
-                "(great-circle distance) instead of shared borders.")
-        kind = "knn"
+    if not units.provinces:
+        from ui.state import unit_boundaries
+
+        own = unit_boundaries() if kind != "knn" else None
+        key = "" if own is None else ",".join(sorted(own.features))
+        W, note = _own_proximity(int(k), tuple(names), units.key, key, units, own)
+        if kind != "knn":
+            st.info(note)
+        return W
     return _proximity(kind, int(k), tuple(names), units.key, units)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _own_proximity(k: int, names: tuple, units_key: str, boundaries_key: str, _units, _own):
+    """Proximity W of units other than the provinces (contiguity of their polygons, or kNN), cached."""
+    from sim.units import contiguity_or_knn
+
+    return contiguity_or_knn(_own, _units, names, k)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

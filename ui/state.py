@@ -161,6 +161,50 @@ def _uploaded_boundaries(raw: bytes):
 
 
 def boundaries():
-    """The boundaries in force for this session (shipped, or the user's validated file)."""
+    """The boundaries in force for this session (shipped, or the user's validated file; for units
+    other than the provinces, the user's file matched to those units)."""
+    from sim.geo import BoundaryError
+
     ds = dataset()
-    return shipped_boundaries() if ds.boundaries is None else _uploaded_boundaries(ds.boundaries)
+    if ds.boundaries is None:
+        return shipped_boundaries()
+    own = unit_boundaries()
+    if own is not None:
+        return own
+    try:
+        return _uploaded_boundaries(ds.boundaries)
+    except BoundaryError:  # a file of the user's own units while the provinces are loaded again
+        return shipped_boundaries()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _matched_unit_boundaries(raw_key: str, units_key: str, _raw: bytes, _units):
+    from sim.units import unit_boundaries
+
+    return unit_boundaries(_raw, _units)
+
+
+def unit_boundaries():
+    """Boundaries matched to the loaded units when they are not the 30 provinces (cities, counties,
+    any regions) and the user uploaded a boundary file that names them; else None (point maps,
+    k nearest neighbours). Read-only."""
+    import hashlib
+
+    from sim.geo import BoundaryError
+    from sim.units import units_of
+
+    ds = dataset()
+    units = units_of(ds.get("provinces"))
+    if units.provinces or ds.boundaries is None:
+        return None
+    try:
+        return _matched_unit_boundaries(hashlib.sha256(ds.boundaries).hexdigest()[:16], units.key,
+                                        ds.boundaries, units)
+    except BoundaryError:
+        return None
+
+
+def unit_boundaries_key() -> str:
+    """Part of a cache key: which boundaries the loaded units have ("" when none)."""
+    b = unit_boundaries()
+    return "" if b is None else "|b:" + ",".join(sorted(b.features))[:64] + str(len(b.features))

@@ -26,6 +26,11 @@ def unit_map(values: pd.Series, boundaries, *, value_label: str, fmt: str = "{:.
               diverging=diverging, categories=categories, extra=extra, height=height, title=title)
     if units.provinces:
         return maps.region_map(values, boundaries, labels=labels, **kw)
+    from ui.state import unit_boundaries
+
+    own = unit_boundaries()  # the user's polygons of these units, if uploaded
+    if own is not None:
+        return maps.region_map(values, own, labels=labels and len(own.features) <= 40, **kw)
     return point_map(values, units, **kw)
 
 
