@@ -253,3 +253,20 @@ def test_boundaries_of_own_units_give_contiguity(sheet):
             {"type": "Feature", "properties": {"name": "Nowhere"}, "geometry": gj["features"][0]["geometry"]}]}, u)
     # not every unit covered: the k nearest neighbours stay
     assert np.array_equal(prepare({"provinces": f}, Options(), boundaries_geojson=part).provinces.W_proximity, knn)
+
+
+def test_indicator_and_units_sheets_as_excel_files(sheet):
+    import io
+
+    from tests.fixtures.data_panels import named
+
+    panel = own_panel(20)
+    units = units_sheet(panel)
+    books = {}
+    for name, df in (("indicators.xlsx", sheet), ("units.xlsx", units)):
+        buf = io.BytesIO()
+        df.to_excel(buf, index=False)
+        books[name] = named(buf.getvalue(), name)
+    f = data.read_province_panel(panel.drop(columns=["纬度", "经度", "分组"]), indicators=books["indicators.xlsx"],
+                                 units=books["units.xlsx"])
+    assert len(system_of(f).ids()) == 21 and len(units_of(f).names) == 20
