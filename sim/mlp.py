@@ -96,9 +96,10 @@ CCA_DEFAULTS = dict(hidden=(32,), embedding_dim=4, n_folds="groups", lr=1e-2, ep
 ROW_FOLDS_WITHOUT_GROUPS = 10
 LARGE_ROWS = 4096  # inference above this many rows runs fold by fold (no (n, in, out) weight gather)
 FOLDS_RULE = (
-    "{n_groups:,} units: one fold per unit would train {n_groups:,} fold models on {n_rows:,} rows "
-    "each (hours on 2 cores), so the units are dealt into {n_folds} folds of whole units (each unit's C "
-    "still comes from a model that never saw it){rows}.")
+    "{n_groups:,} units: one fold per unit would train {n_groups:,} fold models, each on all {n_rows:,} "
+    "rows (the cost grows with units x rows: over ten minutes for ~300 units, hours for thousands, on 2 "
+    "cores), so the units are dealt into {n_folds} folds of whole units (each unit's C still comes "
+    "from a model that never saw it){rows}.")
 ROWS_RULE = ", and each fold model trains on a seeded sample of {rows:,} of its training rows"
 COLLAPSE_C_STD = 0.01  # std of C across rows below this = no discrimination between rows
 COLLAPSE_EFFECTIVE_RANK = 1.5  # embeddings (n, K) of effective rank below this ~ one direction
