@@ -349,6 +349,10 @@ with tab_templates:
         c2.download_button("Template (Excel)", lambda maker=maker: maker("xlsx"), file_name=f"template_{kind}.xlsx",
                            key=f"tpl_xlsx_{kind}",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        if kind == "provinces":
+            st.download_button("Template with Chinese yearbook headers (CSV)",
+                               lambda: templates.province_template("csv_zh", loaded_system),
+                               file_name="template_provinces_zh.csv", mime="text/csv", key="tpl_csv_zh")
         st.dataframe(templates.schema_table(kind, loaded_system if kind == "provinces" else None),
                      hide_index=True, width="stretch")
         if kind == "provinces":

@@ -185,8 +185,9 @@ def template(kind: str, format: str = "csv", system=None) -> bytes:  # noqa: A00
     Parameters
     ----------
     kind : {"provinces", "cities", "links", "firms"}
-    format : {"csv", "xlsx"}
-        CSV: the header row only (UTF-8 with BOM). xlsx: a "data" sheet with the header row, a
+    format : {"csv", "csv_zh", "xlsx"}
+        CSV: the header row only (UTF-8 with BOM); "csv_zh" (provinces): the header in Chinese,
+        "名称(单位)". xlsx: a "data" sheet with the header row, a
         "README" sheet (notes and ``schema_table``) and a "names" sheet of accepted unit names.
 
     Returns
@@ -200,6 +201,8 @@ def template(kind: str, format: str = "csv", system=None) -> bytes:  # noqa: A00
     empty = pd.DataFrame(columns=header)
     if format == "csv":
         return to_csv_bytes(empty)
+    if format == "csv_zh" and kind == "provinces":  # yearbook-style Chinese headers, read like the ids
+        return to_csv_bytes(pd.DataFrame(columns=chinese_header(system)))
     if format != "xlsx":
         raise ValueError(f"format must be 'csv' or 'xlsx'; got {format!r}")
     from openpyxl.styles import Font

@@ -270,3 +270,23 @@ def test_indicator_and_units_sheets_as_excel_files(sheet):
     f = data.read_province_panel(panel.drop(columns=["纬度", "经度", "分组"]), indicators=books["indicators.xlsx"],
                                  units=books["units.xlsx"])
     assert len(system_of(f).ids()) == 21 and len(units_of(f).names) == 20
+
+
+def test_gdp_per_capita_of_own_units_gives_the_economic_geographic_weights(sheet):
+    f = data.read_province_panel(own_panel(40, pgdp=True), sheet)
+    assert "gdp_per_capita" in f.columns
+    base = prepare({"provinces": f}, Options())
+    assert not any("1/d^2" in n for n in base.notes)
+    without = prepare({"provinces": f.drop(columns=["gdp_per_capita"])}, Options())
+    assert not np.allclose(base.provinces.W_econ, without.provinces.W_econ)
+
+
+def test_point_map_of_regions_outside_china_frames_them():
+    from ui.unitmap import point_map
+
+    u = UnitSet(("Lisboa", "Porto", "Faro", "Braga", "Coimbra"), (38.72, 41.15, 37.02, 41.55, 40.21),
+                (-9.14, -8.61, -7.93, -8.42, -8.43), ("S", "N", "S", "N", "N"), ("S", "N"))
+    spec = point_map(pd.Series({"Lisboa": 0.4, "Porto": 0.6}), u, value_label="D")
+    proj = spec["layer"][0]["projection"]
+    assert proj["type"] == "mercator" and "context" not in spec["datasets"]
+    assert len(spec["datasets"]["units"]) == 2 and len(spec["datasets"]["grey"]) == 3  # no value: grey

@@ -284,3 +284,13 @@ def test_boundaries_of_own_units_uploaded_on_the_data_page_draw_polygons_and_giv
     at.switch_page("pages/simulator.py")
     at.run()
     _healthy(at)
+
+
+def test_chinese_header_csv_template_of_an_own_system_reads_back():
+    from sim import templates
+    from sim.indicators import read_indicator_sheet
+
+    system = read_indicator_sheet(own_system())
+    header = pd.read_csv(io.BytesIO(templates.province_template("csv_zh", system)), encoding="utf-8-sig").columns
+    assert list(header[:3]) == ["地区", "年份", "平均受教育年限(年)"] and "单位GDP能耗(吨标准煤/万元)" in header
+    assert list(pd.read_csv(io.BytesIO(templates.indicator_sheet(system)), encoding="utf-8-sig")["id"]) == system.ids()
