@@ -41,6 +41,11 @@ def _process_upload(kind: str) -> None:
     if kind == "provinces":
         options.update(_sheets())
         st.session_state.pop(MAPPING_KEY, None)
+        if st.session_state.get("review_mapping"):  # the user confirms the mapping before anything loads
+            _propose(upload, options)
+            if MAPPING_KEY in st.session_state:
+                messages[kind] = f"Check the column mapping of {upload.name} below, then load it."
+                return
     try:
         frame = getattr(data, READERS[kind])(upload, **options)
     except data.DataValidationError as err:
@@ -253,6 +258,8 @@ with tab_upload:
     if kind == "provinces":
         st.checkbox("Fill gaps by linear interpolation within each unit (every filled cell is listed)",
                     key="fill_gaps")
+        st.checkbox("Review the column mapping before loading (otherwise a file that matches is loaded at "
+                    "once and its mapping shown below)", key="review_mapping")
     st.text_input("Excel sheet name (optional; the first sheet is read otherwise)", key=f"sheet_{kind}")
     st.file_uploader(f"{state.KIND_LABELS[kind]} file", type=["csv", "tsv", "txt", "xlsx", "xlsm"], key=f"upload_{kind}",
                      on_change=_process_upload, args=(kind,))

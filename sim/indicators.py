@@ -265,7 +265,7 @@ def read_indicator_sheet(source, sheet: str | None = None) -> IndicatorSystem:
                                     f"Duplicate id: '{iid}' is already on row {seen_id[iid]}; ids must be unique."))
             ok = False
         seen_id.setdefault(iid, n)
-        for text, col in ((name, "name"), (name_zh, "name_zh")):
+        for text, col in ((name, "name"), (name_zh if _key(name_zh) != _key(name) else "", "name_zh")):
             if text and _key(text) in seen_name:
                 problems.append(Problem(n, shown.get(col, col), text, f"Duplicate name: '{text}' is already "
                                         f"on row {seen_name[_key(text)]}; a panel header could not tell them apart."))

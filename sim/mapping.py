@@ -118,16 +118,20 @@ def mapping_sheet(mapping: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
                                     "allocation), or use it as 'ignore'."))
         iid = r["id"].strip() or r["header"]
         renames[r["header"]] = iid
-        rows.append({"id": iid, "name": r["name"].strip() or r["header"], "system": system,
-                     "dimension": r["dimension"].strip(), "direction": r["direction"].strip() or "+",
-                     "unit": r["unit"].strip(), "_row": n})
+        head, head_unit = _split_unit(r["header"])
+        zh = _CJK.search(head) is not None  # a Chinese header keeps its name and unit as name_zh / unit_zh
+        rows.append({"id": iid, "name": r["name"].strip() or r["header"], "name_zh": head if zh else "",
+                     "system": system, "dimension": r["dimension"].strip(),
+                     "direction": r["direction"].strip() or "+", "unit": r["unit"].strip(),
+                     "unit_zh": head_unit if zh else "", "_row": n})
     for need in ("province", "year"):
         if need not in seen_role:
             problems.append(Problem(None, "use_as", None, f"No header is used as {'unit' if need == 'province' else 'year'}; "
                                     "the panel needs the unit's name and the year."))
     if problems:
         raise DataValidationError(problems, "the column mapping")
-    sheet = pd.DataFrame(rows, columns=["id", "name", "system", "dimension", "direction", "unit", "_row"])
+    sheet = pd.DataFrame(rows, columns=["id", "name", "name_zh", "system", "dimension", "direction", "unit",
+                                        "unit_zh", "_row"])
     from sim.indicators import read_indicator_sheet
 
     try:

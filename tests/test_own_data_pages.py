@@ -294,3 +294,29 @@ def test_chinese_header_csv_template_of_an_own_system_reads_back():
     header = pd.read_csv(io.BytesIO(templates.province_template("csv_zh", system)), encoding="utf-8-sig").columns
     assert list(header[:3]) == ["地区", "年份", "平均受教育年限(年)"] and "单位GDP能耗(吨标准煤/万元)" in header
     assert list(pd.read_csv(io.BytesIO(templates.indicator_sheet(system)), encoding="utf-8-sig")["id"]) == system.ids()
+
+
+def test_review_the_mapping_before_loading():
+    at = _data_page()
+    good = at.session_state["dataset"]
+    at.checkbox(key="review_mapping").check().run()
+    at.file_uploader(key="upload_indicators_sheet").set_value(("ind.csv", _csv(own_system()), "text/csv")).run()
+    at.file_uploader(key="upload_provinces").set_value(
+        ("provinces_zh.csv", _csv(own_panel(None, pgdp=True, group=False)), "text/csv")).run()
+    _healthy(at)
+    assert at.session_state["dataset"] is good  # nothing loaded before the user confirms
+    m = at.session_state["column_mapping"]["mapping"]
+    assert (m.loc[m["header"] == "单位GDP能耗(吨标准煤/万元)", ["id", "system", "direction"]].values.tolist()
+            == [["energy_intensity", "nqpf", "-"]])
+    assert m.loc[m["header"] == "人均GDP(元)", "use_as"].item() == "gdp_per_capita"
+    # the user corrects one direction, then loads
+    m.loc[m["header"] == "森林覆盖率(%)", "direction"] = "-"
+    at.session_state["column_mapping"] = {**at.session_state["column_mapping"], "mapping": m}
+    at.run()
+    at.button(key="apply_mapping").click().run()
+    _healthy(at)
+    frame = at.session_state["dataset"].get("provinces")
+    system = frame.attrs["indicator_system"]
+    assert frame.shape == (300, 24) and system.by_id()["forest"].direction == -1
+    assert system.by_id()["energy_intensity"].direction == -1
+    assert system.by_id()["energy_intensity"].name_zh == "单位GDP能耗" and system.by_id()["rd_exp"].unit_zh == "亿元"
