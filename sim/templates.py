@@ -109,6 +109,9 @@ def indicator_sheet(system=None, format: str = "csv") -> bytes:  # noqa: A002
         f"创新资源配置); at least {MIN_PER_SYSTEM} indicators in each. direction: + (more is better) or - "
         "(less is better, e.g. energy use per unit of GDP).",
         "dimension: groups indicators for the simulator's changes (e.g. 'Capital innovation resource').",
+        "name_zh / unit_zh of the paper's 35 indicators are our translations of its English names into the "
+        "usual Chinese statistical terms (the paper, in English, gives none); they are there so that "
+        "yearbook-style headers are recognised.",
         "source: where the indicator is published. Liu et al. (2026) do not give a source per indicator; "
         "they list their sources jointly: " + PAPER_SOURCES + ".",
     ]})
