@@ -170,7 +170,7 @@ def main():
         f"on {platform.node()} ({os.cpu_count()} cores, {cpu}; Python {platform.python_version()}), headless Debian "
         f"chromium. Load average before {load_before[0]:.2f} / {load_before[1]:.2f} / {load_before[2]:.2f}, after "
         f"{load_after[0]:.2f} / {load_after[1]:.2f} / {load_after[2]:.2f} (shared machine: noisy).", "",
-        "One keyboard step of the \"Change, % of baseline\" slider (+-5 %, West provinces, 10,000 Monte Carlo paths), "
+        "One keyboard step of the \"Change, % of baseline\" slider (+-5 %, West provinces, 10,000 simulated futures), "
         "timed from the key press until the script state is back to notRunning AND the \"What changed\" summary "
         "text has changed (checked in the page every 16 ms).", "",
         f"- First Simulator render in the fresh server (baseline fit included): {r['first_render_s']:.1f} s",

@@ -106,8 +106,9 @@ def warning_view():
         st.metric("Flagged province-years", f"{len(flagged)} of {len(fl)}")
         st.dataframe(flagged.drop(columns="flagged").round(4).rename(columns={
             "province": "Province", "year": "Year", "start_year": "From year",
-            "delta_h_inno": "Change in innovation index h2 (0-1 scale)", "delta_D": "Change in D (0-1 scale)",
-            "status": "D stalled or fell"}), hide_index=True, width="stretch", height=330)
+            "delta_h_inno": "Rise in h2", "delta_D": "Change in D", "status": "D stalled or fell"}),
+            hide_index=True, width="stretch", height=330)
+        st.caption("h2: the innovation resource allocation index; h2 and D on their 0-1 scales.")
         sp.download(fl, "coupling_fault_flags.csv", label="Download all province-years (CSV)")
     with b:
         per = flagged.groupby("province").size().reindex(list(names), fill_value=0)
@@ -208,7 +209,16 @@ with st.expander("Homogeneity test: does the neighbourhood matter?", expanded=Tr
                        "chi-square approximation is poor, so read either p-value with caution.")
     with b:
         comp = pm.comparison()
-        st.dataframe(comp, hide_index=True, width="stretch")
+        r = pm.recomputed
+
+        def p_text(p):
+            return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+        st.dataframe(pd.DataFrame({
+            "Quantity": ["Q_b (homogeneity statistic)", "p-value", "Degrees of freedom"],
+            "The paper reports": [f"{pm.Q_reported:.3f}", p_text(pm.p_reported), "not reported"],
+            "Recomputed from the paper's Table 5": [f"{r.Q:.3f}", p_text(r.p_value), f"{r.dof}"]}),
+            hide_index=True, width="stretch")
         sp.download(comp, "paper_Qb_reported_vs_recomputed.csv")
         st.warning(f"The paper reports Q_b = {pm.Q_reported:.3f} (p = {pm.p_reported:.3f}). Its own Table 5, turned back into "
                    f"integer counts (n x p; they reproduce every printed probability and sum to Table 4), gives "

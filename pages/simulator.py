@@ -152,7 +152,9 @@ def _workspace() -> None:
         b2.button("Undo", key="sim_undo", on_click=_undo, width="stretch",
                   help="Undo the last change: go back to the scenario before it (does nothing at the start).")
         st.selectbox("Start from a preset", list(ui.PRESETS), index=None, key="sim_preset",
-                     placeholder="Choose a preset scenario...", on_change=_apply_preset)
+                     placeholder="Choose a preset scenario...", on_change=_apply_preset,
+                     help="Ready-made scenarios drawn from the papers' policy recommendations. Choosing one "
+                          "replaces the current changes; Undo brings them back.")
         if loaded.notes:
             st.caption(md_escape(loaded.notes))
         # a change goes to a lever only if the lever's steps can hold its value exactly (a solved target's
@@ -167,18 +169,28 @@ def _workspace() -> None:
             tkeys = list(targets)
             tgt = st.selectbox("Indicator or dimension", tkeys, format_func=targets.get, key=f"lv_t_{rev}",
                                index=tkeys.index(ind_lever.target) if ind_lever and ind_lever.target in tkeys
-                               else 0)
+                               else 0, help="What to change: one indicator, a dimension (all its indicators) or a whole "
+                                            "system. The change goes through the frozen entropy weights into "
+                                            "the provinces' D.")
             where = st.multiselect("Where", ui.location_choices(province_names, unit_groups), key=f"lv_w_{rev}",
                                    default=[p for p in (ind_lever.provinces if ind_lever else ("West",))
-                                            if p in ui.location_choices(province_names, unit_groups)])
+                                            if p in ui.location_choices(province_names, unit_groups)],
+                                   help="Provinces, or a whole region (East, Central, West), where the change "
+                                        "applies. Empty: everywhere.")
             c1, c2 = st.columns(2)
             pct = c1.slider("Change, % of baseline", -50, 100, int(ind_lever.value) if ind_lever else 0,
-                            step=5, key=f"lv_p_{rev}")
+                            step=5, key=f"lv_p_{rev}",
+                            help="A one-off change of the chosen indicators' level, in % of the baseline, from the "
+                                 "first year on.")
             growth = c2.number_input("Extra growth, % a year", -20.0, 50.0,
                                      float(ind_lever.growth_pct) if ind_lever else 0.0, step=1.0,
-                                     key=f"lv_g_{rev}")
+                                     key=f"lv_g_{rev}",
+                                     help="Extra growth each year on top of the baseline, compounding from the first "
+                                          "year.")
             from_year = st.number_input("From year", 2000, 2100, int(ind_lever.from_year) if ind_lever
-                                        else launch_year, key=f"lv_y_{rev}")
+                                        else launch_year, key=f"lv_y_{rev}",
+                                        help="First year the change applies; earlier years stay as the "
+                                             "baseline.")
             if pct != 0 or growth != 0:
                 indicator_changes.append({"target": tgt, "provinces": where or ["all"], "from_year": int(from_year),
                                           "mode": "pct", "value": float(pct), "growth_pct": float(growth)})
@@ -186,23 +198,33 @@ def _workspace() -> None:
             st.subheader("AI clusters (Study B)", divider="gray")
             where_c = st.multiselect("Clusters", ["all", *schema.REGIONS, *clusters], key=f"pl_c_{rev}",
                                      default=[c for c in (pol_lever.clusters if pol_lever else ("Central",))
-                                              if c in ("all", *schema.REGIONS, *clusters)])
+                                              if c in ("all", *schema.REGIONS, *clusters)],
+                                     help="AI clusters (cities) that issue the extra policies, or all clusters "
+                                          "of a region.")
             extra = st.slider("Extra AI incentive policies a year", -5, 20,
-                              int(pol_lever.extra_per_year) if pol_lever else 0, key=f"pl_n_{rev}")
+                              int(pol_lever.extra_per_year) if pol_lever else 0, key=f"pl_n_{rev}",
+                              help="Local AI incentive policies issued each year on top of the baseline (negative: "
+                                   "fewer). Their effect on AI patents comes from the system GMM coefficients "
+                                   "(Wang et al. 2025, Table 4).")
             pol_year = st.number_input("Policies from year", 2000, 2100,
-                                       int(pol_lever.from_year) if pol_lever else policy_year, key=f"pl_y_{rev}")
+                                       int(pol_lever.from_year) if pol_lever else policy_year, key=f"pl_y_{rev}",
+                                       help="First year of the extra policies.")
             if extra != 0:
                 policy_changes.append({"clusters": where_c or ["all"], "from_year": int(pol_year),
                                        "extra_per_year": float(extra)})
             c1, c2 = st.columns(2)
             a = c1.selectbox("Link city", cities, key=f"lk_a_{rev}",
                              index=cities.index(link_lever.city_a) if link_lever and link_lever.city_a in cities
-                             else (cities.index("Guilin") if "Guilin" in cities else 0))
+                             else (cities.index("Guilin") if "Guilin" in cities else 0),
+                             help="One city of the pair whose cooperation you strengthen.")
             b = c2.selectbox("with", cities, key=f"lk_b_{rev}",
                              index=cities.index(link_lever.city_b) if link_lever and link_lever.city_b in cities
-                             else (cities.index("Shenzhen") if "Shenzhen" in cities else 0))
+                             else (cities.index("Shenzhen") if "Shenzhen" in cities else 0),
+                             help="The other city of the pair.")
             add = st.slider("Extra co-applied AI patents a year between them", 0, 1000,
-                            int(link_lever.value) if link_lever else 0, step=10, key=f"lk_v_{rev}")
+                            int(link_lever.value) if link_lever else 0, step=10, key=f"lk_v_{rev}",
+                            help="Co-applied AI patents added each year between the two cities: a stronger link "
+                                 "changes the network's closeness centrality, which moderates the policy effect.")
             if add > 0:
                 link_edits.append({"city_a": a, "city_b": b, "mode": "add", "value": float(add)})
 
@@ -266,10 +288,14 @@ def _workspace() -> None:
         st.caption(f"Projected to {latest + int(horizon)}.")
         source = st.radio("Transition matrices and GMM coefficients", ["data", "paper"], horizontal=True,
                           index=["data", "paper"].index(loaded.parameter_source), key=f"op_s_{rev}",
+                          help="Where the model's parameters come from: estimated on the data loaded now, or the "
+                               "transition probabilities and coefficients printed in the two papers.",
                           format_func={"data": "estimated on the loaded data",
                                        "paper": "the papers' published tables"}.get)
         scheme = st.radio("Coordination classes", ["fixed", "quartile"], horizontal=True,
                           index=["fixed", "quartile"].index(loaded.class_scheme), key=f"op_c_{rev}",
+                          help="How D is cut into low / medium / high / extreme: the paper's fixed cut-offs, or "
+                               "the quartiles of all province-years.",
                           format_func={"fixed": "fixed cut-offs 0.25/0.5/0.75",
                                        "quartile": "pooled quartiles"}.get)
         methods = ["traditional", *ui_coupling.METHOD_LABELS]
@@ -279,7 +305,9 @@ def _workspace() -> None:
                               format_func=lambda m: "Traditional coupling coordination (entropy weights)" if m == "traditional"
                               else ui_coupling.METHOD_LABELS[m],
                               help="An MLP is trained once per dataset (5 seeds) and then frozen.")
-        paths = st.select_slider("Monte Carlo paths", [1000, 2000, 5000, 10000, 20000],
+        paths = st.select_slider("Simulated futures", [1000, 2000, 5000, 10000, 20000],
+                                 help="How many random futures the projection draws (Monte Carlo paths): more "
+                                      "gives smoother bands and steadier percentages, but takes longer.",
                                  value=loaded.n_paths if loaded.n_paths in (1000, 2000, 5000, 10000, 20000)
                                  else 10000, key=f"op_n_{rev}")
 
@@ -399,6 +427,8 @@ def _show(res, base) -> None:
              "Map": lambda: _map_tab(res), "AI clusters": lambda: _cluster_tab(res),
              "Compare": lambda: _compare_tab(res, base), "Share": lambda: _share_tab(res)}
     view = st.segmented_control("View", list(views), default="Class shares", key="sim_view",
+                                help="What to show: shares of provinces by class, single provinces, a map, AI "
+                                     "clusters, saved scenarios side by side, or links and downloads.",
                                 label_visibility="collapsed") or "Class shares"
     views[view]()
     ex = report.explain(res)
@@ -423,10 +453,13 @@ def _map_tab(res) -> None:
         return
     d = res.d_table()
     years = sorted(d.loc[d["future"], schema.YEAR].unique())
-    year = st.select_slider("Year", years, value=years[-1], key="sim_map_year")
+    year = st.select_slider("Year", years, value=years[-1], key="sim_map_year",
+                            help="Projected year the map shows.")
     cur = d[d[schema.YEAR] == year].set_index(schema.PROVINCE)
     show = st.radio("Show", ["change in D", "D under the scenario", "chance of high or extreme"], horizontal=True,
-                    key="sim_map_what")
+                    key="sim_map_what",
+                    help="Change in D: scenario minus baseline (medians). D under the scenario: its median. Chance: "
+                         "change in the share of futures in which the province is at high or extreme coordination.")
     extra = {"D baseline (median)": cur["D_baseline"].round(3), "D scenario (median)": cur["D_scenario"].round(3),
              "chance of high/extreme, baseline": (100 * cur["p_high_baseline"]).round(0).astype(int).astype(str) + " %",
              "chance of high/extreme, scenario": (100 * cur["p_high_scenario"]).round(0).astype(int).astype(str) + " %"}
@@ -451,7 +484,8 @@ def _province_tab(res) -> None:
     d = res.d_table()
     touched = list(dict.fromkeys(res.touched[schema.PROVINCE])) if len(res.touched) else []
     default = touched[:4] or list(d[schema.PROVINCE].unique()[:3])
-    pick = st.multiselect("Provinces", list(d[schema.PROVINCE].unique()), default=default, key="sim_prov_pick")
+    pick = st.multiselect("Provinces", list(d[schema.PROVINCE].unique()), default=default, key="sim_prov_pick",
+                          help="Provinces drawn year by year; the changed ones are picked first.")
     sub = d[d[schema.PROVINCE].isin(pick)]
     parts = []
     for side in ("baseline", "scenario"):
@@ -497,7 +531,8 @@ def _province_tab(res) -> None:
     cols[1].caption(f"Scenario, {res.launch_year} on: {len(fut(faults_s))} flags")
     cols[1].dataframe(fut(faults_s), hide_index=True, height=160)
     if pick:
-        one = st.selectbox("Class probabilities for", pick, key="sim_prov_one")
+        one = st.selectbox("Class probabilities for", pick, key="sim_prov_one",
+                           help="The province whose chance of each coordination class is drawn.")
         f = res.class_probability_table()
         f = f[f["province"] == one]
         area = (alt.Chart(f).mark_area()
@@ -573,7 +608,7 @@ def _cluster_tab(res) -> None:
     changed = last["cluster"].tolist()
     pick = st.multiselect("Clusters", sorted(t["cluster"].unique()), default=changed[:4] or ["Beijing"]
                           if "Beijing" in set(t["cluster"]) else list(t["cluster"].unique()[:2]),
-                          key="sim_cl_pick")
+                          key="sim_cl_pick", help="Clusters drawn; the most affected by the scenario first.")
     sub = t[t["cluster"].isin(pick)]
     log = st.toggle("Log scale", value=bool(len(sub)) and sub["patents"].max() > 10 * max(sub["patents"].min(), 1.0),
                     key="sim_cl_log", help="Clusters differ in size by orders of magnitude: a log scale shows the "
@@ -658,7 +693,8 @@ def _compare_tab(res, base) -> None:
         st.caption("Not compared (other coupling, classes or parameter source than the current scenario): "
                    + md_escape(", ".join(skipped)) + ".")
     c1, c2 = st.columns(2)
-    pick = c1.selectbox("Open a saved scenario", list(saved), key="sim_open_saved")
+    pick = c1.selectbox("Open a saved scenario", list(saved), key="sim_open_saved",
+                        help="Replaces the current scenario with a saved one (Undo brings it back).")
     c2.button("Open", key="sim_open", on_click=_load, args=(saved.get(pick, Scenario()),))
 
 

@@ -92,7 +92,7 @@ def test_a_workshop_at_1280_by_720(app_server, browser):
     page.keyboard.press("Escape")
 
     # 6. reset
-    page.get_by_role("button", name="Reset").click()
+    page.get_by_role("button", name="Reset", exact=True).click()  # "Help for Start from a preset" contains "reset"
     page.get_by_text("No changes: the scenario equals the baseline.").first.wait_for(timeout=60_000)
     wait_for_script(page)
     _shot(page, "5_reset")

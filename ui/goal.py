@@ -67,14 +67,17 @@ def form(province_names, clusters, cities, targets: dict, first_year: int, last_
     if q in ("province_class_probability", "province_median_D"):
         raw["subject"] = st.selectbox("Province", province_names, key="goal_subject_p",
                                       index=province_names.index(t0.subject) if t0 and t0.subject in province_names
-                                      else (province_names.index("Gansu") if "Gansu" in province_names else 0))
+                                      else (province_names.index("Gansu") if "Gansu" in province_names else 0),
+                                      help="The province the target is about.")
     elif q == "cluster_patents_vs_baseline":
         cl = list(clusters)
         raw["subject"] = st.selectbox("AI cluster", cl, key="goal_subject_c",
                                       index=cl.index(t0.subject) if t0 and t0.subject in cl
-                                      else (cl.index("Guilin") if "Guilin" in cl else 0))
+                                      else (cl.index("Guilin") if "Guilin" in cl else 0),
+                                      help="The AI cluster (city) the target is about.")
     if q == "province_class_probability":
-        raw["cls"] = st.selectbox("Class to reach (or above)", list(CLASSES), index=2, key="goal_cls")
+        raw["cls"] = st.selectbox("Class to reach (or above)", list(CLASSES), index=2, key="goal_cls",
+                                  help="Coordination class the province should reach or exceed.")
     c1, c2 = st.columns(2)
     raw["year"] = int(c1.number_input("By year", first_year, last_year,
                                       int(t0.year) if t0 and first_year <= t0.year <= last_year
@@ -82,52 +85,63 @@ def form(province_names, clusters, cities, targets: dict, first_year: int, last_
                                       help=f"A projected year, {first_year}-{last_year}."))
     if q in ("province_class_probability", "national_high_share"):
         pct = c2.number_input("Threshold, %", 0.0, 100.0, float(100 * t0.threshold) if t0 and t0.quantity == q
-                              else 80.0 if q == "province_class_probability" else 70.0, step=5.0, key="goal_thr_p")
+                              else 80.0 if q == "province_class_probability" else 70.0, step=5.0, key="goal_thr_p",
+                              help="How sure (share of simulated futures), or the share of provinces, to reach.")
         raw["threshold"] = pct / 100.0
     elif q == "province_median_D":
         raw["threshold"] = float(c2.number_input("Threshold (D, 0-1)", 0.0, 1.0, float(t0.threshold)
-                                                 if t0 and t0.quantity == q else 0.55, step=0.01, key="goal_thr_d"))
+                                                 if t0 and t0.quantity == q else 0.55, step=0.01, key="goal_thr_d",
+                                                 help="The median D (0-1) the province should reach."))
     else:
         raw["threshold"] = float(c2.number_input("Threshold, % above baseline", -99.0, 1000.0,
                                                  float(t0.threshold) if t0 and t0.quantity == q else 20.0,
-                                                 step=5.0, key="goal_thr_c"))
+                                                 step=5.0, key="goal_thr_c",
+                                                 help="AI patent applications above the baseline, in %."))
     kinds = (["policies", "link"] if q == "cluster_patents_vs_baseline" else ["indicator_pct", "indicator_growth"])
     lv0 = t0.lever if t0 and t0.lever.kind in kinds else None
     kind = st.radio("Lever to solve for", kinds, format_func=LEVER_LABELS.get, key="goal_kind",
-                    index=kinds.index(lv0.kind) if lv0 else 0)
+                    index=kinds.index(lv0.kind) if lv0 else 0,
+                    help="The one control the search varies; every other change of the scenario stays as set.")
     lever = {"kind": kind}
     if kind.startswith("indicator"):
         tkeys = list(targets)
         lever["target"] = st.selectbox("Indicator or dimension", tkeys, format_func=targets.get, key="goal_target",
                                        index=tkeys.index(lv0.target) if lv0 and lv0.target in tkeys
                                        else tkeys.index("dim:Capital innovation resource")
-                                       if "dim:Capital innovation resource" in tkeys else 0)
+                                       if "dim:Capital innovation resource" in tkeys else 0,
+                                       help="What the search changes: one indicator, a dimension or a system.")
         from ui.spatial import active_units
 
         groups = [g for g in active_units().group_order if g not in set(province_names)]
         choices = ["all", *groups, *province_names]
         default = [p for p in (lv0.provinces if lv0 else (raw.get("subject", "West"),)) if p in choices]
-        lever["provinces"] = st.multiselect("Where", choices, default=default or ["all"], key="goal_where")
+        lever["provinces"] = st.multiselect("Where", choices, default=default or ["all"], key="goal_where",
+                                            help="Where the change applies: provinces or regions.")
         lever["from_year"] = int(st.number_input("From year", latest + 1, last_year,
                                                  int(lv0.from_year) if lv0 and latest < lv0.from_year <= last_year
-                                                 else latest + 1, key="goal_from"))
+                                                 else latest + 1, key="goal_from",
+                                                 help="First year the change applies."))
         hi_default = 50.0 if kind == "indicator_growth" else 200.0
     elif kind == "policies":
         choices = ["all", *schema.REGIONS, *clusters]
         default = [c for c in (lv0.clusters if lv0 else (raw.get("subject", "all"),)) if c in choices]
-        lever["clusters"] = st.multiselect("In clusters", choices, default=default or ["all"], key="goal_clusters")
+        lever["clusters"] = st.multiselect("In clusters", choices, default=default or ["all"], key="goal_clusters",
+                                           help="Clusters that issue the extra policies.")
         lever["from_year"] = int(st.number_input("From year", 2000, last_year,
-                                                 int(lv0.from_year) if lv0 else first_year, key="goal_from_c"))
+                                                 int(lv0.from_year) if lv0 else first_year, key="goal_from_c",
+                                                 help="First year of the extra policies."))
         hi_default = 50.0
     else:
         a1, a2 = st.columns(2)
         subj = raw.get("subject", cities[0] if cities else "")
         lever["city_a"] = a1.selectbox("City", cities, key="goal_city_a",
                                        index=cities.index(lv0.city_a) if lv0 and lv0.city_a in cities
-                                       else cities.index(subj) if subj in cities else 0)
+                                       else cities.index(subj) if subj in cities else 0,
+                                       help="One city of the pair whose co-applied patents the search raises.")
         lever["city_b"] = a2.selectbox("with", cities, key="goal_city_b",
                                        index=cities.index(lv0.city_b) if lv0 and lv0.city_b in cities
-                                       else cities.index("Shenzhen") if "Shenzhen" in cities else 0)
+                                       else cities.index("Shenzhen") if "Shenzhen" in cities else 0,
+                                       help="The other city of the pair.")
         hi_default = 1000.0
     b1, b2 = st.columns(2)
     lever["low"] = float(b1.number_input("Lever from", value=float(lv0.low) if lv0 else 0.0, key="goal_low",
