@@ -22,7 +22,7 @@ fresh Python process, steps in this order, each timed once (cold: the first call
    read and validated by ``sim.data.read_province_panel`` (timed on its own row, not part of the
    Study A pipeline), then ``sim.simulate.prepare`` and the baseline ``simulate`` (once, as the app
    caches them), then the scenario recompute (``simulate(..., reference=baseline)`` +
-   ``materialise()``, after one warm-up run). If ``prepare`` cannot take the panel, the forward
+   ``materialise()``, after one warm-up run; the median of 5 runs is reported). If ``prepare`` cannot take the panel, the forward
    model's hot path is timed directly (``sim.projection``: the scenario's effect through the frozen
    frame, then joint spatial Markov paths with the baseline's random numbers), and the table says
    which. Paths: ``sim.projection.paths_for(n)``, 10,000 up to 300 units, 3,000,000 / n above (1,071 at
@@ -96,6 +96,16 @@ class Step:
         print(f"  {self.name:38s} {wall:7.2f} s wall {cpu:7.2f} s CPU {self.peak - self.rss0:7.0f} MiB "
               f"load {self.load:.2f}", file=sys.stderr, flush=True)
         return False
+
+
+RECOMPUTE_REPEATS = 5
+
+
+def _median_run(runs: list) -> dict:
+    """The run of median wall time (its CPU, memory and load), labelled with the repeat count."""
+    r = dict(sorted(runs, key=lambda x: x["wall"])[len(runs) // 2])
+    r["step"] = f"scenario recompute (median of {len(runs)})"
+    return r
 
 
 def run_one(n: int, years: int) -> dict:
@@ -192,8 +202,11 @@ def _simulator(steps, syn, frame, D, K, sm, H, n_paths):
         sc = Scenario(horizon=H, n_paths=n_paths, indicator_changes=(
             IndicatorChange("system:inno", west, int(D.columns[-1]) + 2, "pct", 30.0, 0.0),))
         simulate(base, sc, reference=ref)  # warm (as the app has run one scenario before)
-        with Step(steps, "scenario recompute"):
-            simulate(base, sc, reference=ref).materialise()
+        runs: list = []
+        for _ in range(RECOMPUTE_REPEATS):
+            with Step(runs, "scenario recompute"):
+                simulate(base, sc, reference=ref).materialise()
+        steps.append(_median_run(runs))
         return "sim.simulate.prepare / simulate (the app's path)", reason
     except Exception as exc:  # noqa: BLE001 - reported in the results
         steps[:] = [s for s in steps if not s["step"].startswith(("simulator", "scenario", "read"))]
@@ -208,20 +221,23 @@ def _simulator(steps, syn, frame, D, K, sm, H, n_paths):
         fm = projection.fit_forward_model(D.to_numpy(), K, sm.cutoffs, sm.P, sm.pooled.P)
         d0 = D[last].to_numpy()
         b = projection.simulate_paths(fm, d0, H, n_paths, seed=0, start_year=int(last))
-    with Step(steps, "scenario recompute"):
-        Xn = rows_last[syn.systems["nqpf"]].to_numpy(dtype=float)
-        X = rows_last[inno].to_numpy(dtype=float)
-        Xs = X.copy()
-        Xs[west] *= 1.30
-        # D through the frozen frame (indices saturate beyond the fitted range, as in the simulator)
-        Db = traditional_ccd(*frame.indices_from_matrices(Xn, X, "saturate"))[2]
-        Ds = traditional_ccd(*frame.indices_from_matrices(Xn, Xs, "saturate"))[2]
-        eff = np.zeros((fm.n, H + 1))
-        eff[:, 2:] = (Ds - Db)[:, None]  # from the second projected year on
-        s = projection.simulate_paths(fm, d0, H, n_paths, seed=0, effects=eff, start_year=int(last),
-                                      uniforms=b.uniforms, noise_values=b.noise_values, base=b)
-        projection.national_shares(b)
-        projection.national_shares(s)
+    runs = []
+    for _ in range(RECOMPUTE_REPEATS):
+        with Step(runs, "scenario recompute"):
+            Xn = rows_last[syn.systems["nqpf"]].to_numpy(dtype=float)
+            X = rows_last[inno].to_numpy(dtype=float)
+            Xs = X.copy()
+            Xs[west] *= 1.30
+            # D through the frozen frame (indices saturate beyond the fitted range, as in the simulator)
+            Db = traditional_ccd(*frame.indices_from_matrices(Xn, X, "saturate"))[2]
+            Ds = traditional_ccd(*frame.indices_from_matrices(Xn, Xs, "saturate"))[2]
+            eff = np.zeros((fm.n, H + 1))
+            eff[:, 2:] = (Ds - Db)[:, None]  # from the second projected year on
+            s = projection.simulate_paths(fm, d0, H, n_paths, seed=0, effects=eff, start_year=int(last),
+                                          uniforms=b.uniforms, noise_values=b.noise_values, base=b)
+            projection.national_shares(b)
+            projection.national_shares(s)
+    steps.append(_median_run(runs))
     return "forward-model hot path (sim.projection), not sim.simulate", reason
 
 
@@ -287,14 +303,18 @@ def write(results) -> None:
         wall = sum(s["wall"] for s in pipe)
         cpu = sum(s["cpu"] for s in pipe)
         gib = big["maxrss_mib"] / 1024
-        scen = next(s for s in big["steps"] if s["step"] == "scenario recompute")
+        scen = next(s for s in big["steps"] if s["step"].startswith("scenario recompute"))
         ok = lambda b: "met" if b else "NOT met"  # noqa: E731
+        loads = [s["load"] for s in big["steps"]]
         lines += ["## Goals at 2,800 units x 20 years", "",
-                  f"- Full pipeline <= {GOAL_PIPELINE_S:.0f} s: {ok(wall <= GOAL_PIPELINE_S)} ({wall:.1f} s wall, "
-                  f"{cpu:.1f} s CPU).",
+                  f"- Full pipeline <= {GOAL_PIPELINE_S:.0f} s: {ok(wall <= GOAL_PIPELINE_S)} on wall time "
+                  f"({wall:.1f} s), {ok(cpu <= GOAL_PIPELINE_S)} on CPU time ({cpu:.1f} s).",
                   f"- Memory < {GOAL_MEMORY_GIB:.0f} GiB: {ok(gib < GOAL_MEMORY_GIB)} (process max RSS {gib:.2f} GiB).",
-                  f"- Scenario recompute <= {GOAL_SCENARIO_S:.0f} s: {ok(scen['wall'] <= GOAL_SCENARIO_S)} "
-                  f"({scen['wall']:.2f} s wall, {scen['cpu']:.2f} s CPU).", ""]
+                  f"- Scenario recompute <= {GOAL_SCENARIO_S:.0f} s: {ok(scen['wall'] <= GOAL_SCENARIO_S)} on wall "
+                  f"time ({scen['wall']:.2f} s), {ok(scen['cpu'] <= GOAL_SCENARIO_S)} on CPU time "
+                  f"({scen['cpu']:.2f} s).",
+                  f"- Load average (1 min) during the 2,800 run: {min(loads):.2f} to {max(loads):.2f} on 2 cores; "
+                  "wall time above CPU time is time spent waiting for a core.", ""]
     out = ROOT / "bench" / "results" / "scale.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}", file=sys.stderr)
