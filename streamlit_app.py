@@ -3,7 +3,9 @@ from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="Regional innovation policy simulator", page_icon="🧭",
+from ui.i18n import N_, _, language_switch, sync_url  # noqa: E402
+
+st.set_page_config(page_title=_("Regional innovation policy simulator"), page_icon="🧭",
                    layout="wide")
 
 ROOT = Path(__file__).resolve().parent
@@ -22,11 +24,17 @@ PAGES = [
     ("What if", "simulator.py", "Simulator", ":material/tune:"),
 ]
 
+# PAGES stays a literal (tests read it); its words are marked here for the message catalogue and
+# translated below, at display time.
+NAV_MESSAGES = (N_("Start"), N_("Home"), N_("Data"), N_("Study A: provinces"), N_("Coupling"),
+                N_("Spatial patterns"), N_("Dynamics"), N_("Study B: AI clusters"), N_("AI clusters"),
+                N_("What if"), N_("Simulator"))
+
 sections: dict[str, list] = {}
 for section, file, title, icon in PAGES:
     if (ROOT / "pages" / file).exists():
-        sections.setdefault(section, []).append(
-            st.Page(str(ROOT / "pages" / file), title=title, icon=icon, default=(file == "home.py"),
+        sections.setdefault(_(section), []).append(
+            st.Page(str(ROOT / "pages" / file), title=_(title), icon=icon, default=(file == "home.py"),
                     url_path=Path(file).stem if file != "home.py" else None))
 
 navigation = st.navigation(sections)
@@ -34,5 +42,7 @@ navigation = st.navigation(sections)
 from ui.nav import guarded  # noqa: E402  (after set_page_config)
 from ui.state import sidebar_status  # noqa: E402
 
+language_switch()
+sync_url()
 sidebar_status()
 guarded(navigation.run)

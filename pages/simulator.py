@@ -705,7 +705,12 @@ def _share_tab(res) -> None:
     st.markdown("**Share this scenario**: the address bar always holds it; copy this link:")
     base_url = getattr(st.context, "url", "") or ""
     q = res.scenario.to_query_params()["s"]
-    link = f"{base_url.split('?')[0]}?s={q}" if base_url else f"?s={q}"
+    from urllib.parse import urlencode
+
+    from ui.i18n import link_params
+
+    query = urlencode({"s": q, **link_params()})  # a link made in Chinese opens in Chinese
+    link = f"{base_url.split('?')[0]}?{query}" if base_url else f"?{query}"
     st.code(link, language=None)
     c1, c2 = st.columns(2)
     c1.download_button("Save scenario (JSON)", res.scenario.to_json().encode("utf-8"), file_name="scenario.json",

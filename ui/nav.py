@@ -38,7 +38,10 @@ def guarded(render) -> None:
         render()
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the UI
         # (st.rerun / st.stop / st.switch_page raise BaseException subclasses: they pass through)
+        from ui.i18n import _
+
         logging.getLogger("innovation_simulator").exception("page failed")
-        st.error(f"{UNEXPECTED} ({type(exc).__name__}). The rest of the app keeps working and your data "
-                 "and scenario are unchanged. Please report what you did to the maintainers.",
-                 icon=":material/error:")
+        # "Unexpected error" stays in English in every language (tests and maintainers look for it)
+        message = _("{unexpected} ({error}). The rest of the app keeps working and your data and scenario "
+                    "are unchanged. Please report what you did to the maintainers.")
+        st.error(message.format(unexpected=UNEXPECTED, error=type(exc).__name__), icon=":material/error:")

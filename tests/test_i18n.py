@@ -1,0 +1,190 @@
+"""The app in Chinese and English: the message catalogue is complete and current, the language is chosen
+by ``?lang=`` / the browser / the sidebar switch, and switching keeps the scenario and the data."""
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from streamlit.testing.v1 import AppTest
+
+from ui import catalog, i18n
+from ui.nav import UNEXPECTED
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 240
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sdfr]|%[sdfr]")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _po():
+    with open(catalog.PO, "rb") as f:
+        return read_po(f, locale="zh")
+
+
+def _ids(cat):
+    return {m.id if isinstance(m.id, str) else m.id for m in cat if m.id}
+
+
+# ------------------------------------------------------------------------------------------ catalogue
+def test_pot_is_what_the_sources_mark_now():
+    """Re-extracted in memory with Babel: a message added or changed in the code without
+    ``python -m ui.catalog`` makes this fail (the .pot, and so the .po, is stale)."""
+    fresh = catalog.pot_bytes(catalog.extract())
+    assert fresh == catalog.POT.read_bytes(), "locale/messages.pot is stale: run python -m ui.catalog"
+
+
+def test_every_message_has_a_chinese_translation_with_the_same_placeholders():
+    with open(catalog.POT, "rb") as f:
+        template = read_po(f)
+    po = _po()
+    assert _ids(po) == _ids(template), "the .po and the .pot list different messages: run python -m ui.catalog"
+    missing, bad, untranslated = [], [], []
+    for m in po:
+        if not m.id:
+            continue
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        strs = [m.string] if isinstance(m.string, str) else list(m.string)
+        if not all(s.strip() for s in strs) or m.fuzzy:
+            missing.append(ids[0])
+            continue
+        want = sorted(PLACEHOLDER.findall(ids[0]))
+        for s in strs:
+            if sorted(PLACEHOLDER.findall(s)) != want:
+                bad.append((ids[0], s))
+        if not any(HAN.search(s) for s in strs) and HAN.search(ids[0]) is None:
+            untranslated.append(ids[0])
+    assert not missing, f"{len(missing)} message(s) without a Chinese translation: {missing[:5]}"
+    assert not bad, f"placeholders differ between msgid and msgstr: {bad[:3]}"
+    # a msgstr with no Chinese at all is a copy of the English (a few names are allowed)
+    allowed = {"Natural Earth (shipped)"}
+    assert not [u for u in untranslated if u not in allowed], untranslated[:5]
+
+
+def test_every_navigation_title_and_section_is_in_the_catalogue():
+    import ast
+
+    tree = ast.parse((ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
+    pages = next(ast.literal_eval(n.value) for n in tree.body
+                 if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
+    ids = _ids(_po())
+    assert {w for section, _f, title, _i in pages for w in (section, title)} <= ids
+
+
+def test_compiled_catalogue_translates_and_english_is_the_identity():
+    zh = i18n.translations("zh")
+    assert zh.gettext("Simulator") == "模拟器"
+    assert zh.gettext("not a message") == "not a message"
+    assert i18n.translations("en").gettext("Simulator") == "Simulator"
+    assert i18n.translations("zh") is zh  # compiled once per process, shared read-only
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("zh-CN", "zh"), ("zh", "zh"), ("zh-TW,zh;q=0.9", "zh"), ("en-US,en;q=0.9", "en"),
+    ("fr-FR,zh;q=0.8,en;q=0.5", "zh"), ("fr-FR,en;q=0.9,zh;q=0.8", "en"), ("en;q=0.1,zh;q=0.9", "zh"),
+    ("fr-FR", None), ("", None), (None, None)])
+def test_browser_preference(value, expected):
+    assert i18n.from_accept_language(value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [("zh", "zh"), ("EN", "en"), ("xx", None), ("", None),
+                                             (None, None), ("zh-CN", None), (["zh"], None)])
+def test_only_en_and_zh_are_valid(value, expected):
+    assert i18n.valid(value) == expected
+
+
+# ------------------------------------------------------------------------------------------ pages
+def _app(query=None, page=None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if UNEXPECTED in e.value]
+    return at
+
+
+def _text(at) -> str:
+    parts = [t.value for t in at.title] + [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [w.value for w in at.warning] + [s.value for s in at.subheader]
+    return "\n".join(parts)
+
+
+def test_home_in_chinese_from_the_link():
+    at = _app({"lang": "zh"})
+    assert [t.value for t in at.title] == ["区域创新政策模拟器"]
+    text = _text(at)
+    assert "研究 A：省份" in text and "从哪里开始" in text
+    assert any("合成演示数据" in w.value for w in at.warning)
+    assert "当前数据" in text and "省份面板（研究 A）：合成演示数据" in text  # the sidebar
+    # the citations stay as published (English titles), the DOIs intact
+    assert "10.1038/s41598-026-36247-1" in text and "10.1057/s41599-025-05453-z" in text
+    assert at.session_state[i18n.LANG_KEY] == "zh"
+    assert at.query_params["lang"] in ("zh", ["zh"])  # kept in the address: a reload stays Chinese
+
+
+@pytest.mark.parametrize("bad", ["xx", "ZH-cn", "<script>", "fr"])
+def test_an_unknown_lang_parameter_is_ignored(bad):
+    at = _app({"lang": bad})
+    assert [t.value for t in at.title] == ["Regional innovation policy simulator"]
+    assert not at.error
+    assert at.session_state[i18n.LANG_KEY] == "en"
+
+
+def test_default_is_english_without_a_parameter():
+    at = _app()
+    assert [t.value for t in at.title] == ["Regional innovation policy simulator"]
+    assert "lang" not in at.query_params
+
+
+def test_sidebar_switch_changes_the_language_both_ways():
+    at = _app()
+    at.segmented_control(key=i18n.SWITCH_KEY).set_value("zh").run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["区域创新政策模拟器"]
+    assert at.query_params["lang"] in ("zh", ["zh"])
+    at.segmented_control(key=i18n.SWITCH_KEY).set_value("en").run()
+    assert [t.value for t in at.title] == ["Regional innovation policy simulator"]
+    assert at.query_params["lang"] in ("en", ["en"])
+
+
+def _scenario():
+    from ui.simulator import PRESETS
+
+    return PRESETS["Western digital infrastructure push"]
+
+
+def test_switching_language_keeps_the_scenario_and_the_data():
+    from ui import simulator as ui_sim
+    from ui.state import DATASET_KEY
+
+    sc = _scenario()
+    at = _app(sc.to_query_params(), page="simulator.py")
+    before = at.session_state[ui_sim.SCENARIO_KEY]
+    assert before.indicator_changes == sc.indicator_changes
+    data = at.session_state[DATASET_KEY]
+    s_before = at.query_params["s"]
+    at.segmented_control(key=i18n.SWITCH_KEY).set_value("zh").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state[i18n.LANG_KEY] == "zh"
+    assert at.session_state[ui_sim.SCENARIO_KEY] == before
+    assert at.session_state[DATASET_KEY] is data  # the same loaded data, not reloaded
+    assert at.query_params["s"] == s_before and at.query_params["lang"] in ("zh", ["zh"])
+    at.segmented_control(key=i18n.SWITCH_KEY).set_value("en").run()
+    assert at.session_state[ui_sim.SCENARIO_KEY] == before and at.session_state[DATASET_KEY] is data
+
+
+def test_a_share_link_made_in_chinese_carries_lang_and_the_scenario():
+    from urllib.parse import parse_qs
+
+    from sim.scenario import Scenario
+
+    at = _app({**_scenario().to_query_params(), "lang": "zh"}, page="simulator.py")
+    at.segmented_control(key="sim_view").set_value("Share").run()
+    assert not at.exception, [e.value for e in at.exception]
+    link = next(c.value for c in at.code if "s=" in c.value)
+    params = parse_qs(link.split("?", 1)[1])
+    assert params["lang"] == ["zh"]
+    assert Scenario.from_query_params({"s": params["s"][0]}).indicator_changes == _scenario().indicator_changes
