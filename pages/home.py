@@ -17,7 +17,8 @@ st.markdown(_(
     "link two cities more tightly, and see baseline and scenario side by side, with uncertainty."))
 
 if dataset().any_synthetic():
-    st.warning(_(SYNTHETIC_NOTE) + " " + _("Load your own panels on the Data page."), icon=":material/science:")
+    st.warning(_("{note} Load your own panels on the Data page.").format(note=_(SYNTHETIC_NOTE)),
+               icon=":material/science:")
 
 left, right = st.columns(2)
 with left:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim import schema
 from sim.markov import FIXED_CUTOFFS
+from sim.messages import Join, Msg, N_, Place
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -163,22 +164,22 @@ def _prepare_provinces(panel, options, model, boundaries_geojson, notes, system=
     if options.parameter_source == "paper":
         pm = markov.paper_transition_matrices()
         P_sp, P_pool = pm.P_spatial.copy(), pm.P_traditional.copy()
-        source = "the paper's Tables 4-5 (Liu et al. 2026)"
+        source = Msg(N_("the paper's Tables 4-5 (Liu et al. 2026)"))
         if options.class_scheme == "fixed":
-            notes.append("The paper's transition matrices count transitions between pooled-quartile "
-                         "classes; they are applied here to the fixed-cut-off classes you chose.")
+            notes.append(Msg(N_("The paper's transition matrices count transitions between pooled-quartile "
+                                "classes; they are applied here to the fixed-cut-off classes you chose.")))
     else:
         sm = markov.spatial_markov(D_hist.to_numpy(), W_prox, cutoffs=cutoffs)
         P_sp, P_pool = np.nan_to_num(sm.P, nan=0.0), np.nan_to_num(sm.pooled.P, nan=0.0)
-        source = "estimated on the loaded data"
+        source = Msg(N_("estimated on the loaded data"))
     from sim.projection import _ro, fit_forward_model, stochastically_monotone
 
     cut = tuple(float(c) for c in cutoffs)
     fm = fit_forward_model(D_hist.to_numpy(), W_prox, cut, P_sp, P_pool, source)
     if not stochastically_monotone(fm.P):
-        notes.append("The transition matrices are not stochastically monotone (for some cell a higher own or "
-                     "neighbours' class makes a lower next class more likely), so a larger favourable change "
-                     "is not guaranteed to raise every projected share.")
+        notes.append(Msg(N_("The transition matrices are not stochastically monotone (for some cell a higher own or "
+                            "neighbours' class makes a lower next class more likely), so a larger favourable change "
+                            "is not guaranteed to raise every projected share.")))
     return ProvinceBaseline(panel, names, years, frame, model if options.coupling_method != TRADITIONAL else None,
                             cut, P_sp, P_pool, W_prox, W_econ, source, _ro(D_hist.to_numpy(dtype=float)), fm,
                             _ro(panel[system.ids()].to_numpy(dtype=float)), system, units, weights_note)
@@ -241,7 +242,7 @@ def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBas
     ident = cl.identify_clusters(cities, links)
     names = tuple(ident.clusters)
     if not names:
-        notes.append("No AI cluster was identified in the loaded city data; the cluster forecast is off.")
+        notes.append(Msg(N_("No AI cluster was identified in the loaded city data; the cluster forecast is off.")))
         return None
     panel = cl.regression_panel(cities, links, names)
     gaps = panel[panel["NC"].isna()]
@@ -249,15 +250,16 @@ def _prepare_clusters(cities, links, options, coefficients, notes) -> ClusterBas
         # A cluster-year with no inter-regional link has no NC (sim.clusters). The forecast needs a
         # complete history to recover fixed effects, so such years take the cluster's nearest
         # observed NC; the estimation itself (GMM) still sees them as missing.
-        notes.append("No inter-regional link, NC taken from the nearest year for the forecast: "
-                     + ", ".join(f"{r.cluster} {r.year}" for r in gaps.itertuples()) + ".")
+        notes.append(Msg(N_("No inter-regional link, NC taken from the nearest year for the forecast: {items}."),
+                         items=Join(Msg(N_("{cluster} {year}"), cluster=Place(r.cluster), year=str(r.year))
+                                    for r in gaps.itertuples())))
     gmm_notes: tuple = ()
     if options.parameter_source == "paper":
         coefs = forecast.Coefficients.from_paper(model=3)
-        gmm_notes = ("Coefficients: Wang et al. (2025), Table 4, Model 3: uncollapsed system GMM (re-estimated "
-                     "here, that specification has far more instruments than the 29 clusters, and the paper's "
-                     "Sargan p = 1.000 is the classic sign of too many instruments); standard errors derived as "
-                     "|coef / z|, correlations between estimates unknown.",)
+        gmm_notes = (Msg(N_("Coefficients: Wang et al. (2025), Table 4, Model 3: uncollapsed system GMM (re-estimated "
+                            "here, that specification has far more instruments than the 29 clusters, and the paper's "
+                            "Sargan p = 1.000 is the classic sign of too many instruments); standard errors derived as "
+                            "|coef / z|, correlations between estimates unknown.")),)
     elif coefficients is not None:
         coefs = coefficients
     else:
@@ -297,15 +299,16 @@ def well_identified_coefficients(panel: pd.DataFrame):
         if fit.n_instruments <= fit.n_groups:
             break
     kw, fit = tried[-1]
-    how = "collapsed instruments" + (f", lags up to {kw['max_lag']}" if "max_lag" in kw else "")
-    coefs = coefficients_from_gmm(fit, panel, source=f"two-step system GMM on the loaded data, Model 3, {how} "
-                                                     f"({fit.n_instruments} instruments for {fit.n_groups} "
-                                                     "clusters; Windmeijer-corrected covariance)")
-    notes = [f"Coefficients: {coefs.source}."]
+    how = (Msg(N_("collapsed instruments, lags up to {lag}"), lag=str(kw["max_lag"])) if "max_lag" in kw
+           else Msg(N_("collapsed instruments")))
+    coefs = coefficients_from_gmm(fit, panel, source=Msg(N_(
+        "two-step system GMM on the loaded data, Model 3, {how} ({n} instruments for {groups} clusters; "
+        "Windmeijer-corrected covariance)"), how=how, n=str(fit.n_instruments), groups=str(fit.n_groups)))
+    notes = [Msg(N_("Coefficients: {source}."), source=coefs.source)]
     if fit.n_instruments > fit.n_groups:
-        notes.append(f"Even with {how} the instruments ({fit.n_instruments}) exceed the clusters "
-                     f"({fit.n_groups}): the estimates are weakly identified.")
-    notes += [f"GMM warning: {w}" for w in fit.warnings]
+        notes.append(Msg(N_("Even with {how} the instruments ({n}) exceed the clusters ({groups}): the estimates are "
+                            "weakly identified."), how=how, n=str(fit.n_instruments), groups=str(fit.n_groups)))
+    notes += [Msg(N_("GMM warning: {warning}"), warning=str(w)) for w in fit.warnings]
     return coefs, tuple(notes)
 
 

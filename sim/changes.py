@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim import schema
 from sim.scenario import IndicatorChange
+from sim.messages import Join, Msg, N_, Named, Place
 
 
 def extend_panel(panel: pd.DataFrame, horizon: int) -> pd.DataFrame:
@@ -67,16 +68,22 @@ def targets(change: IndicatorChange, system=None) -> list[str]:
     return [t]
 
 
+def _indicator_name(indicator_id: str, system=None) -> Named:
+    """An indicator's English name, carrying its Chinese name for the UI."""
+    ind = _system(system).by_id().get(indicator_id)
+    return Named(ind.name, ind.name_zh) if ind is not None else Named(indicator_id)
+
+
 def target_label(target: str, system=None) -> str:
     """An indicator change's target in words: "all innovation-resource-allocation indicators",
     "the Capital innovation resource indicators", or the indicator's name."""
     if target == "system:inno":
-        return "all innovation-resource-allocation indicators"
+        return Msg(N_("all innovation-resource-allocation indicators"))
     if target == "system:nqpf":
-        return "all new-quality-productive-forces indicators"
+        return Msg(N_("all new-quality-productive-forces indicators"))
     if target.startswith("dim:"):
-        return f"the {target[4:]} indicators"
-    return _system(system).name_of(target)
+        return Msg(N_("the {dimension} indicators"), dimension=Msg(target[4:]))  # a paper's dimension: in the catalogue
+    return _indicator_name(target, system)
 
 
 def provinces(change_provinces, names, groups: dict | None = None) -> list[str]:
@@ -163,7 +170,8 @@ def change_matrix(X0: np.ndarray, prov, year, changes, system=None, groups=None)
         group_names = set((schema.province_regions() if groups is None else groups).values())
         missing = [p for p in ch.provinces if p != "all" and p not in group_names and p not in names]
         if missing:
-            notes.append(f"Not in the loaded data, change ignored for: {', '.join(missing)}.")
+            notes.append(Msg(N_("Not in the loaded data, change ignored for: {names}."),
+                             names=Join(Place(m) for m in missing)))
         rows = member(prov, provs) & (year >= ch.from_year)
         if not rows.any():
             continue
@@ -179,7 +187,8 @@ def change_matrix(X0: np.ndarray, prov, year, changes, system=None, groups=None)
                 new = np.full_like(x, ch.value)
             new = new * growth
             if (new < 0).any():
-                notes.append(f"{col}: {int((new < 0).sum())} value(s) would fall below zero; set to zero.")
+                notes.append(Msg(N_("{indicator}: {n} value(s) would fall below zero; set to zero."),
+                                 indicator=_indicator_name(col, system), n=str(int((new < 0).sum()))))
                 new = np.maximum(new, 0.0)
             X[rows, j] = new
             moved.append(j)
@@ -332,8 +341,8 @@ def apply_policy_changes(cb, scenario, base_exog: pd.DataFrame, nc_base: pd.Seri
         chosen = cluster_targets(ch.clusters, cb)
         unknown = [c for c in ch.clusters if c != "all" and c not in schema.REGIONS and c not in cb.clusters]
         if unknown:
-            notes.append(f"Not an identified AI cluster in the loaded data, policy change ignored for: "
-                         f"{', '.join(unknown)}.")
+            notes.append(Msg(N_("Not an identified AI cluster in the loaded data, policy change ignored for: {names}."),
+                             names=Join(Place(u) for u in unknown)))
         rows = member(ex_cluster, chosen) & (ex_year >= ch.from_year)
         base_count = np.array([policies_last.get(c, np.nan) for c in ex_cluster[rows]], dtype=float)
         current = ip[rows]
@@ -341,7 +350,8 @@ def apply_policy_changes(cb, scenario, base_exog: pd.DataFrame, nc_base: pd.Seri
         count = (np.expm1(current) if use_log1p else np.exp(current))
         count = np.where(np.isfinite(count), count, base_count) + ch.extra_per_year
         if (count <= (0 if not use_log1p else -1)).any():
-            notes.append("Some policy counts would fall to zero or below; held at the smallest loggable value.")
+            notes.append(Msg(N_("Some policy counts would fall to zero or below; held at the smallest loggable "
+                                "value.")))
         count = np.maximum(count, 0.0 if use_log1p else 1.0)
         ip[rows] = np.log1p(count) if use_log1p else np.log(count)
     nc_scen = nc_base.copy()
@@ -354,6 +364,6 @@ def apply_policy_changes(cb, scenario, base_exog: pd.DataFrame, nc_base: pd.Seri
         nc_col = np.array([by_cluster.get(c, np.nan) for c in ex_cluster], dtype=float)
         missing = [c for c, v in zip(clusters, nc_log) if np.isnan(v)]
         if missing:
-            notes.append("After the link edits these clusters have no inter-regional link, so no NC: "
-                         + ", ".join(missing) + " (their forecast is undefined).")
+            notes.append(Msg(N_("After the link edits these clusters have no inter-regional link, so no NC: {names} "
+                                "(their forecast is undefined)."), names=Join(Place(m) for m in missing)))
     return ip, nc_col, nc_scen, notes

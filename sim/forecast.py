@@ -60,6 +60,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from sim.messages import Msg, N_
+
 TERMS = ("L.TI", "IP", "NC", "IP*NC", "ED", "IC", "IE", "_cons")
 EXOG = ("IP", "NC", "ED", "IC", "IE")
 HISTORY_COLUMNS = ("cluster", "year", "TI") + EXOG
@@ -208,7 +210,8 @@ class Coefficients:
             params[name] = coef
             se[name] = abs(coef / z)
         return cls.from_dict(params, se, ip_mean, nc_mean,
-                             source=f"Wang et al. (2025), Table 4, Model {model} (SE = |coef/z|)")
+                             source=Msg(N_("Wang et al. (2025), Table 4, Model {model} (SE = |coef/z|)"),
+                                        model=str(model)))
 
 
 # --- design ---------------------------------------------------------------------------------

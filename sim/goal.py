@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sim.messages import Join, Msg, N_, Place
 from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario
 from sim.target import CLASSES, Target
 
@@ -181,13 +182,18 @@ def solve(baseline, target: Target, start: Scenario | None = None, seed: int = 0
 
 # --- words ---------------------------------------------------------------------------------------
 def describe_target(t: Target) -> str:
+    """The target in words (a ``sim.messages.Msg``: English as ``str``, translated by the UI)."""
     if t.quantity == "province_class_probability":
-        return f"{t.subject} at {t.cls} or above in {t.year} with {t.threshold:.0%} probability"
+        return Msg(N_("{subject} at {cls} or above in {year} with {p} probability"), subject=Place(t.subject),
+                   cls=Msg(t.cls), year=str(t.year), p=f"{t.threshold:.0%}")  # class names are in the catalogue
     if t.quantity == "national_high_share":
-        return f"{t.threshold:.0%} of provinces at high or extreme coordination in {t.year}"
+        return Msg(N_("{p} of provinces at high or extreme coordination in {year}"), p=f"{t.threshold:.0%}",
+                   year=str(t.year))
     if t.quantity == "province_median_D":
-        return f"{t.subject}'s median coupling coordination D at {t.threshold:.3f} in {t.year}"
-    return f"{t.subject}'s AI patent applications {t.threshold:+.0f} % above the baseline in {t.year}"
+        return Msg(N_("{subject}'s median coupling coordination D at {d} in {year}"), subject=Place(t.subject),
+                   d=f"{t.threshold:.3f}", year=str(t.year))
+    return Msg(N_("{subject}'s AI patent applications {pct} % above the baseline in {year}"), subject=Place(t.subject),
+               pct=f"{t.threshold:+.0f}", year=str(t.year))
 
 
 def describe_lever(t: Target, x: float, base_year: int | None = None) -> str:
@@ -195,18 +201,24 @@ def describe_lever(t: Target, x: float, base_year: int | None = None) -> str:
     from sim.changes import target_label
 
     what = target_label(lv.target)
-    where = ", ".join(lv.provinces)
+    where = Join(Place(p) for p in lv.provinces)
     if lv.kind == "indicator_pct":
-        return f"{what} in {where} {'rise' if x >= 0 else 'fall'} {abs(x):.1f} % from {lv.from_year}"
+        template = (N_("{what} in {where} rise {x} % from {year}") if x >= 0 else
+                    N_("{what} in {where} fall {x} % from {year}"))
+        return Msg(template, what=what, where=where, x=f"{abs(x):.1f}", year=str(lv.from_year))
     if lv.kind == "indicator_growth":
-        out = f"{what} in {where} grow {x:.1f} % a year from {lv.from_year}"
         if base_year is not None:
-            out += (f", about {(1 + x / 100) ** max(t.year - lv.from_year, 0):.2f} times their {base_year} level "
-                    f"by {t.year}")
-        return out
+            return Msg(N_("{what} in {where} grow {x} % a year from {year}, about {times} times their {base_year} "
+                          "level by {target_year}"), what=what, where=where, x=f"{x:.1f}", year=str(lv.from_year),
+                       times=f"{(1 + x / 100) ** max(t.year - lv.from_year, 0):.2f}", base_year=str(base_year),
+                       target_year=str(t.year))
+        return Msg(N_("{what} in {where} grow {x} % a year from {year}"), what=what, where=where, x=f"{x:.1f}",
+                   year=str(lv.from_year))
     if lv.kind == "policies":
-        return f"{', '.join(lv.clusters)} issue {x:.1f} extra AI incentive policies a year from {lv.from_year}"
-    return f"{lv.city_a} and {lv.city_b} co-apply {x:,.0f} more AI patents a year"
+        return Msg(N_("{clusters} issue {x} extra AI incentive policies a year from {year}"),
+                   clusters=Join(Place(c) for c in lv.clusters), x=f"{x:.1f}", year=str(lv.from_year))
+    return Msg(N_("{city_a} and {city_b} co-apply {x} more AI patents a year"), city_a=Place(lv.city_a),
+               city_b=Place(lv.city_b), x=f"{x:,.0f}")
 
 
 def _fmt(t: Target, v: float) -> str:
@@ -218,25 +230,27 @@ def _fmt(t: Target, v: float) -> str:
 
 
 def sentence(sol: Solution, baseline=None) -> str:
-    """The answer in one plain sentence."""
+    """The answer in one plain sentence (a ``sim.messages.Msg``)."""
     t, lv = sol.target, sol.target.lever
     goal = describe_target(t)
     base_year = None
     if baseline is not None and baseline.provinces is not None:
         base_year = int(max(baseline.provinces.years))
     if sol.status == "met":
-        return (f"{goal[0].upper()}{goal[1:]}: reached if {describe_lever(t, sol.value, base_year)} "
-                f"({_fmt(t, sol.achieved)} against {_fmt(t, sol.start)} without it; smallest such setting "
-                f"within {sol.tolerance:.2g}).")
+        return Msg(N_("{goal}: reached if {lever} ({achieved} against {start} without it; smallest such setting "
+                      "within {tol})."), goal=goal, lever=describe_lever(t, sol.value, base_year),
+                   achieved=_fmt(t, sol.achieved), start=_fmt(t, sol.start), tol=f"{sol.tolerance:.2g}")
     if sol.status == "met_at_low":
-        return (f"{goal[0].upper()}{goal[1:]}: already met at the lower bound ({describe_lever(t, sol.value, base_year)}: "
-                f"{_fmt(t, sol.achieved)}).")
+        return Msg(N_("{goal}: already met at the lower bound ({lever}: {achieved})."), goal=goal,
+                   lever=describe_lever(t, sol.value, base_year), achieved=_fmt(t, sol.achieved))
     top = sol.curve[-1][1] if sol.curve else sol.start
     if sol.status == "no_effect":
-        return (f"{goal[0].upper()}{goal[1:]}: the model detects no effect of this lever on {t.subject} even at "
-                f"{lv.high:g} (the 90 % band of the change includes zero), so no setting within the bounds "
-                "can be said to reach it.")
+        return Msg(N_("{goal}: the model detects no effect of this lever on {subject} even at {high} (the 90 % band "
+                      "of the change includes zero), so no setting within the bounds can be said to reach it."),
+                   goal=goal, subject=Place(t.subject), high=f"{lv.high:g}")
     falls = top < sol.start - 1e-12
-    why = (" The model predicts the quantity falls as this lever grows." if falls else "")
-    return (f"{goal[0].upper()}{goal[1:]}: out of reach within the bounds ({_fmt(t, top)} at the upper bound "
-            f"{lv.high:g}, {_fmt(t, sol.start)} without the lever).{why}")
+    template = (N_("{goal}: out of reach within the bounds ({top} at the upper bound {high}, {start} without the "
+                   "lever). The model predicts the quantity falls as this lever grows.") if falls else
+                N_("{goal}: out of reach within the bounds ({top} at the upper bound {high}, {start} without the "
+                   "lever)."))
+    return Msg(template, goal=goal, top=_fmt(t, top), high=f"{lv.high:g}", start=_fmt(t, sol.start))

@@ -16,10 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BASELINE_SENTENCE = ("Baseline: the observed dynamics continue. Each year every province moves between "
+from sim.messages import Join, Msg, N_, Place
+
+# Every sentence below is a sim.messages.Msg: str() is the English sentence, msgid the template (marked
+# with N_ for the UI's message catalogue), params the values; the UI shows it in the user's language.
+BASELINE_SENTENCE = N_("Baseline: the observed dynamics continue. Each year every province moves between "
                      "coordination classes with the probabilities seen in {first}-{last} for a province of "
                      "its class with neighbours of theirs, keeping its rank within its class; the scenario "
                      "adds its own effect on D from the year each change starts, on the same random paths.")
+NO_PROVINCES_BASELINE = N_("Baseline: policies, links and controls stay at their last observed values and "
+                           "innovation follows the estimated dynamic-panel equation.")
 MAX_PROVINCE_LINES = 6
 MAX_CLUSTER_LINES = 5
 
@@ -27,10 +33,9 @@ MAX_CLUSTER_LINES = 5
 def baseline_sentence(res) -> str:
     pb = res.baseline_provinces
     if pb is None:
-        return ("Baseline: policies, links and controls stay at their last observed values and innovation "
-                "follows the estimated dynamic-panel equation.")
+        return Msg(NO_PROVINCES_BASELINE)
     years = list(pb.static_D.columns)
-    return BASELINE_SENTENCE.format(first=years[0], last=int(pb.paths.years[0]))
+    return Msg(BASELINE_SENTENCE, first=str(years[0]), last=str(int(pb.paths.years[0])))
 
 
 def _pct(x: float) -> str:
@@ -55,7 +60,7 @@ def describe(res) -> list[str]:
     out = []
     sc = res.scenario
     if sc.is_empty:
-        out.append("No changes: the scenario equals the baseline.")
+        out.append(Msg(N_("No changes: the scenario equals the baseline.")))
     out += _province_lines(res)
     out += _cluster_lines(res)
     return out
@@ -70,12 +75,14 @@ def _province_lines(res) -> list[str]:
     hb, hs = res.high_share("baseline"), res.high_share("scenario")
     _, lo_s, hi_s = s.high_shares
     if s is b:
-        out.append(f"Share of provinces at high or extreme coordination in {end}: {_share(hb)} "
-                   f"(90 % band {_share(lo_s[-1])}-{_share(hi_s[-1])}), against {_share(float(b.high_shares[0][0]))} "
-                   f"in {int(b.paths.years[0])}.")
+        out.append(Msg(N_("Share of provinces at high or extreme coordination in {end}: {share} (90 % band "
+                          "{lo}-{hi}), against {first_share} in {first}."),
+                       end=str(end), share=_share(hb), lo=_share(lo_s[-1]), hi=_share(hi_s[-1]),
+                       first_share=_share(float(b.high_shares[0][0])), first=str(int(b.paths.years[0]))))
         return out
-    out.append(f"Share of provinces at high or extreme coordination in {end}: {_share(hb)} in the baseline, "
-               f"{_share(hs)} with the scenario (scenario 90 % band {_share(lo_s[-1])}-{_share(hi_s[-1])}).")
+    out.append(Msg(N_("Share of provinces at high or extreme coordination in {end}: {base} in the baseline, "
+                      "{scen} with the scenario (scenario 90 % band {lo}-{hi})."),
+                   end=str(end), base=_share(hb), scen=_share(hs), lo=_share(lo_s[-1]), hi=_share(hi_s[-1])))
     names = list(b.paths.labels)
     touched = list(dict.fromkeys(res.touched["province"].to_numpy().tolist())) if len(res.touched) else []
     pb_end = b.p_high[:, -1]  # the baseline side's summaries are kept (computed once per baseline)
@@ -89,19 +96,22 @@ def _province_lines(res) -> list[str]:
         shown = [idx[o] for o in order]
         qb, qs = b.quantiles[shown, -1, :].T, _end_quantiles(s, shown)
         for o, i in enumerate(shown):
-            out.append(f"{names[i]}: coupling coordination D in {end} {qb[1, o]:.3f} → {qs[1, o]:.3f} "
-                       f"(median of the paths; scenario 90 % band {qs[0, o]:.3f}-{qs[2, o]:.3f}); chance of "
-                       f"high or extreme {_pct(pb_end[i])} → {_pct(ps_end[i])}.")
+            out.append(Msg(N_("{province}: coupling coordination D in {end} {d_base} → {d_scen} (median of the "
+                              "paths; scenario 90 % band {lo}-{hi}); chance of high or extreme {p_base} → {p_scen}."),
+                           province=Place(names[i]), end=str(end), d_base=f"{qb[1, o]:.3f}", d_scen=f"{qs[1, o]:.3f}",
+                           lo=f"{qs[0, o]:.3f}", hi=f"{qs[2, o]:.3f}", p_base=_pct(pb_end[i]), p_scen=_pct(ps_end[i])))
         if len(idx) > MAX_PROVINCE_LINES:
-            out.append(f"... and {len(idx) - MAX_PROVINCE_LINES} more provinces changed.")
+            out.append(Msg(N_("... and {n} more provinces changed."), n=str(len(idx) - MAX_PROVINCE_LINES)))
     others = [i for i in range(len(names)) if i not in idx and abs(ps_end[i] - pb_end[i]) >= 0.005]
     if others:
         top = max(others, key=lambda i: abs(ps_end[i] - pb_end[i]))
-        out.append(f"Through their neighbours, {len(others)} province(s) not changed directly also move; most: "
-                   f"{names[top]}, chance of high or extreme in {end} {_pct(pb_end[top])} → {_pct(ps_end[top])}.")
+        out.append(Msg(N_("Through their neighbours, {n} province(s) not changed directly also move; most: "
+                          "{province}, chance of high or extreme in {end} {p_base} → {p_scen}."),
+                       n=str(len(others)), province=Place(names[top]), end=str(end), p_base=_pct(pb_end[top]),
+                       p_scen=_pct(ps_end[top])))
     if len(res.out_of_range):
-        out.append(f"{len(res.out_of_range)} changed value(s) lie beyond the range the model was fitted on; "
-                   "there the effect on D is damped so that D stays below 1.")
+        out.append(Msg(N_("{n} changed value(s) lie beyond the range the model was fitted on; there the effect on "
+                          "D is damped so that D stays below 1."), n=str(len(res.out_of_range))))
     return out
 
 
@@ -112,7 +122,7 @@ def _cluster_lines(res) -> list[str]:
     t = res.ti_difference_arrays(res.end_year)
     moved = np.abs(t["ti_change"]) > 1e-12
     if not moved.any():
-        return ["The policy and link changes move no cluster's forecast."]
+        return [Msg(N_("The policy and link changes move no cluster's forecast."))]
     out = []
     det = np.flatnonzero(moved & t["detected"])
     det = det[np.argsort(-np.abs(t["ti_change"][det]), kind="stable")]
@@ -120,17 +130,19 @@ def _cluster_lines(res) -> list[str]:
     yr = res.end_year
     c, pct, lo, hi = t["cluster"], t["patents_change_pct"], t["patents_change_pct_p05"], t["patents_change_pct_p95"]
     for i in det[:MAX_CLUSTER_LINES]:
-        out.append(f"{c[i]}: AI patent applications in {yr} {t['patents_baseline'][i]:,.0f} → "
-                   f"{t['patents_scenario'][i]:,.0f} ({pct[i]:+.0f} %; 90 % band "
-                   f"{lo[i]:+.0f} % to {hi[i]:+.0f} %).")
+        out.append(Msg(N_("{cluster}: AI patent applications in {year} {base} → {scen} ({pct} %; 90 % band {lo} % "
+                          "to {hi} %)."), cluster=Place(c[i]), year=str(yr), base=f"{t['patents_baseline'][i]:,.0f}",
+                       scen=f"{t['patents_scenario'][i]:,.0f}", pct=f"{pct[i]:+.0f}", lo=f"{lo[i]:+.0f}",
+                       hi=f"{hi[i]:+.0f}"))
     if len(det) > MAX_CLUSTER_LINES:
-        out.append(f"... and {len(det) - MAX_CLUSTER_LINES} more clusters with a detectable change.")
+        out.append(Msg(N_("... and {n} more clusters with a detectable change."), n=str(len(det) - MAX_CLUSTER_LINES)))
     if len(nodet):
-        names = ", ".join(c[nodet[:6]])
-        more = f" and {len(nodet) - 6} more" if len(nodet) > 6 else ""
-        out.append(f"No detectable effect by {yr} for {names}{more}: the 90 % band of the change includes "
-                   "zero (for example " + ", ".join(
-                       f"{c[i]} {lo[i]:+.0f} % to {hi[i]:+.0f} %" for i in nodet[:2]) + ").")
+        names = Join(Place(x) for x in c[nodet[:6]])
+        more = Msg(N_(" and {n} more"), n=str(len(nodet) - 6)) if len(nodet) > 6 else ""
+        examples = Join(Msg(N_("{cluster} {lo} % to {hi} %"), cluster=Place(c[i]), lo=f"{lo[i]:+.0f}",
+                            hi=f"{hi[i]:+.0f}") for i in nodet[:2])
+        out.append(Msg(N_("No detectable effect by {year} for {names}{more}: the 90 % band of the change includes "
+                          "zero (for example {examples})."), year=str(yr), names=names, more=more, examples=examples))
     return out
 
 
@@ -164,22 +176,23 @@ def explain(res) -> Explanation:
     if res.baseline_provinces is not None and sc.indicator_changes:
         hb, hs = res.high_share("baseline"), res.high_share("scenario")
         prov = share_direction(hs - hb)
+        shares = {"end": str(end), "base": _share(hb), "scen": _share(hs)}
         if prov > 0:
-            text.append(f"The model predicts more provinces at high or extreme coordination in {end}: "
-                        f"{_share(hb)} → {_share(hs)}, because the changed indicators raise D through the "
-                        "entropy weights and the higher D carries on along the Markov paths.")
+            text.append(Msg(N_("The model predicts more provinces at high or extreme coordination in {end}: {base} → "
+                               "{scen}, because the changed indicators raise D through the entropy weights and the "
+                               "higher D carries on along the Markov paths."), **shares))
         elif prov < 0:
-            text.append(f"The model predicts fewer provinces at high or extreme coordination in {end}: "
-                        f"{_share(hb)} → {_share(hs)}.")
+            text.append(Msg(N_("The model predicts fewer provinces at high or extreme coordination in {end}: {base} → "
+                               "{scen}."), **shares))
         elif hb >= 0.995:
-            text.append(f"The model predicts the same share of provinces at high or extreme coordination in "
-                        f"{end} ({_share(hb)} → {_share(hs)}): nearly every province is there already in the "
-                        "baseline, so the change can only move D within those classes.")
+            text.append(Msg(N_("The model predicts the same share of provinces at high or extreme coordination in "
+                               "{end} ({base} → {scen}): nearly every province is there already in the baseline, so "
+                               "the change can only move D within those classes."), **shares))
         else:
-            text.append(f"The model predicts the same share of provinces at high or extreme coordination in "
-                        f"{end} ({_share(hb)} → {_share(hs)}, a difference below 0.05 percentage points): the "
-                        "change moves D, but too little to take provinces across a class boundary on more than "
-                        "a handful of paths.")
+            text.append(Msg(N_("The model predicts the same share of provinces at high or extreme coordination in "
+                               "{end} ({base} → {scen}, a difference below 0.05 percentage points): the change moves "
+                               "D, but too little to take provinces across a class boundary on more than a handful "
+                               "of paths."), **shares))
     if res.baseline_clusters is not None and (sc.policy_changes or sc.link_edits):
         last = res.ti_difference(end)
         moved = last[last["ti_change"].abs() > 1e-12]
@@ -187,31 +200,35 @@ def explain(res) -> Explanation:
         p = coefs.params
         if moved.empty:
             clus = 0
-            text.append("The model predicts no change in any cluster's AI patenting.")
+            text.append(Msg(N_("The model predicts no change in any cluster's AI patenting.")))
         else:
             det = moved[moved["detected"]]
             mean = float(moved["ti_change"].mean())
             clus = 0 if det.empty else int(np.sign(mean))
             n_up, n_down = int((det["ti_change"] > 0).sum()), int((det["ti_change"] < 0).sum())
             if det.empty:
-                text.append(f"The model detects no effect on AI patenting by {end} in any of the {len(moved)} "
-                            "clusters the scenario touches: every 90 % band of the change includes zero.")
+                text.append(Msg(N_("The model detects no effect on AI patenting by {end} in any of the {n} clusters "
+                                   "the scenario touches: every 90 % band of the change includes zero."),
+                                end=str(end), n=str(len(moved))))
             else:
-                direction = "higher" if clus > 0 else "lower"
-                text.append(f"The model predicts {direction} AI patenting on average in the {len(moved)} clusters "
-                            f"it moves by {end} (detectably higher in {n_up}, lower in {n_down}, no detectable "
-                            f"effect in {len(moved) - len(det)}).")
-            why = [f"IP {p['IP']:+.3f}", f"NC {p['NC']:+.3f}", f"IP x NC {p['IP*NC']:+.3f}"]
-            text.append(f"Why: coefficients used ({coefs.source}): " + ", ".join(why) + ". A policy's effect "
-                        "on ln(patents) is IP + (IP x NC) (NC - mean NC), so it is smaller, or negative, for "
-                        "more central clusters.")
+                template = (N_("The model predicts higher AI patenting on average in the {n} clusters it moves by "
+                               "{end} (detectably higher in {up}, lower in {down}, no detectable effect in {none}).")
+                            if clus > 0 else
+                            N_("The model predicts lower AI patenting on average in the {n} clusters it moves by "
+                               "{end} (detectably higher in {up}, lower in {down}, no detectable effect in {none})."))
+                text.append(Msg(template, n=str(len(moved)), end=str(end), up=str(n_up), down=str(n_down),
+                                none=str(len(moved) - len(det))))
+            text.append(Msg(N_("Why: coefficients used ({source}): IP {ip}, NC {nc}, IP x NC {ipnc}. A policy's effect "
+                               "on ln(patents) is IP + (IP x NC) (NC - mean NC), so it is smaller, or negative, for "
+                               "more central clusters."), source=coefs.source, ip=f"{p['IP']:+.3f}",
+                            nc=f"{p['NC']:+.3f}", ipnc=f"{p['IP*NC']:+.3f}"))
             if sc.link_edits and (p["NC"] < 0 or p["IP*NC"] < 0):
-                text.append("The papers recommend cross-regional cooperation, but the estimates give "
-                            "centrality a negative coefficient (NC or IP x NC below zero), so more links, which "
-                            "raise closeness centrality, lower predicted innovation. The simulation follows the "
-                            "estimates; the recommendation is not supported by them.")
+                text.append(Msg(N_("The papers recommend cross-regional cooperation, but the estimates give "
+                                   "centrality a negative coefficient (NC or IP x NC below zero), so more links, which "
+                                   "raise closeness centrality, lower predicted innovation. The simulation follows the "
+                                   "estimates; the recommendation is not supported by them.")))
             if sc.policy_changes and det.size and clus < 0:
-                text.append("The paper reports that incentive policies raise cluster innovation, but with these "
-                            "estimates the negative IP x NC term outweighs the policy coefficient for the "
-                            "clusters moved, so more policies lower predicted patenting there.")
+                text.append(Msg(N_("The paper reports that incentive policies raise cluster innovation, but with these "
+                                   "estimates the negative IP x NC term outweighs the policy coefficient for the "
+                                   "clusters moved, so more policies lower predicted patenting there.")))
     return Explanation(prov, clus, tuple(text))

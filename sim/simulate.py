@@ -45,6 +45,8 @@ asked for; ``reference=`` re-uses a baseline side (its paths and uniforms) compu
 """
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -59,6 +61,7 @@ from sim.changes import (  # noqa: F401
     _closeness_after_edits, _edited_pairs, _provinces, _targets, apply_indicator_changes, change_matrix, member,
     closeness_after_edits, edit_links, extend_panel, held_rows, touched_cells)
 from sim.scenario import Scenario
+from sim.messages import Msg, N_
 
 HIGH = 2  # "high or extreme coordination": classes 2 and 3 (High, Extreme)
 
@@ -328,10 +331,18 @@ def simulate(baseline, scenario: Scenario, seed: int = 0, reference=None) -> Sim
     if isinstance(baseline, dict):
         baseline = prepare(baseline, Options.of(scenario))
     from sim.gmm import blas_single_thread
+    from sim.projection import paths_for
 
+    # thousands of units (counties): fewer joint paths, said in the notes (sim.projection.paths_for)
+    paths_note = ""
+    if baseline.provinces is not None:
+        affordable, paths_note = paths_for(len(baseline.provinces.names), scenario.n_paths)
+        if affordable < scenario.n_paths:
+            scenario = dataclasses.replace(scenario, n_paths=affordable)
     # small matrix products only: on a shared 2-core server BLAS threads cost CPU and save no time
     with blas_single_thread():
-        return _simulate(baseline, scenario, seed, reference)
+        res = _simulate(baseline, scenario, seed, reference)
+    return dataclasses.replace(res, notes=(*res.notes, paths_note)) if paths_note else res
 
 
 def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> SimulationResult:
@@ -350,15 +361,15 @@ def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> S
     touched = pd.DataFrame(columns=[schema.PROVINCE, schema.YEAR, "indicator", "baseline", "scenario"])
     if pb is None:
         if scenario.indicator_changes:
-            notes.append("No province panel is loaded: indicator changes have no effect.")
+            notes.append(Msg(N_("No province panel is loaded: indicator changes have no effect.")))
     else:
         last = int(max(pb.years))
         launch = last + 1
         H = end - last
         late = [c for c in scenario.indicator_changes if c.from_year > end]
         if late:
-            notes.append(f"{len(late)} indicator change(s) start after {end}, the end of the projection: "
-                         "no effect within the horizon.")
+            notes.append(Msg(N_("{n} indicator change(s) start after {end}, the end of the projection: no effect "
+                                "within the horizon."), n=str(len(late)), end=str(end)))
         if ref is not None:
             b_side = ref.baseline_provinces
         else:
@@ -490,11 +501,11 @@ def _cluster_sides(cb: ClusterBaseline, scenario: Scenario, seed: int, end: int,
         b_side = ClusterSide(forecast.forecast_ti(hist, base_exog, cb.coefficients, horizon, seed=seed,
                                                   log_offset=offset, keep_draws=True), base_exog, nc_base)
         if b_side.forecast.rejected_draws:
-            notes.append(f"{b_side.forecast.rejected_draws} of the coefficient draws had L.TI >= 1 (explosive "
-                         "paths) and were replaced: the bands use the normal truncated to L.TI < 1.")
+            notes.append(Msg(N_("{n} of the coefficient draws had L.TI >= 1 (explosive paths) and were replaced: the "
+                                "bands use the normal truncated to L.TI < 1."), n=str(b_side.forecast.rejected_draws)))
     if float(cb.coefficients.params["L.TI"]) >= 1.0:
-        notes.append("The L.TI coefficient is 1 or more: the estimated innovation dynamics are explosive and "
-                     "the point forecast has no long-run level.")
+        notes.append(Msg(N_("The L.TI coefficient is 1 or more: the estimated innovation dynamics are explosive and "
+                            "the point forecast has no long-run level.")))
     if not (scenario.policy_changes or scenario.link_edits):
         return b_side, b_side, notes
     ip, nc_col, nc_scen, more = apply_policy_changes(cb, scenario, base_exog, nc_base)

@@ -166,7 +166,7 @@ def _presets():
     start = src.index("PRESETS = {")
     end = src.index("\n}\n", start) + 3
     ns = {"Scenario": Scenario, "IndicatorChange": IndicatorChange, "PolicyChange": PolicyChange,
-          "LinkEdit": LinkEdit}
+          "LinkEdit": LinkEdit, "N_": lambda message: message}  # N_: the catalogue's no-op marker
     exec(compile(ast.parse(src[start:end]), "ui/simulator.py", "exec"), ns)
     return ns["PRESETS"]
 

@@ -123,6 +123,7 @@ def test_home_in_chinese_from_the_link():
     assert "10.1038/s41598-026-36247-1" in text and "10.1057/s41599-025-05453-z" in text
     assert at.session_state[i18n.LANG_KEY] == "zh"
     assert at.query_params["lang"] in ("zh", ["zh"])  # kept in the address: a reload stays Chinese
+    assert not any("尚未翻译" in i.value for i in at.info)
 
 
 @pytest.mark.parametrize("bad", ["xx", "ZH-cn", "<script>", "fr"])
@@ -165,6 +166,11 @@ def test_switching_language_keeps_the_scenario_and_the_data():
     before = at.session_state[ui_sim.SCENARIO_KEY]
     assert before.indicator_changes == sc.indicator_changes
     data = at.session_state[DATASET_KEY]
+    # a control moved by hand after the link was opened: the scenario is no longer the loaded one
+    rev = at.session_state[ui_sim.REV_KEY]
+    at.slider(key=f"lv_p_{rev}").set_value(45).run()
+    before = at.session_state[ui_sim.SCENARIO_KEY]
+    assert before.indicator_changes[0].value == 45.0
     s_before = at.query_params["s"]
     at.segmented_control(key=i18n.SWITCH_KEY).set_value("zh").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -172,6 +178,7 @@ def test_switching_language_keeps_the_scenario_and_the_data():
     assert at.session_state[ui_sim.SCENARIO_KEY] == before
     assert at.session_state[DATASET_KEY] is data  # the same loaded data, not reloaded
     assert at.query_params["s"] == s_before and at.query_params["lang"] in ("zh", ["zh"])
+    assert at.slider(key=f"lv_p_{rev}").value == 45 and at.title[0].value == "模拟器"
     at.segmented_control(key=i18n.SWITCH_KEY).set_value("en").run()
     assert at.session_state[ui_sim.SCENARIO_KEY] == before and at.session_state[DATASET_KEY] is data
 
@@ -188,3 +195,86 @@ def test_a_share_link_made_in_chinese_carries_lang_and_the_scenario():
     params = parse_qs(link.split("?", 1)[1])
     assert params["lang"] == ["zh"]
     assert Scenario.from_query_params({"s": params["s"][0]}).indicator_changes == _scenario().indicator_changes
+
+
+# ------------------------------------------------------------------------------------------ Simulator
+def _simulator_zh(preset="Western digital infrastructure push"):
+    from ui.simulator import PRESETS
+
+    return _app({**PRESETS[preset].to_query_params(), "lang": "zh"}, page="simulator.py")
+
+
+def _all_text(at) -> str:
+    return _text(at) + "\n" + "\n".join(e.value for e in [*at.info, *at.error, *at.success])
+
+
+def test_simulator_in_chinese_every_view():
+    at = _simulator_zh()
+    text = _all_text(at)
+    assert at.title[0].value == "模拟器"
+    assert "变化了什么" in text and "模型的预测及其原因" in text
+    # the summary: Chinese sentences with Chinese province names and the same numbers as in English
+    assert "处于高度或极高协调的省份占比" in text
+    assert any(f"- {zh}：2027 年耦合协调度 D" in text for zh in ("陕西", "广西", "贵州", "青海", "甘肃", "新疆"))
+    assert "coupling coordination D in" not in text and "Share of provinces" not in text
+    assert "基准情景：延续已观测到的动态" in text
+    assert not any("尚未翻译" in i.value for i in at.info)
+    for view in ("Provinces", "Map", "AI clusters", "Compare", "Share", "Class shares"):
+        at.segmented_control(key="sim_view").set_value(view).run()
+        assert not at.exception, (view, [e.value for e in at.exception])
+        assert not [e.value for e in at.error if UNEXPECTED in e.value], view
+
+
+def test_simulator_numbers_are_the_same_in_both_languages():
+    import re as _re
+
+    from ui.simulator import PRESETS
+
+    en = _app(PRESETS["Gansu R&D spending +20 %"].to_query_params(), page="simulator.py")
+    zh = _app({**PRESETS["Gansu R&D spending +20 %"].to_query_params(), "lang": "zh"}, page="simulator.py")
+    nums = lambda at: _re.findall(r"\d+\.\d+%?|\d+%", " ".join(m.value for m in at.markdown[:2]))  # noqa: E731
+    assert nums(en) and nums(en) == nums(zh)
+
+
+def test_a_solved_target_is_answered_in_chinese():
+    at = _simulator_zh("Baseline (no change)")
+    at.button(key="goal_solve").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    answer = [m.value for m in [*at.success, *at.warning] if "甘肃" in m.value]
+    assert answer, [m.value for m in [*at.success, *at.warning]]
+    assert "reached if" not in answer[0] and "out of reach" not in answer[0]
+    assert any(s.value == "需要做到什么" for s in at.subheader)
+
+
+def test_sim_messages_stay_english_as_str_and_translate_in_the_ui():
+    import pickle
+
+    from sim.messages import Join, Msg, Named, Place
+
+    m = Msg("{a} and {b}: {n} more", a=Place("Gansu"), b=Join([Place("West"), Place("Beijing")]), n="3")
+    assert m == "Gansu and West, Beijing: 3 more" and str(m) == m
+    assert pickle.loads(pickle.dumps(m)).params == m.params
+    assert Named("Average years of education", "平均受教育年限") == "Average years of education"
+    with pytest.raises(AttributeError):
+        m.msgid = "x"
+
+
+@pytest.mark.parametrize("page", ["coupling.py", "data.py"])
+def test_a_page_not_yet_translated_says_so_in_chinese(page):
+    at = _app({"lang": "zh"}, page=page)
+    assert any("本页面尚未翻译成中文" in i.value for i in at.info)
+    en = _app({"lang": "en"}, page=page)
+    assert not any("本页面" in i.value for i in en.info)
+
+
+def test_fonts_for_chinese_are_installed_by_ci_and_asked_of_community_cloud():
+    assert "fonts-noto-cjk" in (ROOT / ".ci" / "run").read_text()
+    for path in (ROOT / "packages.txt", ROOT / "cloud" / "packages.txt"):
+        assert "fonts-noto-cjk" in path.read_text().split()
+
+
+def test_the_shipped_boundary_credit_is_in_the_catalogue():
+    from sim.geo import BOUNDARY_CREDIT
+
+    assert i18n.BOUNDARY_CREDIT == BOUNDARY_CREDIT
+    assert i18n.translations("zh").gettext(BOUNDARY_CREDIT) != BOUNDARY_CREDIT

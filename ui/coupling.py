@@ -22,6 +22,7 @@ import streamlit as st
 from sim import schema
 from sim.model_store import SEEDS  # five seeds, as the shipped models
 from sim.units import units_of
+from ui.i18n import N_
 
 # --- widget keys (session state) -------------------------------------------------------------
 CP_METHOD = "coupling_method"
@@ -30,10 +31,10 @@ CP_YEAR = "coupling_year"
 CP_PROVINCES = "coupling_provinces"
 CP_MLP = "coupling_compare_mlp"
 
-METHOD_LABELS = {
-    "paper": "Paper's dual-tower MLP (as published)",
-    "crosspred": "Cross-prediction towers (non-degenerate, recommended)",
-    "cca": "Whitened towers (deep-CCA variant)",
+METHOD_LABELS = {  # marked for the message catalogue (ui/i18n.py): the Simulator shows them translated
+    "paper": N_("Paper's dual-tower MLP (as published)"),
+    "crosspred": N_("Cross-prediction towers (non-degenerate, recommended)"),
+    "cca": N_("Whitened towers (deep-CCA variant)"),
 }
 SHORT_LABELS = {"paper": "paper's MLP (as published)", "crosspred": "cross-prediction MLP",
                 "cca": "whitened-towers MLP"}

@@ -163,6 +163,14 @@ def language_switch() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # names of places and groups in the session's language
+def _short_zh(name_zh: str) -> str:
+    """The short Chinese name used in charts and running text: 北京, 河北, 内蒙古, 广西, 新疆."""
+    for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"):
+        if name_zh.endswith(suffix) and len(name_zh) > len(suffix) + 1:
+            return name_zh[: -len(suffix)]
+    return name_zh
+
+
 @functools.lru_cache(maxsize=1)
 def _zh_names() -> dict:
     """English name -> Chinese name of the provinces and cities in the shipped tables."""
@@ -170,7 +178,7 @@ def _zh_names() -> dict:
 
     from sim import schema
 
-    out = {p.name: p.name_zh for p in schema.provinces(include_not_in_study=True)}
+    out = {p.name: _short_zh(p.name_zh) for p in schema.provinces(include_not_in_study=True)}
     root = Path(__file__).resolve().parent.parent
     with open(root / "data" / "geo" / "cities.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -181,11 +189,91 @@ def _zh_names() -> dict:
 REGION_NAMES = {"East": N_("East"), "Central": N_("Central"), "West": N_("West"), "all": N_("all")}
 
 
-def place(name) -> str:
-    """A province, city or region name in the session's language (unknown names as they are)."""
+def place(name, code: str | None = None) -> str:
+    """A province, city or region name in the session's language (or ``code``); unknown names as they are."""
     name = str(name)
-    if lang() == DEFAULT:
+    code = code or lang()
+    if code == DEFAULT:
         return name
     if name in REGION_NAMES:
-        return _(REGION_NAMES[name])
+        return translations(code).gettext(REGION_NAMES[name])
     return _zh_names().get(name, name)
+
+
+def bound():
+    """``(gettext, place)`` fixed to the session's language now. For ``format_func`` callbacks: Streamlit
+    calls them during the run, but the test harness (AppTest) also calls them outside it, where the
+    session's language cannot be read."""
+    code = lang()
+    gettext_ = translations(code).gettext
+    return gettext_, functools.partial(place, code=code)
+
+
+def tr(value) -> str:
+    """A sentence from ``sim`` (``sim.messages.Msg``) in the session's language; place names in it
+    (``Place``) as :func:`place` writes them; any other text as it is."""
+    from sim.messages import Join, Msg, Named, Place
+
+    if isinstance(value, Named):
+        return value.zh if lang() == "zh" and value.zh else str(value)
+    if isinstance(value, Msg):
+        if lang() == DEFAULT:
+            return str(value)
+        if not value.params:
+            return _(value.msgid)
+        return _(value.msgid).format(**{k: tr(v) for k, v in value.params.items()})
+    if isinstance(value, Place):
+        return place(value)
+    if isinstance(value, Join):
+        sep = value.sep if lang() == DEFAULT else ("、" if all(isinstance(i, Place) for i in value.items) else "；")
+        return sep.join(tr(i) for i in value.items)
+    return str(value)
+
+
+# words the shared map builders (ui/maps.py, ui/unitmap.py) write into a spec, and the shipped credit line
+MAP_WORDS = {"Region": N_("Region"), "Unit": N_("Unit"), "not analysed": N_("not analysed"),
+             "no value": N_("no value")}
+BOUNDARY_CREDIT = N_("Boundaries: Natural Earth (public domain; de facto, not an authority on territorial "
+                     "status). City and capital coordinates: GeoNames (geonames.org), CC BY 4.0.")
+
+
+def localise_map(spec: dict) -> dict:
+    """A map spec of ``ui.maps`` / ``ui.unitmap`` with its place names, tooltip titles and "no value"
+    words in the session's language. Returns a new spec (features copied, geometry shared); the
+    English spec is returned as it is."""
+    if lang() == DEFAULT:
+        return spec
+
+    def word(v):
+        return _(MAP_WORDS[v]) if isinstance(v, str) and v in MAP_WORDS else v
+
+    def row(r):
+        if not isinstance(r, dict):
+            return r
+        if isinstance(r.get("properties"), dict):
+            props = {k: word(v) for k, v in r["properties"].items()}
+            if "name" in props:
+                props["name"] = place(props["name"])
+            return {**r, "properties": props}
+        if "name" in r:
+            return {**{k: word(v) for k, v in r.items()}, "name": place(r["name"])}
+        return r
+
+    def walk(node):
+        if isinstance(node, dict):
+            out = {}
+            for k, v in node.items():
+                if k == "datasets":
+                    out[k] = {name: (rows if name == "context" else [row(r) for r in rows]) for name, rows in v.items()}
+                elif k == "data" and isinstance(v, dict) and "values" in v:
+                    out[k] = {**v, "values": [row(r) for r in v["values"]]}
+                elif k == "title" and isinstance(v, str):
+                    out[k] = word(v)
+                else:
+                    out[k] = walk(v)
+            return out
+        if isinstance(node, list):
+            return [walk(x) for x in node]
+        return node
+
+    return walk(spec)

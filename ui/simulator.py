@@ -15,6 +15,7 @@ import streamlit as st
 
 from sim import schema
 from sim.scenario import IndicatorChange, LinkEdit, PolicyChange, Scenario, ScenarioError
+from ui.i18n import N_, _
 
 SCENARIO_KEY = "sim_scenario"  # the last valid Scenario of this session
 PROBLEMS_KEY = "sim_problems"  # problems of the last rejected scenario (link, JSON, widgets)
@@ -26,30 +27,32 @@ MAX_HISTORY = 20
 MAX_SAVED = 8
 SEED = 0
 
+# Names and notes are English data (they travel in share links and JSON); they are marked for the
+# message catalogue and shown with _() by the page.
 PRESETS = {
-    "Baseline (no change)": Scenario(name="Baseline (no change)"),
-    "Western digital infrastructure push": Scenario(
+    N_("Baseline (no change)"): Scenario(name="Baseline (no change)"),
+    N_("Western digital infrastructure push"): Scenario(
         name="Western digital infrastructure push",
-        notes="Liu et al. (2026) recommend building digital infrastructure and platforms in the west "
-              "to close the coordination gap: new labour materials +30 % in western provinces from "
-              "the launch year, growing 5 % a year.",
+        notes=N_("Liu et al. (2026) recommend building digital infrastructure and platforms in the west "
+                 "to close the coordination gap: new labour materials +30 % in western provinces from "
+                 "the launch year, growing 5 % a year."),
         indicator_changes=(IndicatorChange("dim:New labor materials", ("West",), 2023, "pct", 30.0, 5.0),)),
-    "Gansu R&D spending +20 %": Scenario(
+    N_("Gansu R&D spending +20 %"): Scenario(
         name="Gansu R&D spending +20 %",
-        notes="Raise R&D spending (all four R&D capital indicators) in Gansu by 20 % from 2023.",
+        notes=N_("Raise R&D spending (all four R&D capital indicators) in Gansu by 20 % from 2023."),
         indicator_changes=(IndicatorChange("dim:Capital innovation resource", ("Gansu",), 2023, "pct", 20.0),)),
-    "AI-policy boost in central clusters": Scenario(
+    N_("AI-policy boost in central clusters"): Scenario(
         name="AI-policy boost in central clusters",
-        notes="Wang et al. (2025) find incentive policies raise cluster innovation: five extra AI "
-              "incentive policies a year in every central-region AI cluster.",
+        notes=N_("Wang et al. (2025) find incentive policies raise cluster innovation: five extra AI "
+                 "incentive policies a year in every central-region AI cluster."),
         policy_changes=(PolicyChange(("Central",), 2021, 5.0),)),
-    "Cross-regional AI consortia": Scenario(
+    N_("Cross-regional AI consortia"): Scenario(
         name="Cross-regional AI consortia",
-        notes="Both papers call for cross-regional cooperation: new cooperation links (200 "
-              "co-applied AI patents a year) between peripheral clusters and leading eastern ones.",
+        notes=N_("Both papers call for cross-regional cooperation: new cooperation links (200 "
+                 "co-applied AI patents a year) between peripheral clusters and leading eastern ones."),
         link_edits=(LinkEdit("Guilin", "Shenzhen", "add", 200.0), LinkEdit("Kunming", "Shanghai", "add", 200.0),
                     LinkEdit("Harbin", "Beijing", "add", 200.0), LinkEdit("Taiyuan", "Beijing", "add", 200.0))),
-    "Chengdu +5 AI policies a year": Scenario(
+    N_("Chengdu +5 AI policies a year"): Scenario(
         name="Chengdu +5 AI policies a year",
         policy_changes=(PolicyChange(("Chengdu",), 2021, 5.0),)),
 }
@@ -120,33 +123,46 @@ def target_choices(system=None) -> dict[str, str]:
     from sim.indicators import paper_system
 
     system = system or paper_system()
-    out = {"system:inno": f"Innovation resource allocation: all {len(system.ids('inno'))} indicators",
-           "system:nqpf": f"New quality productive forces: all {len(system.ids('nqpf'))} indicators"}
+    from ui.i18n import lang
+
+    out = {"system:inno": _("Innovation resource allocation: all {n} indicators").format(n=len(system.ids("inno"))),
+           "system:nqpf": _("New quality productive forces: all {n} indicators").format(n=len(system.ids("nqpf")))}
     for dim in system.dimensions():
-        out[f"dim:{dim}"] = f"Dimension: {dim}"
+        out[f"dim:{dim}"] = _("Dimension: {dimension}").format(dimension=_(dim))  # the paper's 8 are in the catalogue
     for ind in system.indicators:
+        if lang() == "zh":
+            out[ind.id] = ind.header("zh")
+            continue
         label = ind.name if not ind.name_zh or ind.name_zh == ind.name else f"{ind.name} / {ind.name_zh}"
         out[ind.id] = f"{label} ({ind.unit})" if ind.unit else label
     return out
+
+
+# the dimensions of the paper's indicator system (sim.indicators.paper_system), for the catalogue
+DIMENSIONS = (N_("New laborers"), N_("New labor materials"), N_("New labor objects"),
+              N_("Capital innovation resource"), N_("Talent innovation resource"),
+              N_("Technological innovation resource"), N_("Knowledge innovation resource"),
+              N_("Data innovation resource"))
 
 
 def comparison_table(runs: dict) -> pd.DataFrame:
     """One row per scenario: the numbers the summary of each run quotes (``sim.simulate`` results)."""
     rows = []
     for name, r in runs.items():
-        row = {"scenario": name, "end year": r.end_year}
+        # column names in English, marked for the catalogue: the page shows them with _()
+        row = {N_("scenario"): name, N_("end year"): r.end_year}
         if r.baseline_provinces is not None:
-            row["share high/extreme, baseline"] = r.high_share("baseline")
-            row["share high/extreme, scenario"] = r.high_share("scenario")
+            row[N_("share high/extreme, baseline")] = r.high_share("baseline")
+            row[N_("share high/extreme, scenario")] = r.high_share("scenario")
             d = r.d_table()
             end = d[d["year"] == r.end_year]
             up = (end["p_high_scenario"] - end["p_high_baseline"]) >= 0.05
-            row["provinces with a chance of high/extreme up 5 points or more"] = int(up.sum())
+            row[N_("provinces with a chance of high/extreme up 5 points or more")] = int(up.sum())
         if r.baseline_clusters is not None and r.scenario_clusters is not r.baseline_clusters:
             t = r.ti_difference(r.end_year)
             moved = t[t["ti_change"].abs() > 1e-12]
-            row["clusters with a detectable change in AI patents"] = int(moved["detected"].sum())
-            row["mean change in AI patents, %"] = round(float(moved["patents_change_pct"].mean()), 1) \
+            row[N_("clusters with a detectable change in AI patents")] = int(moved["detected"].sum())
+            row[N_("mean change in AI patents, %")] = round(float(moved["patents_change_pct"].mean()), 1) \
                 if len(moved) else 0.0
         rows.append(row)
     return pd.DataFrame(rows)
@@ -159,7 +175,7 @@ def comparison_shares(runs: dict) -> pd.DataFrame:
     if first is None:
         return pd.DataFrame(rows)
     ps = first.baseline_provinces
-    rows += [{"scenario": "Baseline", "year": int(y), "share": float(v)}
+    rows += [{"scenario": N_("Baseline"), "year": int(y), "share": float(v)}
              for y, v in zip(ps.paths.years, ps.high_shares[0])]
     for name, r in runs.items():
         s = r.scenario_provinces
