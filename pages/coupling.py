@@ -66,6 +66,9 @@ if compare:
         st.stop()
     table = cp.results(fp, method, panel, ens)
     cp.collapse_warning(ens)  # once, where the MLP results begin; the figures below are labelled
+    folds = ens.diagnostics.get("folds") or {}
+    if isinstance(folds, dict) and folds.get("message"):  # many units: fewer folds, sampled rows (said)
+        st.info(folds["message"])
     res = cp.wilcoxon(fp, method, table)
     findings.append(fd.mlp_finding(table, ens.diagnostics["collapsed"], cp.SHORT_LABELS[method], res.p_value))
 else:
@@ -111,7 +114,8 @@ st.caption("Colour scale fixed over all years" + (" and both measures" if compar
 
 # --- trajectories ---------------------------------------------------------------------------
 st.header("Province trajectories")
-names = [p for p in units_of(panel).names if p in set(table["province"])]
+present = set(table["province"])
+names = [p for p in units_of(panel).names if p in present]
 default = [p for p in cp.DEFAULT_PROVINCES if p in names] or names[:4]
 picked = st.multiselect("Provinces", names, default=default, key=cp.CP_PROVINCES,
                         help="Provinces whose D is drawn year by year.")
@@ -219,9 +223,14 @@ with st.expander("How the methods work, and what the paper leaves open"):
 
 with st.expander("Results per province-year and downloads"):
     shown = table.rename(columns=cp.RESULT_LABELS)
-    st.dataframe(shown.style.format({c: "{:.4f}" for c in shown.columns if shown[c].dtype.kind == "f"},
-                                    na_rep="no data"),
-                 hide_index=True, width="stretch", height=300)
+    floats = [c for c in shown.columns if shown[c].dtype.kind == "f"]
+    if shown.size <= 200_000:  # missing values in words ("no data") through a Styler
+        st.dataframe(shown.style.format({c: "{:.4f}" for c in floats}, na_rep="no data"),
+                     hide_index=True, width="stretch", height=300)
+    else:  # thousands of units: a Styler refuses so many cells; number formats instead, blanks for gaps
+        st.dataframe(shown, hide_index=True, width="stretch", height=300,
+                     column_config={c: st.column_config.NumberColumn(c, format="%.4f") for c in floats})
+        st.caption(f"{len(shown):,} rows; empty cells: no data.")
     d1, d2, d3 = st.columns(3)
     suffix = method or "traditional"
     with d1:

@@ -42,7 +42,7 @@ alpha = c2.select_slider("Significance level for hot and cold spots (LISA)", opt
                               "at or below this level.")
 
 try:
-    W = sp.econ_geo_matrix(panel, names)
+    w_key, W = sp.econ_geo_matrix(panel, names)
 except ValueError as err:
     st.error(f"The economic-geographic weight matrix cannot be built from this panel: {err}")
     st.stop()
@@ -58,15 +58,18 @@ with st.expander("Weight matrix: economic-geographic, as in the paper" if "gdp_p
         st.markdown("W_ij = 1/d_ij², W_ii = 0, with d the great-circle distance between the units' "
                     "coordinates (km); row-standardised before use. The paper's economic-geographic "
                     "weights need GDP per capita, which the loaded data do not have.")
-    Wr = W / W.sum(axis=1, keepdims=True)
-    top = pd.Series(Wr.max(axis=1), index=names)
+    from sim.weights import row_standardise
+
+    Wr = row_standardise(W)
+    top = pd.Series(np.asarray(Wr.max(axis=1).todense()).ravel() if hasattr(Wr, "todense") else Wr.max(axis=1),
+                    index=names)
     st.markdown(f"Concentration: on average a province's single largest weight is **{top.mean():.0%}** of its "
                 f"row (largest: {top.idxmax()}, {top.max():.0%}). The 1/|PGDP_i − PGDP_j| term lets pairs "
                 "with near-equal GDP per capita dominate, wherever they are.")
 
 # --- global Moran ------------------------------------------------------------------------------
 st.header("Global Moran's I by year")
-gm = sp.global_moran(D, W, permutations)
+gm = sp.global_moran(D, w_key, W, permutations)
 paper3 = sp.paper_table("liu2026_table3_global_moran.csv").rename(
     columns={"morans_i": "paper_I", "p_value": "paper_p"})
 gm_show = gm[["year", "I", "EI", "z_norm", "p_norm", "p_rand", "p_sim"]].merge(paper3, on="year", how="left")
@@ -94,7 +97,7 @@ with st.expander("Global Moran's I: table and test details"):
 
 # --- local Moran -------------------------------------------------------------------------------
 st.header("Local Moran: scatter plot and LISA clusters")
-loc = sp.local_moran(D, W, permutations, alpha)
+loc = sp.local_moran(D, w_key, W, permutations, alpha)
 
 
 @st.fragment

@@ -261,3 +261,25 @@ def test_paths_for_keeps_10000_paths_for_provinces_and_caps_counties():
     assert n * 2800 * 6 <= projection.MAX_CELLS  # the default horizon fits the forward model's limit
     assert projection.paths_for(10 ** 6)[0] == projection.MIN_PATHS
     assert projection.paths_for(2800, requested=500) == (500, "")
+
+
+def test_inverse_distance_for_inference_keeps_each_units_nearest_links():
+    """Without GDP per capita: dense 1/d^2 up to the limit; above, each unit's k largest 1/d^2 weights
+    (its k nearest units), the same values as the dense matrix, with a message naming the choice."""
+    from sim import weights
+
+    rng = np.random.default_rng(3)
+    lat, lon = rng.uniform(20, 45, 60), rng.uniform(90, 125, 60)
+    dense = weights.inverse_distance_weights(lat, lon)
+    small = weights.inverse_distance_for_inference(lat, lon, max_dense=100)
+    assert small.exact and small.message == "" and np.array_equal(small.W, dense)
+    big = weights.inverse_distance_for_inference(lat, lon, max_dense=10, k=5)
+    assert not big.exact and big.k == 5 and "5 nearest units" in big.message
+    W = big.W.toarray()
+    for i in range(60):
+        keep = np.nonzero(W[i])[0]
+        assert len(keep) == 5
+        np.testing.assert_allclose(W[i, keep], dense[i, keep], rtol=1e-12)
+        assert set(keep) == set(np.argsort(-dense[i])[:5])
+    kept = (W.sum(axis=1) / dense.sum(axis=1))
+    assert big.kept_share == pytest.approx(kept.mean()) and big.kept_share_min == pytest.approx(kept.min())

@@ -71,13 +71,16 @@ def wide(table: pd.DataFrame, column: str) -> pd.DataFrame:
     """units x years matrix of one column, rows in the loaded units' order (provinces: GB/T 2260)."""
     present = set(table[schema.PROVINCE])
     names = [p for p in active_units().names if p in present]
-    names += [p for p in dict.fromkeys(table[schema.PROVINCE]) if p not in set(names)]
+    known = set(names)
+    names += [p for p in dict.fromkeys(table[schema.PROVINCE]) if p not in known]
     return table.pivot(index=schema.PROVINCE, columns=schema.YEAR, values=column).loc[names]
 
 
-def econ_geo_matrix(panel: pd.DataFrame, names: tuple) -> np.ndarray:
-    """The W of Moran's I (raw) for ``names``: the paper's economic-geographic W, PGDP = long-run mean
-    GDP per capita; without GDP per capita, inverse-distance-squared weights (said on the page)."""
+def econ_geo_matrix(panel: pd.DataFrame, names: tuple):
+    """(key, W) of Moran's I (raw) for ``names``: the paper's economic-geographic W, PGDP = long-run
+    mean GDP per capita; without GDP per capita, inverse-distance-squared weights (said on the page).
+    Above ``sim.weights.DENSE_ECON_GEO_LIMIT`` units W is sparse (each unit's strongest links, said on
+    the page with the share of weight kept); ``key`` identifies it for the caches of the Moran tables."""
     from sim.units import units_of
 
     from ui.coupling import panel_fingerprint
@@ -87,20 +90,23 @@ def econ_geo_matrix(panel: pd.DataFrame, names: tuple) -> np.ndarray:
         st.info("No GDP per capita in the loaded data: Moran's I uses inverse-distance-squared weights "
                 "(1/d², great-circle distance between the units) instead of the paper's "
                 "economic-geographic weights.")
-    return _moran_w(panel_fingerprint(panel), tuple(names), panel, units)
+    key = f"{panel_fingerprint(panel)}|{hash(tuple(names))}"
+    choice = _moran_w(key, tuple(names), panel, units)
+    if choice.message:
+        st.info(choice.message)
+    return key, choice.W
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _moran_w(fp: str, names: tuple, _panel: pd.DataFrame, _units) -> np.ndarray:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _moran_w(key: str, names: tuple, _panel: pd.DataFrame, _units):
+    """The affordable W (``sim.weights.WeightsChoice``, read-only, shared): dense and exact up to 300
+    units, each unit's strongest links above."""
     from sim import weights
 
     lat, lon = _units.coords(list(names))
     if "gdp_per_capita" in _panel.columns:
-        return weights.econ_geo_weights(lat, lon, weights.long_run_mean_pgdp(_panel, names))
-    d = weights.great_circle_km(lat, lon)
-    W = np.where(d > 0, 1.0 / np.maximum(d, 1e-9) ** 2, 0.0)
-    np.fill_diagonal(W, 0.0)
-    return W
+        return weights.econ_geo_for_inference(lat, lon, weights.long_run_mean_pgdp(_panel, names))
+    return weights.inverse_distance_for_inference(lat, lon)
 
 
 def proximity_matrix(kind: str, k: int, names: tuple) -> np.ndarray:
@@ -141,17 +147,19 @@ def _proximity(kind: str, k: int, names: tuple, units_key: str, _units) -> np.nd
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def global_moran(D: pd.DataFrame, W: np.ndarray, permutations: int) -> pd.DataFrame:
+def global_moran(D: pd.DataFrame, w_key: str, _W, permutations: int) -> pd.DataFrame:
+    """Global Moran by year; ``w_key`` names the weights ``_W`` (dense or sparse, not hashed)."""
     from sim import moran
 
-    return moran.global_moran_by_year(D, W, permutations, seed=SEED)
+    return moran.global_moran_by_year(D, _W, permutations, seed=SEED)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def local_moran(D: pd.DataFrame, W: np.ndarray, permutations: int, alpha: float) -> pd.DataFrame:
+def local_moran(D: pd.DataFrame, w_key: str, _W, permutations: int, alpha: float) -> pd.DataFrame:
+    """Local Moran (LISA) of every unit-year; ``w_key`` names the weights ``_W``."""
     from sim import moran
 
-    return moran.local_moran_panel(D, W, permutations, seed=SEED, alpha=alpha)
+    return moran.local_moran_panel(D, _W, permutations, seed=SEED, alpha=alpha)
 
 
 def dagum(D: pd.DataFrame) -> pd.DataFrame:
