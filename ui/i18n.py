@@ -211,21 +211,24 @@ def bound():
 
 def tr(value) -> str:
     """A sentence from ``sim`` (``sim.messages.Msg``) in the session's language; place names in it
-    (``Place``) as :func:`place` writes them; any other text as it is."""
-    from sim.messages import Join, Msg, Named, Place
+    (``Place``) as :func:`place` writes them; any other text as it is.
 
-    if isinstance(value, Named):
+    The kinds are recognised by class name, not ``isinstance``: Streamlit's file watcher may re-import
+    ``sim.messages`` while results made with the old classes sit in a shared cache."""
+    kind = type(value).__name__ if type(value).__module__ == "sim.messages" else ""
+    if kind == "Named":
         return value.zh if lang() == "zh" and value.zh else str(value)
-    if isinstance(value, Msg):
+    if kind == "Msg":
         if lang() == DEFAULT:
             return str(value)
         if not value.params:
             return _(value.msgid)
         return _(value.msgid).format(**{k: tr(v) for k, v in value.params.items()})
-    if isinstance(value, Place):
+    if kind == "Place":
         return place(value)
-    if isinstance(value, Join):
-        sep = value.sep if lang() == DEFAULT else ("、" if all(isinstance(i, Place) for i in value.items) else "；")
+    if kind == "Join":
+        sep = value.sep if lang() == DEFAULT else ("、" if all(type(i).__name__ == "Place" for i in value.items)
+                                                    else "；")
         return sep.join(tr(i) for i in value.items)
     return str(value)
 
