@@ -355,10 +355,10 @@ def _workspace() -> None:
 
     with results:
         for p in st.session_state.get(ui.PROBLEMS_KEY, []):
-            st.error(md_escape(p))
+            st.error(md_escape(tr(p)))
         if table_problems:
             st.error(_("These changes are not valid, so the last valid scenario is shown:") + "\n\n- "
-                     + "\n- ".join(md_escape(p) for p in table_problems))
+                     + "\n- ".join(md_escape(tr(p)) for p in table_problems))
         _sync_url(scenario)
         opts = (scenario.coupling_method, scenario.class_scheme, scenario.parameter_source)
         model = None

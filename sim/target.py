@@ -45,13 +45,14 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from sim import schema
+from sim.messages import Msg, N_
 from sim.scenario import MAX_JSON_BYTES, ScenarioError, pack_link, unpack_link
 
 QUANTITIES = {
-    "province_class_probability": "probability that a province is at a class or above",
-    "national_high_share": "share of provinces at high or extreme coordination",
-    "province_median_D": "median coupling coordination D of a province",
-    "cluster_patents_vs_baseline": "AI patent applications of a cluster, % above the baseline",
+    "province_class_probability": N_("probability that a province is at a class or above"),
+    "national_high_share": N_("share of provinces at high or extreme coordination"),
+    "province_median_D": N_("median coupling coordination D of a province"),
+    "cluster_patents_vs_baseline": N_("AI patent applications of a cluster, % above the baseline"),
 }
 LEVERS = {
     "indicator_pct": "indicator change, % of the baseline value",
@@ -105,11 +106,12 @@ class Target:
         if isinstance(text, bytes):
             text = text.decode("utf-8-sig", errors="replace")
         if len(text) > MAX_JSON_BYTES:
-            raise TargetError([f"Target text is {len(text):,} characters; at most {MAX_JSON_BYTES:,}."])
+            raise TargetError([Msg(N_("Target text is {n} characters; at most {max}."), n=f"{len(text):,}",
+                                   max=f"{MAX_JSON_BYTES:,}")])
         try:
             raw = json.loads(text)
         except (json.JSONDecodeError, RecursionError, ValueError):
-            raise TargetError(["The target is not valid JSON."]) from None
+            raise TargetError([Msg(N_("The target is not valid JSON."))]) from None
         return cls.from_dict(raw, **context)
 
     @classmethod
@@ -128,48 +130,54 @@ class Target:
         (first, last) projected year allowed."""
         problems: list[str] = []
         if not isinstance(raw, dict):
-            raise TargetError([f"A target must be a JSON object; found {type(raw).__name__}."])
+            raise TargetError([Msg(N_("A target must be a JSON object; found {type}."), type=type(raw).__name__)])
         provinces = set(provinces or schema.province_names())
         regions = set(schema.REGIONS) | set(regions or ())
         known = {"quantity", "year", "threshold", "lever", "subject", "cls"}
-        problems += [f"Unknown target field {k!r}." for k in raw if k not in known]
+        problems += [Msg(N_("Unknown target field {key}."), key=repr(k)) for k in raw if k not in known]
         q = raw.get("quantity")
         if q not in QUANTITIES:
-            problems.append(f"quantity: expected one of {', '.join(QUANTITIES)}, found {q!r}.")
+            problems.append(Msg(N_("{key}: expected one of {allowed}, found {value}."), key="quantity",
+                                allowed=", ".join(QUANTITIES), value=repr(q)))
         year = raw.get("year")
         if isinstance(year, bool) or not isinstance(year, int):
-            problems.append(f"year: expected a whole year, found {year!r}.")
+            problems.append(Msg(N_("year: expected a whole year, found {value}."), value=repr(year)))
             year = 0
         elif years is not None and not years[0] <= year <= years[1]:
-            problems.append(f"year: {year} is outside the projected years {years[0]}-{years[1]}.")
+            problems.append(Msg(N_("year: {year} is outside the projected years {first}-{last}."), year=str(year),
+                                first=str(years[0]), last=str(years[1])))
         thr = raw.get("threshold")
         if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not math.isfinite(thr):
-            problems.append(f"threshold: expected a number, found {thr!r}.")
+            problems.append(Msg(N_("threshold: expected a number, found {value}."), value=repr(thr)))
             thr = 0.0
         elif q in ("province_class_probability", "national_high_share", "province_median_D") and not 0 <= thr <= 1:
-            problems.append(f"threshold: {thr!r} is outside [0, 1], the range of a {QUANTITIES[q]}.")
+            problems.append(Msg(N_("threshold: {value} is outside [0, 1], the range of a {quantity}."),
+                                value=repr(thr), quantity=Msg(QUANTITIES[q])))
         elif q == "cluster_patents_vs_baseline" and not -100 < thr <= 10_000:
-            problems.append(f"threshold: {thr!r} % is outside (-100, 10,000].")
+            problems.append(Msg(N_("threshold: {value} % is outside (-100, 10,000]."), value=repr(thr)))
         subject = raw.get("subject", "")
         if q in ("province_class_probability", "province_median_D") and subject not in provinces:
-            problems.append(f"subject: unknown province {subject!r}.")
+            problems.append(Msg(N_("subject: unknown province {value}."), value=repr(subject)))
         if q == "cluster_patents_vs_baseline" and (not isinstance(subject, str) or not subject
                                                    or (clusters is not None and subject not in clusters)):
-            problems.append(f"subject: {subject!r} is not an identified AI cluster.")
+            problems.append(Msg(N_("subject: {value} is not an identified AI cluster."), value=repr(subject)))
         cls_ = raw.get("cls", "High")
         if cls_ not in CLASSES:
-            problems.append(f"cls: expected one of {', '.join(CLASSES)}, found {cls_!r}.")
+            problems.append(Msg(N_("{key}: expected one of {allowed}, found {value}."), key="cls",
+                                allowed=", ".join(CLASSES), value=repr(cls_)))
         lv = raw.get("lever")
         lever = None
         if not isinstance(lv, dict):
-            problems.append("lever: expected an object.")
+            problems.append(Msg(N_("lever: expected an object.")))
         else:
             lever, more = _lever(lv, provinces, regions, clusters, cities, indicator_ids, dimensions)
             problems += more
             if lever is not None and q == "cluster_patents_vs_baseline" and lever.kind.startswith("indicator"):
-                problems.append("lever: an indicator change does not move AI patents; use policies or a link.")
+                problems.append(Msg(N_("lever: an indicator change does not move AI patents; use policies or a "
+                                       "link.")))
             if lever is not None and q != "cluster_patents_vs_baseline" and lever.kind in ("policies", "link"):
-                problems.append("lever: policies and links do not move coupling coordination; use an indicator.")
+                problems.append(Msg(N_("lever: policies and links do not move coupling coordination; use an "
+                                       "indicator.")))
         if problems:
             raise TargetError(problems)
         return cls(q, int(year), float(thr), lever, str(subject), cls_)
@@ -179,27 +187,30 @@ def _lever(lv: dict, provinces, regions, clusters, cities, indicator_ids=None, d
     problems = []
     kind = lv.get("kind")
     if kind not in LEVERS:
-        return None, [f"lever kind: expected one of {', '.join(LEVERS)}, found {kind!r}."]
+        return None, [Msg(N_("{key}: expected one of {allowed}, found {value}."), key="lever kind",
+                          allowed=", ".join(LEVERS), value=repr(kind))]
     known = {f for f in Lever.__dataclass_fields__}
-    problems += [f"Unknown lever field {k!r}." for k in lv if k not in known]
+    problems += [Msg(N_("Unknown lever field {key}."), key=repr(k)) for k in lv if k not in known]
 
     def num(key, default):
         v = lv.get(key, default)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            problems.append(f"lever {key}: expected a number, found {v!r}.")
+            problems.append(Msg(N_("lever {key}: expected a number, found {value}."), key=key, value=repr(v)))
             return default
         return float(v)
 
     low, high = num("low", 0.0), num("high", 100.0)
     lim = LEVER_LIMITS[kind]
     if not low < high:
-        problems.append(f"lever bounds: the lower bound ({low:g}) must be below the upper bound ({high:g}).")
+        problems.append(Msg(N_("lever bounds: the lower bound ({low}) must be below the upper bound ({high})."),
+                            low=f"{low:g}", high=f"{high:g}"))
     for v in (low, high):
         if not lim[0] <= v <= lim[1]:
-            problems.append(f"lever bounds: {v:g} is outside the accepted range [{lim[0]:g}, {lim[1]:g}].")
+            problems.append(Msg(N_("lever bounds: {value} is outside the accepted range [{lo}, {hi}]."),
+                                value=f"{v:g}", lo=f"{lim[0]:g}", hi=f"{lim[1]:g}"))
     fy = lv.get("from_year", 2023)
     if isinstance(fy, bool) or not isinstance(fy, int) or not 2000 <= fy <= 2100:
-        problems.append(f"lever from_year: expected a year 2000-2100, found {fy!r}.")
+        problems.append(Msg(N_("lever from_year: expected a year 2000-2100, found {value}."), value=repr(fy)))
         fy = 2023
 
     def names(key, allowed, what):
@@ -207,11 +218,12 @@ def _lever(lv: dict, provinces, regions, clusters, cities, indicator_ids=None, d
         if isinstance(v, str):
             v = [v]
         if not isinstance(v, (list, tuple)) or not v or not all(isinstance(x, str) for x in v):
-            problems.append(f"lever {key}: expected a list of {what} names, found {v!r}.")
+            problems.append(Msg(N_("lever {key}: expected a list of {what} names, found {value}."), key=key,
+                                what=Msg(what), value=repr(v)))
             return ()
         if allowed is not None:
-            problems.extend(f"lever {key}: unknown {what} {x!r}." for x in v
-                            if x != "all" and x not in allowed and x not in regions)
+            problems.extend(Msg(N_("lever {key}: unknown {what} {value}."), key=key, what=Msg(what), value=repr(x))
+                            for x in v if x != "all" and x not in allowed and x not in regions)
         return tuple(v)
 
     target, provs, clus, a, b = "system:inno", ("all",), (), "", ""
@@ -221,7 +233,7 @@ def _lever(lv: dict, provinces, regions, clusters, cities, indicator_ids=None, d
         dims = set(dimensions or {i.dimension for i in schema.indicators()})
         if not isinstance(target, str) or not (target in ids or (target.startswith("dim:") and target[4:] in dims)
                                                or target in ("system:nqpf", "system:inno")):
-            problems.append(f"lever target: unknown indicator or dimension {target!r}.")
+            problems.append(Msg(N_("lever target: unknown indicator or dimension {value}."), value=repr(target)))
         provs = names("provinces", provinces, "province")
     elif kind == "policies":
         clus = names("clusters", None if clusters is None else set(clusters), "cluster")
@@ -229,7 +241,7 @@ def _lever(lv: dict, provinces, regions, clusters, cities, indicator_ids=None, d
         a, b = lv.get("city_a"), lv.get("city_b")
         for v in (a, b):
             if not isinstance(v, str) or not v or (cities is not None and v not in cities):
-                problems.append(f"lever: unknown city {v!r}.")
+                problems.append(Msg(N_("lever: unknown city {value}."), value=repr(v)))
         if isinstance(a, str) and a == b:
-            problems.append(f"lever: a city cannot be linked to itself ({a!r}).")
+            problems.append(Msg(N_("lever: a city cannot be linked to itself ({city})."), city=repr(a)))
     return Lever(kind, str(target), provs, clus, str(a or ""), str(b or ""), int(fy), low, high), problems

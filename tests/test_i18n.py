@@ -278,3 +278,22 @@ def test_the_shipped_boundary_credit_is_in_the_catalogue():
 
     assert i18n.BOUNDARY_CREDIT == BOUNDARY_CREDIT
     assert i18n.translations("zh").gettext(BOUNDARY_CREDIT) != BOUNDARY_CREDIT
+
+
+def test_a_damaged_share_link_is_explained_in_chinese():
+    at = _app({"s": "not-a-scenario", "lang": "zh"}, page="simulator.py")
+    errors = [e.value for e in at.error]
+    assert any("链接中的情景无法使用" in e for e in errors), errors
+    assert any("已损坏" in e for e in errors) and not any("damaged" in e for e in errors), errors
+    # the same link in English: the English sentence, unchanged
+    en = _app({"s": "not-a-scenario"}, page="simulator.py")
+    assert any("The scenario in the link is damaged" in e.value for e in en.error)
+
+
+def test_an_unknown_province_in_a_link_is_reported_in_chinese():
+    from sim.scenario import pack_link
+
+    raw = {"indicator_changes": [{"target": "system:inno", "provinces": ["Atlantis"], "value": 10}]}
+    at = _app({"s": pack_link(raw), "lang": "zh"}, page="simulator.py")
+    errors = " ".join(e.value for e in at.error)
+    assert "指标变化第 1 项：未知的省份" in errors and "Atlantis" in errors, errors

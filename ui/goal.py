@@ -162,7 +162,7 @@ def form(province_names, clusters, cities, targets: dict, first_year: int, last_
 
 def problems() -> None:
     for p in st.session_state.get(PROBLEMS_KEY, []):
-        st.error(md_escape(p))
+        st.error(md_escape(tr(p)))
 
 
 def show(solution) -> None:
