@@ -406,7 +406,7 @@ def _solve(raw, base, scenario) -> None:
         return
     except ValueError as err:
         st.session_state[ui_goal.PROBLEMS_KEY] = [_("The target cannot be solved on the loaded data: {error}")
-                                                  .format(error=err)]
+                                                  .format(error=tr(err.args[0]) if err.args else err)]
         st.session_state.pop(ui_goal.SOLUTION_KEY, None)
         return
     st.session_state[ui_goal.SOLUTION_KEY] = sol

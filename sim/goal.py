@@ -94,16 +94,17 @@ def quantity(res, target: Target) -> tuple[float, bool]:
     q, year = target.quantity, target.year
     if q == "cluster_patents_vs_baseline":
         if res.baseline_clusters is None:
-            raise ValueError("no AI clusters in the loaded data")
+            raise ValueError(Msg(N_("no AI clusters in the loaded data")))
         t = res.ti_difference_arrays(year)
         i = list(t["cluster"]).index(target.subject)
         return float(t["patents_change_pct"][i]), bool(t["detected"][i])
     ps = res.scenario_provinces
     if ps is None:
-        raise ValueError("no province panel loaded")
+        raise ValueError(Msg(N_("no province panel loaded")))
     years = list(ps.paths.years)
     if year not in years:
-        raise ValueError(f"{year} is not a projected year ({years[1]}-{years[-1]})")
+        raise ValueError(Msg(N_("{year} is not a projected year ({first}-{last})"), year=str(year),
+                             first=str(years[1]), last=str(years[-1])))
     k = years.index(year)
     if q == "national_high_share":
         return res.high_share("scenario", year), True
@@ -131,7 +132,8 @@ def solve(baseline, target: Target, start: Scenario | None = None, seed: int = 0
     latest = S.end_year_of(baseline, 0)
     horizon = target.year - latest
     if horizon < 1:
-        raise ValueError(f"the target year {target.year} must come after the last observed year {latest}")
+        raise ValueError(Msg(N_("the target year {year} must come after the last observed year {latest}"),
+                             year=str(target.year), latest=str(latest)))
     ref = S.simulate(baseline, replace(base, indicator_changes=(), policy_changes=(), link_edits=(),
                                        horizon=horizon, n_paths=n_paths), seed)
     lv = target.lever
