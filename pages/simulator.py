@@ -366,7 +366,7 @@ def _workspace() -> None:
             panel = frames["provinces"]
             model = ui_coupling.trained_ensemble(ui_coupling.panel_fingerprint(panel), panel,
                                                  scenario.coupling_method)
-            ui_coupling.collapse_warning(model, _("Coupling used by this simulation"))
+            ui_coupling.collapse_warning(model, _("Coupling used by this simulation"), translate=True)
         with st.spinner(_("Fitting the baseline...")):
             base = ui.baseline(fp, opts, frames, model, state.unit_boundaries())
             ref = ui.reference(fp, opts, scenario.horizon, scenario.n_paths, ui.SEED, base)

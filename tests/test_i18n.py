@@ -297,3 +297,21 @@ def test_an_unknown_province_in_a_link_is_reported_in_chinese():
     at = _app({"s": pack_link(raw), "lang": "zh"}, page="simulator.py")
     errors = " ".join(e.value for e in at.error)
     assert "指标变化第 1 项：未知的省份" in errors and "Atlantis" in errors, errors
+
+
+def test_the_mlp_collapse_warning_is_in_the_catalogue():
+    from sim.mlp import COLLAPSE_MESSAGE
+    from ui.coupling import COLLAPSE_MESSAGE as MARKED
+
+    assert MARKED == COLLAPSE_MESSAGE
+    zh = i18n.translations("zh").gettext(COLLAPSE_MESSAGE)
+    assert zh != COLLAPSE_MESSAGE and zh.format(c_mean=0.999, c_std=0.0001)
+
+
+def test_simulator_with_the_papers_mlp_warns_in_chinese():
+    from sim.scenario import Scenario
+
+    sc = Scenario(coupling_method="paper")
+    at = _app({**sc.to_query_params(), "lang": "zh"}, page="simulator.py")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "论文的 MLP 已坍缩" in warnings and "has collapsed" not in warnings, warnings

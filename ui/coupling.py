@@ -230,11 +230,26 @@ def loss_history(ens) -> pd.DataFrame:
                       for m in ens.members], ignore_index=True)
 
 
-def collapse_warning(ens, where: str = "") -> None:
-    """The plain-language collapse warning, shown once where the MLP results begin."""
-    if ens.diagnostics["collapsed"]:
-        st.warning(("**" + where + ":** " if where else "") + ens.diagnostics["message"],
-                   icon=":material/warning:")
+# sim.mlp.COLLAPSE_MESSAGE, marked for the message catalogue (tests/test_i18n.py checks they are the same)
+COLLAPSE_MESSAGE = N_(
+    "The paper's MLP has collapsed: its loss only rewards the two towers for pointing the same way, "
+    "so both learned one constant direction and C is about {c_mean:.3f} for every province-year "
+    "(spread across rows {c_std:.4f}). D_mlp is then just sqrt(T), the average development level: "
+    "it says nothing about how well the two systems fit together. Being 'higher' and 'smoother' than "
+    "D_trad is a symptom of this collapse, not a finding.")
+
+
+def collapse_warning(ens, where: str = "", translate: bool = False) -> None:
+    """The plain-language collapse warning, shown once where the MLP results begin; ``translate``: in the
+    session's language (pages translated so far)."""
+    d = ens.diagnostics
+    if d["collapsed"]:
+        message = d["message"]
+        if translate and message == COLLAPSE_MESSAGE.format(**d):
+            from ui.i18n import _
+
+            message = _(COLLAPSE_MESSAGE).format(**d)
+        st.warning(("**" + where + ":** " if where else "") + message, icon=":material/warning:")
 
 
 def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None) -> None:
