@@ -68,3 +68,16 @@ def test_home_and_simulator_in_chinese_show_no_english(app_server, browser):
         page.screenshot(path=str(OUT / f"i18n_simulator_{view.replace(' ', '_').lower()}_zh.png"))
         assert _english_in(page) == [], (view, _english_in(page))
     page.close()
+
+
+@pytest.mark.parametrize("locale, title", [("zh-CN", "区域创新政策模拟器"),
+                                           ("en-US", "Regional innovation policy simulator")])
+def test_without_a_lang_parameter_the_browsers_language_decides(app_server, browser, locale, title):
+    ctx = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(90_000)
+    page.goto(f"{app_server}/")
+    page.get_by_role("heading", name=title).first.wait_for()
+    wait_for_script(page)
+    assert "lang=" not in page.url  # a default, not a choice: the address stays clean
+    ctx.close()
