@@ -37,6 +37,7 @@ except ValueError as err:
     st.stop()
 trad_table = cp.traditional_results(fp, panel)
 years = sorted(int(y) for y in trad_table["year"].unique())
+UNIT = "province" if units_of(panel).provinces else "unit"  # the loaded units' noun on screen
 findings = fd.coupling_findings(trad_table, units_of(panel).group_map(), d_column="D_trad",
                                unit="provinces" if units_of(panel).provinces else "units",
                                group="region" if units_of(panel).provinces else "group")
@@ -83,7 +84,7 @@ collapsed = bool(ens is not None and ens.diagnostics["collapsed"])
 mlp_tag = " (collapsed: not informative)" if collapsed else ""
 
 # --- map ------------------------------------------------------------------------------------
-st.header("Coupling coordination degree by province")
+st.header(f"Coupling coordination degree by {UNIT}")
 c1, c2 = st.columns([2, 3])
 if compare:
     measure = c1.radio("Map shows", [TRAD, MLP_D, DIFF], horizontal=True, key=cp.CP_MAP_MEASURE,
@@ -113,12 +114,12 @@ st.caption("Colour scale fixed over all years" + (" and both measures" if compar
            "the study (no data).")
 
 # --- trajectories ---------------------------------------------------------------------------
-st.header("Province trajectories")
+st.header(f"{UNIT.capitalize()} trajectories")
 present = set(table["province"])
 names = [p for p in units_of(panel).names if p in present]
 default = [p for p in cp.DEFAULT_PROVINCES if p in names] or names[:4]
-picked = st.multiselect("Provinces", names, default=default, key=cp.CP_PROVINCES,
-                        help="Provinces whose D is drawn year by year.")
+picked = st.multiselect(f"{UNIT.capitalize()}s", names, default=default, key=cp.CP_PROVINCES,
+                        help=f"{UNIT.capitalize()}s whose D is drawn year by year.")
 if picked:
     sub = table[table["province"].isin(picked)]
     value_vars = ["D_trad", "D_mlp"] if compare else ["D_trad"]
@@ -126,7 +127,7 @@ if picked:
     long["measure"] = long["measure"].map({"D_trad": "Traditional D", "D_mlp": "MLP D" + mlp_tag})
     lines = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("year:O", title="Year"), y=alt.Y("D:Q", title="Coupling coordination degree D (0-1)"),
-        color=alt.Color("province:N", title="Province"),
+        color=alt.Color("province:N", title=UNIT.capitalize()),
         strokeDash=alt.StrokeDash("measure:N", title="Measure",
                                   legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#333",
                                                     symbolStrokeWidth=2)),
@@ -136,7 +137,7 @@ if picked:
         band = sub.assign(lo=sub["D_mlp"] - sub["D_mlp_sd_seeds"], hi=sub["D_mlp"] + sub["D_mlp_sd_seeds"])
         chart = alt.Chart(band).mark_area(opacity=0.15).encode(
             x="year:O", y="lo:Q", y2="hi:Q",
-            color=alt.Color("province:N", title="Province", legend=alt.Legend(symbolOpacity=1))) + lines
+            color=alt.Color("province:N", title=UNIT.capitalize(), legend=alt.Legend(symbolOpacity=1))) + lines
     st.altair_chart(chart.properties(height=360), width="stretch")
     st.caption("Solid: traditional D" + ("; dashed: MLP D, shaded +- 1 sd across the 5 seeds." if compare else ".")
                + " D above 0.5 is high coordination, above 0.75 extreme.")
@@ -221,7 +222,7 @@ with st.expander("How the methods work, and what the paper leaves open"):
             hide_index=True, width="stretch")
 
 
-with st.expander("Results per province-year and downloads"):
+with st.expander(f"Results per {UNIT}-year and downloads"):
     shown = table.rename(columns=cp.RESULT_LABELS)
     floats = [c for c in shown.columns if shown[c].dtype.kind == "f"]
     if shown.size <= 200_000:  # missing values in words ("no data") through a Styler
