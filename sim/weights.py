@@ -322,10 +322,14 @@ def contiguity_from_geojson(geojson: dict, names, lat=None, lon=None, tolerance_
     n = len(names)
     polys = [geoms[nm] for nm in names]
     W = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i + 1, n):
-            if polys[i].distance(polys[j]) <= tolerance_deg:
-                W[i, j] = W[j, i] = 1.0
+    # pairs within the tolerance from an R-tree ("dwithin": the same test, distance <= tolerance),
+    # not all n(n-1)/2 distances: thousands of counties stay fast
+    from shapely import STRtree
+
+    left, right = STRtree(polys).query(polys, predicate="dwithin", distance=tolerance_deg)
+    keep = left != right
+    W[left[keep], right[keep]] = 1.0
+    W = np.maximum(W, W.T)
     isolated = np.flatnonzero(W.sum(axis=1) == 0)
     if isolated.size:
         if lat is None or lon is None:

@@ -92,3 +92,29 @@ def test_long_run_mean_pgdp():
     assert weights.long_run_mean_pgdp(panel, ["B", "A"]).tolist() == [6.0, 2.0]
     with pytest.raises(ValueError, match="No GDP per capita for: C"):
         weights.long_run_mean_pgdp(panel, ["A", "C"])
+
+
+def test_contiguity_pairs_from_the_rtree_equal_the_all_pairs_rule():
+    """Queen contiguity on a lattice of 20 x 15 squares with gaps, found through an R-tree, equals
+    the plain rule (distance <= tolerance) over all pairs; corners touch (queen), gaps wider than the
+    tolerance do not."""
+    from shapely.geometry import box, mapping, shape
+
+    rng = np.random.default_rng(5)
+    feats, names = [], []
+    for i in range(20):
+        for j in range(15):
+            g = 0.015 if rng.random() < 0.3 else 0.0  # some cells shrunk: gaps of 0.03 > tolerance 0.02
+            feats.append({"type": "Feature", "properties": {"name": f"u{i}_{j}"},
+                          "geometry": mapping(box(i + g, j + g, i + 1 - g, j + 1 - g))})
+            names.append(f"u{i}_{j}")
+    lat = [15.0 + j for i in range(20) for j in range(15)]
+    lon = [100.0 + i for i in range(20) for j in range(15)]
+    W = weights.contiguity_from_geojson({"features": feats}, names, lat, lon, island_k=1)
+    polys = [shape(f["geometry"]) for f in feats]
+    n = len(polys)
+    ref = np.array([[1.0 if i != j and polys[i].distance(polys[j]) <= 0.02 else 0.0 for j in range(n)]
+                    for i in range(n)])
+    linked = ref.sum(axis=1) > 0
+    np.testing.assert_array_equal(W[np.ix_(linked, linked)], ref[np.ix_(linked, linked)])
+    assert W[0].sum() >= 1 and np.array_equal(W, W.T)
