@@ -1,7 +1,11 @@
 """Coupling (Study A measurement): plain-language findings on the traditional coupling coordination
 degree D first; the neural-network (MLP) measures, their diagnostics and the tables below, the MLP
 trained only when the comparison is switched on."""
-import altair as alt
+from ui.nav import ensure_navigation
+
+ensure_navigation()
+
+import altair as alt  # noqa: E402
 import streamlit as st
 
 from sim import mlp

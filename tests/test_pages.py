@@ -40,3 +40,20 @@ def test_landing_page_cites_both_papers_and_labels_the_demo():
     text = " ".join(m.value for m in at.markdown)
     assert "10.1038/s41598-026-36247-1" in text and "10.1057/s41599-025-05453-z" in text
     assert any("Synthetic demo data" in w.value for w in at.warning)
+
+
+def test_every_page_starts_with_the_navigation_guard():
+    """A deep link opened first in a fresh process runs the page file alone (Streamlit's pages/
+    folder); ui.nav.ensure_navigation, the page's first statement, reroutes it through the entry
+    script. The Coupling page lacked it: its deep link showed raw file names and no sidebar."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "pages"
+    for path in sorted(root.glob("*.py")):
+        body = [n for n in ast.parse(path.read_text(encoding="utf-8")).body
+                if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]  # docstring
+        calls = [n for n in body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+        first_call = calls[0].value.func if calls else None
+        assert isinstance(first_call, ast.Name) and first_call.id == "ensure_navigation", path.name
+        before = body[:body.index(calls[0])]
+        assert all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in before), path.name
