@@ -28,6 +28,10 @@ ALLOWED = {
     "geonames.org", "Moran's",
     # English terms researchers expect, in brackets after the Chinese one: 接近中心性（closeness centrality）
     "closeness", "centrality",
+    # names of methods, software and functions kept as researchers write them (Coupling, Spatial, Dynamics)
+    "Spearman", "Wilcoxon", "Scott", "Scott's", "ReLU", "Adam", "PyTorch", "MATLAB", "ksdensity", "Stata", "SPSS",
+    "scipy", "cos", "sqrt", "D_mlp", "D_trad", "oracle", "python", "bench", "coupling_recovery.py",
+    "scipy.stats.gaussian_kde", "scipy.stats.wilcoxon", "method", "approx", "D_t", "MAD",
     # the language switch names each language in its own language
     "Language", "English",
     # codes a user types in the tables (explained in Chinese next to them)

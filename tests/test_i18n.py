@@ -259,7 +259,7 @@ def test_sim_messages_stay_english_as_str_and_translate_in_the_ui():
         m.msgid = "x"
 
 
-@pytest.mark.parametrize("page", ["coupling.py", "data.py"])
+@pytest.mark.parametrize("page", ["spatial.py", "data.py"])
 def test_a_page_not_yet_translated_says_so_in_chinese(page):
     at = _app({"lang": "zh"}, page=page)
     assert any("本页面尚未翻译成中文" in i.value for i in at.info)
@@ -315,3 +315,26 @@ def test_simulator_with_the_papers_mlp_warns_in_chinese():
     at = _app({**sc.to_query_params(), "lang": "zh"}, page="simulator.py")
     warnings = " ".join(w.value for w in at.warning)
     assert "论文的 MLP 已坍缩" in warnings and "has collapsed" not in warnings, warnings
+
+
+def test_coupling_in_chinese_headings_findings_and_the_mlp_comparison():
+    at = _app({"lang": "zh"}, page="coupling.py")
+    assert [t.value for t in at.title] == ["耦合协调"]
+    headers = [h.value for h in at.header]
+    assert "各省份的耦合协调度" in headers and "各年份的协调类型" in headers and "技术细节" in headers
+    assert "结果说明" in [s.value for s in at.subheader]
+    text = _text(at)
+    assert "处于高度或极度协调" in text and "如何解读 D" in text
+    assert "北京" in text or "江苏" in text or "上海" in text  # province names in Chinese in the findings
+    assert not any("尚未翻译" in i.value for i in at.info)
+    at.toggle(key="coupling_compare_mlp").set_value(True).run()
+    assert not at.exception
+    assert "交叉预测 MLP对各省份的排序" in _text(at) or "交叉预测 MLP给出的 D" in _text(at)
+    assert [e.label for e in at.expander][:2] == ["MLP 耦合度是否提供信息？诊断", "分布与威尔科克森（Wilcoxon）符号秩检验"]
+
+
+def test_coupling_findings_in_english_are_unchanged_by_the_catalogue():
+    at = _app({"lang": "en"}, page="coupling.py")
+    assert [t.value for t in at.title] == ["Coupling"]
+    assert "Coupling coordination degree by province" in [h.value for h in at.header]
+    assert "are at high or extreme coordination" in _text(at)

@@ -22,7 +22,7 @@ import streamlit as st
 from sim import schema
 from sim.model_store import SEEDS  # five seeds, as the shipped models
 from sim.units import units_of
-from ui.i18n import N_
+from ui.i18n import N_, _
 
 # --- widget keys (session state) -------------------------------------------------------------
 CP_METHOD = "coupling_method"
@@ -36,17 +36,72 @@ METHOD_LABELS = {  # marked for the message catalogue (ui/i18n.py): the Simulato
     "crosspred": N_("Cross-prediction towers (non-degenerate, recommended)"),
     "cca": N_("Whitened towers (deep-CCA variant)"),
 }
-SHORT_LABELS = {"paper": "paper's MLP (as published)", "crosspred": "cross-prediction MLP",
-                "cca": "whitened-towers MLP"}
+SHORT_LABELS = {"paper": N_("paper's MLP (as published)"), "crosspred": N_("cross-prediction MLP"),
+                "cca": N_("whitened-towers MLP")}
+# sim.mlp.METHODS, sim.density.BANDWIDTH_RULE and sim.mlp.FOLDS_RULE / ROWS_RULE marked for the catalogue
+# (tests/test_i18n.py checks they are the same as in sim/)
+METHOD_NOTES = {
+    "paper": N_("Liu et al. (2026) as published: negative mean cosine of paired tower embeddings, "
+                "C = (cos+1)/2. Collapses (positive pairs only); shown for comparison."),
+    "crosspred": N_("Out-of-fold cross-prediction: each tower predicts the other system's indicators "
+                    "on held-out provinces (the towers never see them; the rank-Gaussian scaling of "
+                    "the indicators is fitted on all rows); C = 1/(1 + held-out error). Non-degenerate."),
+    "cca": N_("Paper's towers with a whitening (deep-CCA) term that forbids collapse; C = 1/(1 + "
+              "held-out squared embedding distance / 2K), out-of-fold by province."),
+}
+BANDWIDTH_RULE = N_(
+    "Gaussian kernel, bandwidth by Scott's rule (as scipy.stats.gaussian_kde): h = n^(-1/5) x sample "
+    "standard deviation in 1-D; in 2-D the kernel covariance is n^(-1/3) x the sample covariance "
+    "of (D_t, D_t+1) (a full, not product, kernel). The paper used MATLAB ksdensity "
+    "(h = MAD/0.6745 x (4/(3n))^(1/5)) and Stata for the joint density, so curves may differ slightly.")
+FOLDS_RULE = N_(
+    "{n_groups:,} units: one fold per unit would train {n_groups:,} fold models, each on all {n_rows:,} "
+    "rows (the cost grows with units x rows: over ten minutes for ~300 units, hours for thousands, on 2 "
+    "cores), so the units are dealt into {n_folds} folds of whole units (each unit's C still comes "
+    "from a model that never saw it){rows}.")
+ROWS_RULE = N_(", and each fold model trains on a seeded sample of {rows:,} of its training rows")
+NOT_COLLAPSED = N_("C varies across province-years (std {c_std:.3f}, range {c_range:.3f}); no collapse detected.")
+MEASURE_NAMES = {"Traditional D (entropy weights)": N_("Traditional D (entropy weights)"), "MLP D": N_("MLP D"),
+                 "D_trad": N_("Traditional D"), "D_mlp": N_("MLP D")}
+
+
+def method_note(method: str) -> str:
+    """``sim.mlp.METHODS[method]`` in the session's language."""
+    from sim.mlp import METHODS
+
+    return _(METHOD_NOTES[method]) if METHOD_NOTES.get(method) == METHODS.get(method) else METHODS.get(method, "")
+
+
+def folds_message(folds: dict, n_rows: int) -> str:
+    """``diagnostics["folds"]["message"]`` in the session's language (as it is when it cannot be rebuilt)."""
+    message = folds.get("message") or ""
+    try:
+        n_groups = folds.get("n_groups") or n_rows
+        rows = folds.get("train_rows")
+        args = dict(n_groups=n_groups, n_rows=n_rows, n_folds=folds["n_folds"])
+        english = FOLDS_RULE.format(**args, rows="" if rows is None else ROWS_RULE.format(rows=rows))
+        if english == message:
+            return _(FOLDS_RULE).format(**args, rows="" if rows is None else _(ROWS_RULE).format(rows=rows))
+    except (KeyError, TypeError, ValueError):
+        pass
+    return message
+
+
+def diagnostics_message(ens) -> str:
+    """``ens.diagnostics["message"]`` in the session's language."""
+    d = ens.diagnostics
+    if d["collapsed"]:
+        return _(COLLAPSE_MESSAGE).format(**d) if d["message"] == COLLAPSE_MESSAGE.format(**d) else d["message"]
+    return _(NOT_COLLAPSED).format(**d) if d["message"] == NOT_COLLAPSED.format(**d) else d["message"]
 DEFAULT_METHOD = "crosspred"  # the page opens on a non-degenerate method; the paper's is one click away
 RESULT_LABELS = {
-    "province": "Province", "year": "Year", "region": "Region", "mlp_method": "MLP method",
-    "h_nqpf": "Productive forces index h1 (0-1)", "h_inno": "Innovation allocation index h2 (0-1)",
-    "T": "Development level T (0-1)", "C_trad": "Coupling C, traditional (0-1)",
-    "D_trad": "Coordination D, traditional (0-1)", "C_mlp": "Coupling C, MLP (0-1)",
-    "C_mlp_sd_seeds": "C, MLP: sd across 5 seeds", "D_mlp": "Coordination D, MLP (0-1)",
-    "D_mlp_sd_seeds": "D, MLP: sd across 5 seeds", "type_trad": "Coordination type, traditional",
-    "type_mlp": "Coordination type, MLP",
+    "province": N_("Province"), "year": N_("Year"), "region": N_("Region"), "mlp_method": N_("MLP method"),
+    "h_nqpf": N_("Productive forces index h1 (0-1)"), "h_inno": N_("Innovation allocation index h2 (0-1)"),
+    "T": N_("Development level T (0-1)"), "C_trad": N_("Coupling C, traditional (0-1)"),
+    "D_trad": N_("Coordination D, traditional (0-1)"), "C_mlp": N_("Coupling C, MLP (0-1)"),
+    "C_mlp_sd_seeds": N_("C, MLP: sd across 5 seeds"), "D_mlp": N_("Coordination D, MLP (0-1)"),
+    "D_mlp_sd_seeds": N_("D, MLP: sd across 5 seeds"), "type_trad": N_("Coordination type, traditional"),
+    "type_mlp": N_("Coordination type, MLP"),
 }
 DEFAULT_PROVINCES = ("Beijing", "Jiangsu", "Fujian", "Inner Mongolia", "Qinghai", "Gansu")
 
@@ -123,15 +178,16 @@ def _ensemble(fp: str, method: str, _panel: pd.DataFrame):
     shipped = model_store.load_shipped(method, fp, SEEDS)  # the demo's models ship trained
     if shipped is not None:
         return shipped
-    label = METHOD_LABELS.get(method, method)
-    bar = st.progress(0.0, text=f"Training {label} (5 seeds, once per dataset)...")
+    label = _(METHOD_LABELS[method]) if method in METHOD_LABELS else method
+    bar = st.progress(0.0, text=_("Training {label} (5 seeds, once per dataset)...").format(label=label))
     shown = [-1]
 
     def progress(fraction, message):
         step = int(min(max(float(fraction), 0.0), 1.0) * PROGRESS_STEPS)
         if step > shown[0]:
             shown[0] = step
-            bar.progress(step / PROGRESS_STEPS, text=f"Training {label}: {message}")
+            bar.progress(step / PROGRESS_STEPS, text=_("Training {label}: {message}").format(label=label,
+                                                                                             message=message))
 
     ens = model_store.fit_panel(_panel, method, SEEDS, frame=frame(fp, _panel), progress=progress)
     bar.empty()
@@ -211,17 +267,17 @@ def diagnostics_frame(ens) -> pd.DataFrame:
     d = ens.diagnostics
 
     def f(v, fmt="{:.4f}"):
-        return "not available" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)
+        return _("not available") if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)
 
-    rows = [("Mean of C", f(d["c_mean"])),
-            ("Std of C across rows", f(d["c_std"])),
-            ("Range of C", f(d["c_range"])),
-            ("Effective rank of embeddings (max 16)", f(d["effective_rank"], "{:.2f}")),
-            ("Seed agreement (Spearman)", f(d["seed_spearman"], "{:.3f}")),
-            ("Collapsed", "YES" if d["collapsed"] else "no"),
-            ("Seeds", ", ".join(map(str, d["seeds"]))),
-            ("Training time, 5 seeds (s)", f(d["seconds"], "{:.1f}"))]
-    return pd.DataFrame(rows, columns=["diagnostic", "value"])
+    rows = [(_("Mean of C"), f(d["c_mean"])),
+            (_("Std of C across rows"), f(d["c_std"])),
+            (_("Range of C"), f(d["c_range"])),
+            (_("Effective rank of embeddings (max 16)"), f(d["effective_rank"], "{:.2f}")),
+            (_("Seed agreement (Spearman)"), f(d["seed_spearman"], "{:.3f}")),
+            (_("Collapsed"), _("YES") if d["collapsed"] else _("no")),
+            (_("Seeds"), ", ".join(map(str, d["seeds"]))),
+            (_("Training time, 5 seeds (s)"), f(d["seconds"], "{:.1f}"))]
+    return pd.DataFrame(rows, columns=[_("diagnostic"), _("value")])
 
 
 def loss_history(ens) -> pd.DataFrame:
@@ -281,4 +337,17 @@ def recovery_benchmark(path: str = str(RECOVERY_CSV)) -> pd.DataFrame | None:
 def recovery_table(df: pd.DataFrame) -> pd.DataFrame:
     """Display frame of the benchmark: process, method, Spearman with the truth, seed stability."""
     out = df[["process", "method", "spearman_truth", "seed_stability", "collapsed"]].copy()
-    return out.rename(columns={"spearman_truth": "Spearman with truth", "seed_stability": "seed stability"})
+    return out.rename(columns={"spearman_truth": _("Spearman with truth"), "seed_stability": _("seed stability"),
+                               "process": _("process"), "method": _("method"), "collapsed": _("collapsed")})
+
+
+SYSTEM_NAMES = {"nqpf": N_("New quality productive forces"), "inno": N_("Innovation resource allocation")}
+
+
+def weights_zh(wt: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """The entropy weights table with the indicator and system names in the session's language."""
+    from sim.indicators import system_of
+
+    zh = {i.id: i.name_zh or i.name for i in system_of(panel).indicators}
+    return wt.assign(name=wt["indicator"].map(zh).fillna(wt["name"]),
+                     system=wt["system"].map(lambda s: _(SYSTEM_NAMES[s]) if s in SYSTEM_NAMES else s))

@@ -14,14 +14,17 @@ import math
 import numpy as np
 import pandas as pd
 
+from ui.i18n import N_, _, lang, place
 from ui.text import md_escape
 
 # Fixed cut-offs of the coordination types (Liu et al. 2026): right-closed intervals.
 TYPE_RANGES = (("low", "0 to 0.25"), ("medium", "above 0.25 to 0.5"), ("high", "above 0.5 to 0.75"),
                ("extreme", "above 0.75 to 1"))
 HIGH_CUTOFF = 0.5  # "high or extreme coordination" = D > 0.5
+# the nouns the pages pass as ``unit`` and ``group``, marked for the catalogue (translated here)
+NOUNS = (N_("provinces"), N_("units"), N_("region"), N_("group"), N_("province"), N_("unit"))
 
-D_MEANING = (
+D_MEANING = N_(
     "**How to read D.** The coupling coordination degree D runs from 0 to 1. It is high only when both "
     "systems, new quality productive forces and innovation resource allocation, are well developed "
     "*and* move in step. Types: low 0-0.25, medium above 0.25-0.5, high above 0.5-0.75, extreme above "
@@ -30,10 +33,14 @@ D_MEANING = (
 
 
 def names(items, limit: int = 6) -> str:
-    """'A, B and C' (escaped), with 'and N more' beyond ``limit``."""
-    items = [md_escape(i) for i in items]
+    """'A, B and C' (escaped), with 'and N more' beyond ``limit``; place names in the session's language."""
+    items = [md_escape(place(i)) for i in items]
     if not items:
-        return "none"
+        return _("none")
+    if lang() != "en":
+        if len(items) > limit:
+            return _("{names} and {n} more").format(names="、".join(items[:limit]), n=len(items) - limit)
+        return "、".join(items)
     if len(items) > limit:
         return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -42,7 +49,7 @@ def names(items, limit: int = 6) -> str:
 def p_text(p: float) -> str:
     """A p-value in words a reader can compare: 'p < 0.01', 'p = 0.03', 'p = 0.41'."""
     if p is None or not np.isfinite(p):
-        return "p not available"
+        return _("p not available")
     if p < 0.01:
         return "p < 0.01"
     return f"p = {p:.2f}"
@@ -50,7 +57,7 @@ def p_text(p: float) -> str:
 
 def pct(x: float) -> str:
     """A share as a whole percentage, '72 %'."""
-    return "no data" if x is None or not np.isfinite(x) else f"{100 * x:.0f} %"
+    return _("no data") if x is None or not np.isfinite(x) else f"{100 * x:.0f} %"
 
 
 def change_word(new: float, old: float, up: str = "up", down: str = "down", same: str = "the same as") -> str:
@@ -75,33 +82,45 @@ def coupling_findings(table: pd.DataFrame, regions: dict, d_column: str = "D", u
     b = table[table["year"] == last].set_index("province")[d_column]
     n = len(b)
     hi_b, hi_a = int((b > HIGH_CUTOFF).sum()), int((a > HIGH_CUTOFF).sum())
-    out = [f"In {last}, **{hi_b} of {n} {unit}** are at high or extreme coordination (D above 0.5), "
-           f"{change_word(hi_b, hi_a, 'up from', 'down from', 'as in')} {hi_a} in {first}."]
+    unit_w, group_w = _(unit), _(group)
+    out = [_("In {last}, **{hi_b} of {n} {unit}** are at high or extreme coordination (D above 0.5), "
+             "{change} {hi_a} in {first}.").format(
+        last=last, hi_b=hi_b, n=n, unit=unit_w, hi_a=hi_a, first=first,
+        change=change_word(hi_b, hi_a, _("up from"), _("down from"), _("as in")))]
     rose = int((b - a.reindex(b.index) > 0).sum())
-    out.append(f"Average D went {change_word(b.mean(), a.mean(), 'up', 'down', 'nowhere')} from "
-               f"{a.mean():.2f} in {first} to **{b.mean():.2f}** in {last}; D rose in {rose} of {n} {unit}.")
+    out.append(_("Average D went {change} from {a:.2f} in {first} to **{b:.2f}** in {last}; D rose in {rose} of "
+                 "{n} {unit}.").format(change=change_word(b.mean(), a.mean(), _("up"), _("down"), _("nowhere")),
+                                       a=a.mean(), first=first, b=b.mean(), last=last, rose=rose, n=n, unit=unit_w))
     top, bottom = b.sort_values(ascending=False), b.sort_values()
-    out.append(f"Highest in {last}: " + ", ".join(f"{md_escape(p)} ({v:.2f})" for p, v in top.head(3).items())
-               + "; lowest: " + ", ".join(f"{md_escape(p)} ({v:.2f})" for p, v in bottom.head(3).items()) + ".")
+    sep = ", " if lang() == "en" else "、"
+
+    def listed(s):
+        return sep.join(f"{md_escape(place(p))} ({v:.2f})" for p, v in s.head(3).items())
+
+    out.append(_("Highest in {last}: {top}; lowest: {bottom}.").format(last=last, top=listed(top),
+                                                                        bottom=listed(bottom)))
     order = list(dict.fromkeys(regions.values()))
     reg = b.groupby(b.index.map(regions)).mean().reindex(order).dropna()
     if len(reg) > 1:
-        out.append(f"By {group} in {last}, average D: " + ", ".join(f"{md_escape(r)} {v:.2f}" for r, v in reg.items())
-                   + f"; the gap between the highest and the lowest {group} is {reg.max() - reg.min():.2f}.")
+        out.append(_("By {group} in {last}, average D: {values}; the gap between the highest and the lowest "
+                     "{group} is {gap:.2f}.").format(
+            group=group_w, last=last, values=sep.join(f"{md_escape(place(r))} {v:.2f}" for r, v in reg.items()),
+            gap=reg.max() - reg.min()))
     return out
 
 
 def mlp_finding(table: pd.DataFrame, collapsed: bool, method_label: str, wilcoxon_p: float) -> str:
     """One sentence comparing the MLP measure with the traditional D (``table``: D_trad, D_mlp)."""
     diff = float((table["D_mlp"] - table["D_trad"]).mean())
+    direction = _("higher") if diff > 0 else _("lower")
     if collapsed:
-        return (f"The {method_label} gives a D {abs(diff):.2f} {'higher' if diff > 0 else 'lower'} on average, "
-                "but its training collapsed (every province gets nearly the same coupling), so that "
-                "difference says nothing about the provinces; read the traditional D.")
+        return _("The {method} gives a D {diff:.2f} {direction} on average, but its training collapsed (every "
+                 "province gets nearly the same coupling), so that difference says nothing about the provinces; "
+                 "read the traditional D.").format(method=method_label, diff=abs(diff), direction=direction)
     rho = float(table[["D_trad", "D_mlp"]].rank().corr().iloc[0, 1])
-    return (f"The {method_label} ranks provinces much like the traditional D (rank correlation {rho:.2f}) "
-            f"and is on average {abs(diff):.2f} {'higher' if diff > 0 else 'lower'} "
-            f"(Wilcoxon signed-rank {p_text(wilcoxon_p)}).")
+    return _("The {method} ranks provinces much like the traditional D (rank correlation {rho:.2f}) and is on "
+             "average {diff:.2f} {direction} (Wilcoxon signed-rank {p}).").format(
+        method=method_label, rho=rho, diff=abs(diff), direction=direction, p=p_text(wilcoxon_p))
 
 
 # --------------------------------------------------------------------------- Spatial patterns
@@ -240,13 +259,13 @@ def show(findings: list[str], note: str | None = None, synthetic: bool = False) 
     import streamlit as st
 
     with st.container(border=True):
-        st.subheader("What this shows", anchor="what-this-shows")
+        st.subheader(_("What this shows"), anchor="what-this-shows")
         st.markdown("\n".join(f"- {f}" for f in findings))
         if note:
             st.caption(note)
         if synthetic:
-            st.caption("Computed on the **synthetic demo data**: the numbers illustrate the method and describe "
-                       "no real province or city.")
+            st.caption(_("Computed on the **synthetic demo data**: the numbers illustrate the method and describe "
+                         "no real province or city."))
 
 
 def fmt_number(v, fmt: str = "{:.3f}", missing: str = "no data", infinite: str = "never") -> str:

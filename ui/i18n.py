@@ -158,7 +158,8 @@ def language_switch() -> None:
     if st.session_state.get(SWITCH_KEY) != current:
         st.session_state[SWITCH_KEY] = current
     st.sidebar.segmented_control("Language / 语言", list(LANGS)[::-1], format_func=LANGS.get, key=SWITCH_KEY,
-                                 on_change=_on_switch, label_visibility="collapsed")
+                                 on_change=_on_switch, label_visibility="collapsed",
+                                 help=_("The language of the whole app; the scenario and the loaded data stay."))
 
 
 # ---------------------------------------------------------------------------------------------
