@@ -146,7 +146,10 @@ def _reference_apply(panel: pd.DataFrame, changes) -> tuple[pd.DataFrame, pd.Dat
                 new = np.full_like(x, ch.value)
             new = new * growth
             if (new < 0).any():
-                notes.append(f"{col}: {int((new < 0).sum())} value(s) would fall below zero; set to zero.")
+                from sim.changes import target_label
+
+                name = target_label(col)  # the indicator's name, as the note names it for users
+                notes.append(f"{name}: {int((new < 0).sum())} value(s) would fall below zero; set to zero.")
                 new = np.maximum(new, 0.0)
             out.loc[rows, col] = new
     ind = schema.indicator_ids()
