@@ -32,6 +32,9 @@ ALLOWED = {
     "Spearman", "Wilcoxon", "Scott", "Scott's", "ReLU", "Adam", "PyTorch", "MATLAB", "ksdensity", "Stata", "SPSS",
     "scipy", "cos", "sqrt", "D_mlp", "D_trad", "oracle", "python", "bench", "coupling_recovery.py",
     "scipy.stats.gaussian_kde", "scipy.stats.wilcoxon", "method", "approx", "D_t", "MAD",
+    # symbols of the spatial statistics (Moran's I, LISA cluster codes, Dagum components, weights)
+    "LISA", "GDP", "PGDP", "PGDP_i", "PGDP_j", "W_ij", "W_ii", "d_ij", "p_sim", "p_norm", "p_rand", "I_perm",
+    "max", "min", "HH", "LH", "LL", "HL", "G_w", "G_nb", "G_t", "G_jh",
     # the language switch names each language in its own language
     "Language", "English",
     # codes a user types in the tables (explained in Chinese next to them)

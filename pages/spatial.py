@@ -16,11 +16,13 @@ from ui.text import md_escape
 from ui.unitmap import unit_map
 from ui import spatial as sp
 from ui import state
+from ui.i18n import N_, _, lang, localise_map, place
 
-st.title("Spatial patterns")
-st.caption("Where coupling coordination is high or low, whether neighbouring provinces are alike, and how "
-           "unequal the regions are. Method: Liu et al. (2026), 'Spatial correlation analysis' (Table 3, "
-           "Fig. 7) and 'Regional differences' (Fig. 8).")
+ZH = lang() != "en"
+st.title(_("Spatial patterns"))
+st.caption(_("Where coupling coordination is high or low, whether neighbouring provinces are alike, and how "
+             "unequal the regions are. Method: Liu et al. (2026), 'Spatial correlation analysis' (Table 3, "
+             "Fig. 7) and 'Regional differences' (Fig. 8)."))
 state.synthetic_notice("provinces")
 findings_slot = st.container()  # filled once Moran's I, the LISA clusters and the Dagum decomposition exist
 
@@ -32,43 +34,44 @@ names = tuple(D.index)
 years = [int(y) for y in D.columns]
 
 c1, c2 = st.columns(2)
-permutations = c1.select_slider("Permutations for the p-values", options=[99, 499, 999, 4999, 9999], value=999,
+permutations = c1.select_slider(_("Permutations for the p-values"), options=[99, 499, 999, 4999, 9999], value=999,
                                 key=sp.SP_PERMUTATIONS,
-                                help="How many random reshufflings of the provinces the permutation p-value "
-                                     "(p_sim) is based on; more is more precise and slower.")
-alpha = c2.select_slider("Significance level for hot and cold spots (LISA)", options=[0.01, 0.05, 0.10], value=0.05,
-                         key=sp.SP_ALPHA,
-                         help="A province counts as a hot or cold spot only when its local test has p_sim "
-                              "at or below this level.")
+                                help=_("How many random reshufflings of the provinces the permutation p-value "
+                                       "(p_sim) is based on; more is more precise and slower."))
+alpha = c2.select_slider(_("Significance level for hot and cold spots (LISA)"), options=[0.01, 0.05, 0.10],
+                         value=0.05, key=sp.SP_ALPHA,
+                         help=_("A province counts as a hot or cold spot only when its local test has p_sim "
+                                "at or below this level."))
 
 try:
     w_key, W = sp.econ_geo_matrix(panel, names)
 except ValueError as err:
-    st.error(f"The economic-geographic weight matrix cannot be built from this panel: {err}")
+    st.error(_("The economic-geographic weight matrix cannot be built from this panel: {err}").format(err=err))
     st.stop()
-with st.expander("Weight matrix: economic-geographic, as in the paper" if "gdp_per_capita" in panel.columns
-                 else "Weight matrix: inverse distance squared (no GDP per capita loaded)"):
+with st.expander(_("Weight matrix: economic-geographic, as in the paper") if "gdp_per_capita" in panel.columns
+                 else _("Weight matrix: inverse distance squared (no GDP per capita loaded)")):
     if "gdp_per_capita" in panel.columns:
-        st.markdown(
+        st.markdown(_(
             "W_ij = (1/d_ij²)·(1/|PGDP_i − PGDP_j|), W_ii = 0, with d the great-circle distance between "
             "provincial capitals (km) and PGDP the mean GDP per capita over all years of the panel; "
-            "row-standardised before use.")
-        st.caption(PGDP_GUARD_RULE.format(f=PGDP_FLOOR_FRACTION))
+            "row-standardised before use."))
+        st.caption(sp.sim_text(sp.PGDP_GUARD_RULE, PGDP_GUARD_RULE).format(f=PGDP_FLOOR_FRACTION))
     else:
-        st.markdown("W_ij = 1/d_ij², W_ii = 0, with d the great-circle distance between the units' "
-                    "coordinates (km); row-standardised before use. The paper's economic-geographic "
-                    "weights need GDP per capita, which the loaded data do not have.")
+        st.markdown(_("W_ij = 1/d_ij², W_ii = 0, with d the great-circle distance between the units' "
+                      "coordinates (km); row-standardised before use. The paper's economic-geographic "
+                      "weights need GDP per capita, which the loaded data do not have."))
     from sim.weights import row_standardise
 
     Wr = row_standardise(W)
     top = pd.Series(np.asarray(Wr.max(axis=1).todense()).ravel() if hasattr(Wr, "todense") else Wr.max(axis=1),
                     index=names)
-    st.markdown(f"Concentration: on average a province's single largest weight is **{top.mean():.0%}** of its "
-                f"row (largest: {top.idxmax()}, {top.max():.0%}). The 1/|PGDP_i − PGDP_j| term lets pairs "
-                "with near-equal GDP per capita dominate, wherever they are.")
+    st.markdown(_("Concentration: on average a province's single largest weight is **{mean}** of its "
+                  "row (largest: {name}, {max}). The 1/|PGDP_i − PGDP_j| term lets pairs "
+                  "with near-equal GDP per capita dominate, wherever they are.").format(
+        mean=f"{top.mean():.0%}", name=place(top.idxmax()), max=f"{top.max():.0%}"))
 
 # --- global Moran ------------------------------------------------------------------------------
-st.header("Global Moran's I by year")
+st.header(_("Global Moran's I by year"))
 gm = sp.global_moran(D, w_key, W, permutations)
 paper3 = sp.paper_table("liu2026_table3_global_moran.csv").rename(
     columns={"morans_i": "paper_I", "p_value": "paper_p"})
@@ -77,66 +80,75 @@ if not sp.active_units().provinces:  # the paper's figures describe the 30 provi
 gm_show = gm[["year", "I", "EI", "z_norm", "p_norm", "p_rand", "p_sim"]].merge(paper3, on="year", how="left")
 left, right = st.columns([3, 2])
 with left:
-    long = pd.concat([gm[["year", "I"]].assign(series="recomputed (loaded data)"),
-                      paper3.rename(columns={"paper_I": "I"})[["year", "I"]].assign(series="paper, Table 3")])
+    long = pd.concat([gm[["year", "I"]].assign(series=_("recomputed (loaded data)")),
+                      paper3.rename(columns={"paper_I": "I"})[["year", "I"]].assign(series=_("paper, Table 3"))])
     chart = (alt.Chart(long).mark_line(point=True)
-             .encode(x=alt.X("year:O", title="Year"), y=alt.Y("I:Q", title="Moran's I"),
+             .encode(x=alt.X("year:O", title=_("Year")), y=alt.Y("I:Q", title=_("Moran's I")),
                      color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
-                     tooltip=["series", "year", alt.Tooltip("I:Q", format=".3f")])
+                     tooltip=[alt.Tooltip("series:N", title=_("series")) if ZH else "series",
+                              alt.Tooltip("year:O", title=_("Year")) if ZH else "year",
+                              alt.Tooltip("I:Q", format=".3f")])
              .properties(height=300))
     st.altair_chart(chart, width="stretch")
 with right:
-    st.markdown("Moran's I above 0: neighbours have similar D (clustering); near 0: no spatial pattern; below "
-                "0: neighbours differ. " + ("The paper's Table 3 is drawn beside the recomputed values."
-                                            if len(paper3) else "The paper's Table 3 (30 provinces) is not "
-                                            "drawn: it describes other units than those loaded."))
-with st.expander("Global Moran's I: table and test details"):
-    shown = gm_show.rename(columns=sp.GLOBAL_MORAN_LABELS)
-    st.dataframe(shown.style.format({c: "{:.3f}" for c in shown.columns if c != "Year"}, na_rep="no data"),
+    st.markdown(_("Moran's I above 0: neighbours have similar D (clustering); near 0: no spatial pattern; below "
+                  "0: neighbours differ. ") + (_("The paper's Table 3 is drawn beside the recomputed values.")
+                                               if len(paper3) else _("The paper's Table 3 (30 provinces) is not "
+                                                                     "drawn: it describes other units than those "
+                                                                     "loaded.")))
+with st.expander(_("Global Moran's I: table and test details")):
+    shown = gm_show.rename(columns={k: _(v) for k, v in sp.GLOBAL_MORAN_LABELS.items()})
+    st.dataframe(shown.style.format({c: "{:.3f}" for c in shown.columns if c != _("Year")}, na_rep=_("no data")),
                  hide_index=True, width="stretch")
     sp.download(gm_show, "global_moran_by_year.csv")
-    st.caption(P_VALUE_NOTE + f" Permutations: {permutations}, seed {sp.SEED}. The paper does not say "
-               "which p it reports (it used Stata).")
+    st.caption(sp.sim_text(sp.P_VALUE_NOTE, P_VALUE_NOTE) +
+               _(" Permutations: {permutations}, seed {seed}. The paper does not say "
+                 "which p it reports (it used Stata).").format(permutations=permutations, seed=sp.SEED))
 
 # --- local Moran -------------------------------------------------------------------------------
-st.header("Local Moran: scatter plot and LISA clusters")
+st.header(_("Local Moran: scatter plot and LISA clusters"))
 loc = sp.local_moran(D, w_key, W, permutations, alpha)
 
 
 @st.fragment
 def local_view():
-    year = st.select_slider("Year", options=years, value=years[-1], key=sp.SP_YEAR,
-                            help="The year shown in the Moran scatter plot and on the hot/cold-spot map.")
+    year = st.select_slider(_("Year"), options=years, value=years[-1], key=sp.SP_YEAR,
+                            help=_("The year shown in the Moran scatter plot and on the hot/cold-spot map."))
     one = loc[loc["year"] == year]
+    quadrant_names = {q: sp.sim_text(sp.QUADRANT_WORDS[q], QUADRANT_NAMES[q]) for q in QUADRANT_NAMES}
     a, b = st.columns(2)
     with a:
         slope = float(gm.loc[gm["year"] == year, "I"].iloc[0])
         lim = float(max(one["z"].abs().max(), one["lag"].abs().max()) * 1.1)
-        base = alt.Chart(one).encode(
-            x=alt.X("z:Q", title="Standardised D (z)", scale=alt.Scale(domain=[-lim, lim])),
-            y=alt.Y("lag:Q", title="Spatial lag of z", scale=alt.Scale(domain=[-lim, lim])))
+        base = alt.Chart(one.assign(name=one["province"].map(place)) if ZH else one).encode(
+            x=alt.X("z:Q", title=_("Standardised D (z)"), scale=alt.Scale(domain=[-lim, lim])),
+            y=alt.Y("lag:Q", title=_("Spatial lag of z"), scale=alt.Scale(domain=[-lim, lim])))
         pts = base.mark_circle(size=70, opacity=0.9).encode(
             color=alt.Color("quadrant:N", scale=alt.Scale(domain=list(QUADRANT_NAMES),
                                                           range=[sp.CLUSTER_HEX[q] for q in QUADRANT_NAMES]),
                             legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=["province", "quadrant", alt.Tooltip("value:Q", title="D", format=".3f"),
+            tooltip=[alt.Tooltip("name:N", title=_("Province")) if ZH else "province",
+                     alt.Tooltip("quadrant:N", title=_("Quadrant")) if ZH else "quadrant",
+                     alt.Tooltip("value:Q", title="D", format=".3f"),
                      alt.Tooltip("I_i:Q", format=".3f"), alt.Tooltip("p_sim:Q", format=".3f")])
         line = alt.Chart(pd.DataFrame({"z": [-lim, lim], "lag": [-lim * slope, lim * slope]})).mark_line(
             color="#555").encode(x="z:Q", y="lag:Q")
         rules = (alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#aaa").encode(x="v:Q") +
                  alt.Chart(pd.DataFrame({"v": [0]})).mark_rule(color="#aaa").encode(y="v:Q"))
-        st.altair_chart((rules + line + pts).properties(height=380, title=f"Moran scatter {year} "
-                                                                           f"(slope = I = {slope:.3f})"),
+        st.altair_chart((rules + line + pts).properties(
+            height=380, title=_("Moran scatter {year} (slope = I = {slope})").format(year=year, slope=f"{slope:.3f}")),
                         width="stretch")
-        st.caption("Quadrants: " + "; ".join(f"{k} {v}" for k, v in QUADRANT_NAMES.items()) + ".")
+        st.caption(_("Quadrants: ") + ("; " if not ZH else "；").join(f"{k} {v}" for k, v in quadrant_names.items())
+                   + ("。" if ZH else "."))
     with b:
-        clusters = one.set_index("province")["cluster"]
-        st.vega_lite_chart(unit_map(
-            clusters, state.boundaries(), value_label=f"LISA cluster {year} (p_sim <= {alpha})",
-            categories=sp.CLUSTER_COLOURS,
+        clusters = one.set_index("province")["cluster"].map(sp.cluster_word)
+        st.vega_lite_chart(localise_map(unit_map(
+            clusters, state.boundaries(),
+            value_label=_("LISA cluster {year} (p_sim <= {alpha})").format(year=year, alpha=alpha),
+            categories={sp.cluster_word(k): v for k, v in sp.CLUSTER_COLOURS.items()},
             extra={"D": one.set_index("province")["value"].round(3),
-                   "p_sim": one.set_index("province")["p_sim"].round(3)}, height=380), width="stretch")
-        st.caption(state.boundaries().source)
+                   "p_sim": one.set_index("province")["p_sim"].round(3)}, height=380)), width="stretch")
+        st.caption(_(state.boundaries().source))
 
 
 local_view()
@@ -144,42 +156,67 @@ local_view()
 counts_all = quadrant_counts(loc).reset_index()
 counts_sig = quadrant_counts(loc, significant_only=True).reset_index()
 sc = sp.paper_scalars()
-quadrant_box = st.expander("Provinces per quadrant, and the local Moran statistics")
+quadrant_box = st.expander(_("Provinces per quadrant, and the local Moran statistics"))
 with quadrant_box:
     a, b = st.columns(2)
     with a:
-        st.markdown("All provinces (Moran scatter)")
-        st.dataframe(counts_all, hide_index=True, width="stretch")
+        st.markdown(_("All provinces (Moran scatter)"))
+        st.dataframe(counts_all.rename(columns={"year": _("Year")}) if ZH else counts_all, hide_index=True,
+                     width="stretch")
         sp.download(counts_all, "moran_quadrant_counts.csv")
     with b:
-        st.markdown(f"Significant only (p_sim <= {alpha})")
-        st.dataframe(counts_sig, hide_index=True, width="stretch")
+        st.markdown(_("Significant only (p_sim <= {alpha})").format(alpha=alpha))
+        st.dataframe(counts_sig.rename(columns={"year": _("Year")}) if ZH else counts_sig, hide_index=True,
+                     width="stretch")
         sp.download(counts_sig, "lisa_significant_counts.csv")
-    st.caption(f"Paper (text): HH {sc['lisa_hh_count_2012']:.0f} and LL {sc['lisa_ll_count_2012']:.0f} in 2012; "
-           f"HH {sc['lisa_hh_count_2022']:.0f} and LL {sc['lisa_ll_count_2022']:.0f} in 2022 (read as counts "
-               "of all scatter points).")
-    st.markdown("**Local Moran for every province-year**")
-    st.dataframe(loc.round(4), hide_index=True, width="stretch", height=300)
+    st.caption(_("Paper (text): HH {hh12} and LL {ll12} in 2012; HH {hh22} and LL {ll22} in 2022 (read as counts "
+                 "of all scatter points).").format(
+        hh12=f"{sc['lisa_hh_count_2012']:.0f}", ll12=f"{sc['lisa_ll_count_2012']:.0f}",
+        hh22=f"{sc['lisa_hh_count_2022']:.0f}", ll22=f"{sc['lisa_ll_count_2022']:.0f}"))
+    st.markdown(_("**Local Moran for every province-year**"))
+    loc_shown = loc.round(4)
+    if ZH:
+        loc_shown = loc_shown.assign(province=loc_shown["province"].map(place),
+                                     cluster=loc_shown["cluster"].map(sp.cluster_word)).rename(
+            columns={"province": _("Province"), "year": _("Year"), "value": "D", "significant": _("significant"),
+                     "cluster": _("cluster"), "quadrant": _("Quadrant")})
+    st.dataframe(loc_shown, hide_index=True, width="stretch", height=300)
     sp.download(loc, "local_moran_panel.csv")
 
 # --- Dagum -------------------------------------------------------------------------------------
-st.header("Dagum Gini decomposition (" + md_escape(" / ".join(sp.active_units().group_order)) + ")")
+st.header(_("Dagum Gini decomposition ({groups})").format(
+    groups=md_escape(" / ".join(place(g) for g in sp.active_units().group_order))))
 dg = sp.dagum(D)
-within = dg[dg["measure"].isin(["overall", "within"])].assign(
-    label=lambda d: d["label"].replace({"G": "Overall"}))
-between = dg[dg["measure"] == "between"]
-shares = dg[dg["measure"] == "share"].assign(value=lambda d: 100 * d["value"])
+
+
+def _dagum_label(label: str) -> str:
+    """A label of the decomposition in the session's language: G, a group, a pair of groups, a component."""
+    if label == "G":
+        return _("Overall")
+    if not ZH:
+        return label
+    if label in sp.DAGUM_COMPONENTS:
+        return _(sp.DAGUM_COMPONENTS[label])
+    return "-".join(place(g) for g in label.split("-"))
+
+
+within = dg[dg["measure"].isin(["overall", "within"])].assign(label=lambda d: d["label"].map(_dagum_label))
+between = dg[dg["measure"] == "between"].assign(label=lambda d: d["label"].map(_dagum_label))
+shares = dg[dg["measure"] == "share"].assign(value=lambda d: 100 * d["value"],
+                                             label=lambda d: d["label"].map(_dagum_label))
 a, b, c = st.columns(3)
-for col, data, title, ytitle in ((a, within, "(a) Overall and within-region Gini", "Gini"),
-                                 (b, between, "(b) Between-region Gini G_jh", "Gini"),
-                                 (c, shares, "(c) Contribution shares", "% of overall G")):
+for col, data, title, ytitle in ((a, within, _("(a) Overall and within-region Gini"), _("Gini")),
+                                 (b, between, _("(b) Between-region Gini G_jh"), _("Gini")),
+                                 (c, shares, _("(c) Contribution shares"), _("% of overall G"))):
     with col:
         ch = (alt.Chart(data).mark_line(point=True)
-              .encode(x=alt.X("year:Q", title="Year", axis=alt.Axis(format="d", tickMinStep=1),
+              .encode(x=alt.X("year:Q", title=_("Year"), axis=alt.Axis(format="d", tickMinStep=1),
                               scale=alt.Scale(zero=False)),
                       y=alt.Y("value:Q", title=ytitle),
                       color=alt.Color("label:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
-                      tooltip=["year", "label", alt.Tooltip("value:Q", format=".4f")])
+                      tooltip=[alt.Tooltip("year:Q", title=_("Year")) if ZH else "year",
+                               alt.Tooltip("label:N", title=_("series")) if ZH else "label",
+                               alt.Tooltip("value:Q", format=".4f")])
               .properties(height=300, title=title))
         st.altair_chart(ch, width="stretch")
 ms = dg[dg["measure"] == "share"].groupby("label")["value"].mean() * 100
@@ -187,25 +224,27 @@ paper_sh = {"within": sc["dagum_contrib_within_pct"], "net_between": sc["dagum_c
             "transvariation": sc["dagum_contrib_transvariation_pct"]}
 cmp = pd.DataFrame({"component": list(paper_sh), "recomputed_mean_pct": [ms.get(k, np.nan) for k in paper_sh],
                     "paper_mean_pct": list(paper_sh.values())})
-with st.expander("Dagum decomposition: mean contribution shares against the paper"):
+with st.expander(_("Dagum decomposition: mean contribution shares against the paper")):
     a, b = st.columns([2, 3])
     with a:
-        st.dataframe(cmp.replace({"component": sp.DAGUM_COMPONENTS}).rename(columns=sp.DAGUM_LABELS).style.format(
-            {sp.DAGUM_LABELS["recomputed_mean_pct"]: "{:.2f}", sp.DAGUM_LABELS["paper_mean_pct"]: "{:.3f}"}),
+        labels = {k: _(v) for k, v in sp.DAGUM_LABELS.items()}
+        st.dataframe(cmp.replace({"component": {k: _(v) for k, v in sp.DAGUM_COMPONENTS.items()}})
+                     .rename(columns=labels).style.format(
+            {labels["recomputed_mean_pct"]: "{:.2f}", labels["paper_mean_pct"]: "{:.3f}"}),
             hide_index=True, width="stretch")
         sp.download(cmp, "dagum_mean_shares.csv")
     with b:
-        st.caption("G = G_w + G_nb + G_t exactly (Dagum 1997): within-region, net between-region and "
-                   "transvariation (overlap of the regional distributions). Gini in the n² form; regions by "
-                   "the NBS East/Central/West scheme.")
-        sp.download(dg, "dagum_by_year.csv", label="Download the full decomposition (CSV)")
+        st.caption(_("G = G_w + G_nb + G_t exactly (Dagum 1997): within-region, net between-region and "
+                     "transvariation (overlap of the regional distributions). Gini in the n² form; regions by "
+                     "the NBS East/Central/West scheme."))
+        sp.download(dg, "dagum_by_year.csv", label=_("Download the full decomposition (CSV)"))
 
 with findings_slot:
     _units = sp.active_units()
     fd.show(fd.spatial_findings(gm, loc, dg, alpha, groups=tuple(_units.group_order),
                                 similar=("by distance and similar GDP per capita" if "gdp_per_capita" in panel.columns
                                          else "by distance"), unit="provinces" if _units.provinces else "units"),
-            note="How sure: p-values from permutation tests (provinces reshuffled at random); a hot or cold "
-                 "spot is a province whose local test passes the significance level chosen below. "
-                 "Neighbours are weighted by distance and similar GDP per capita, as in the paper.",
+            note=_("How sure: p-values from permutation tests (provinces reshuffled at random); a hot or cold "
+                   "spot is a province whose local test passes the significance level chosen below. "
+                   "Neighbours are weighted by distance and similar GDP per capita, as in the paper."),
             synthetic=state.dataset().any_synthetic("provinces"))

@@ -259,7 +259,7 @@ def test_sim_messages_stay_english_as_str_and_translate_in_the_ui():
         m.msgid = "x"
 
 
-@pytest.mark.parametrize("page", ["spatial.py", "data.py"])
+@pytest.mark.parametrize("page", ["dynamics.py", "data.py"])
 def test_a_page_not_yet_translated_says_so_in_chinese(page):
     at = _app({"lang": "zh"}, page=page)
     assert any("本页面尚未翻译成中文" in i.value for i in at.info)
@@ -338,3 +338,37 @@ def test_coupling_findings_in_english_are_unchanged_by_the_catalogue():
     assert [t.value for t in at.title] == ["Coupling"]
     assert "Coupling coordination degree by province" in [h.value for h in at.header]
     assert "are at high or extreme coordination" in _text(at)
+
+
+def test_sim_texts_marked_in_ui_are_the_same_as_in_sim():
+    """Coupling and Spatial show texts written in sim/; ui/ marks copies for the catalogue and translates
+    a text only when it is still the same (a changed sim text shows in English, never a stale one)."""
+    from sim import density, moran, weights
+    from sim.mlp import FOLDS_RULE, METHODS, ROWS_RULE
+    from ui import coupling as cp
+    from ui import spatial as sp
+
+    assert cp.METHOD_NOTES == METHODS
+    assert cp.BANDWIDTH_RULE == density.BANDWIDTH_RULE
+    assert (cp.FOLDS_RULE, cp.ROWS_RULE) == (FOLDS_RULE, ROWS_RULE)
+    assert sp.QUADRANT_WORDS == moran.QUADRANT_NAMES
+    assert sp.P_VALUE_NOTE == moran.P_VALUE_NOTE
+    assert sp.PGDP_GUARD_RULE == weights.PGDP_GUARD_RULE
+    zh = i18n.translations("zh").gettext
+    for text in [*METHODS.values(), density.BANDWIDTH_RULE, FOLDS_RULE, ROWS_RULE, *moran.QUADRANT_NAMES.values(),
+                 moran.P_VALUE_NOTE, weights.PGDP_GUARD_RULE]:
+        assert zh(text) != text
+
+
+def test_spatial_in_chinese_headings_findings_and_province_names():
+    at = _app({"lang": "zh"}, page="spatial.py")
+    assert [t.value for t in at.title] == ["空间格局"]
+    headers = [h.value for h in at.header]
+    assert "各年份的全局莫兰指数（Moran's I）" in headers and "局部莫兰指数：散点图与 LISA 集聚" in headers
+    assert any(h.startswith("达格姆基尼系数（Dagum Gini）分解（东部 / 中部 / 西部") for h in headers), headers
+    text = _text(at)
+    assert "**热点**" in text and "**冷点**" in text and "莫兰指数（Moran's I）" in text
+    assert not any("尚未翻译" in i.value for i in at.info)
+    en = _app({"lang": "en"}, page="spatial.py")
+    assert "Global Moran's I by year" in [h.value for h in en.header]
+    assert "**hot spots**" in _text(en)

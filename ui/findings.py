@@ -22,7 +22,8 @@ TYPE_RANGES = (("low", "0 to 0.25"), ("medium", "above 0.25 to 0.5"), ("high", "
                ("extreme", "above 0.75 to 1"))
 HIGH_CUTOFF = 0.5  # "high or extreme coordination" = D > 0.5
 # the nouns the pages pass as ``unit`` and ``group``, marked for the catalogue (translated here)
-NOUNS = (N_("provinces"), N_("units"), N_("region"), N_("group"), N_("province"), N_("unit"))
+NOUNS = (N_("provinces"), N_("units"), N_("region"), N_("group"), N_("province"), N_("unit"),
+         N_("by distance and similar GDP per capita"), N_("by distance"))
 
 D_MEANING = N_(
     "**How to read D.** The coupling coordination degree D runs from 0 to 1. It is high only when both "
@@ -130,40 +131,55 @@ def spatial_findings(gm: pd.DataFrame, loc: pd.DataFrame, dg: pd.DataFrame, alph
     """Findings from global Moran's I by year (``gm``), local Moran (``loc``) and the Dagum
     decomposition (``dg``). ``groups``: the groups of the decomposition (NBS regions by default);
     ``similar``: what makes units neighbours in the weights; ``unit``: what the units are called."""
-    group_text = ", ".join(md_escape(g) for g in groups[:-1]) + f" and {md_escape(groups[-1])}" \
-        if len(groups) > 1 else md_escape(groups[0]) if groups else "the groups"
+    zh = lang() != "en"
+    if zh:
+        group_text = "、".join(md_escape(place(g)) for g in groups) if groups else _("the groups")
+    else:
+        group_text = ", ".join(md_escape(g) for g in groups[:-1]) + f" and {md_escape(groups[-1])}" \
+            if len(groups) > 1 else md_escape(groups[0]) if groups else "the groups"
+    unit_w, similar_w = _(unit), _(similar)
     years = sorted(int(y) for y in gm["year"])
     first, last = years[0], years[-1]
     g0 = gm[gm["year"] == first].iloc[0]
     g1 = gm[gm["year"] == last].iloc[0]
     sig_years = int((gm["p_sim"] <= 0.05).sum())
+    args = dict(I=g1["I"], last=last, p=p_text(g1["p_sim"]), unit=unit_w, similar=similar_w)
     if g1["p_sim"] <= 0.05 and g1["I"] > 0:
-        lead = (f"Coordination is **spatially clustered**: Moran's I {g1['I']:.2f} in {last}, {p_text(g1['p_sim'])} "
-                f"(neighbouring {unit}, {similar}, have similar D)")
+        lead = _("Coordination is **spatially clustered**: Moran's I {I:.2f} in {last}, {p} (neighbouring {unit}, "
+                 "{similar}, have similar D)").format(**args)
     elif g1["p_sim"] <= 0.05:
-        lead = (f"Coordination is **spatially dispersed**: Moran's I {g1['I']:.2f} in {last}, {p_text(g1['p_sim'])} "
-                f"(neighbouring {unit} tend to differ)")
+        lead = _("Coordination is **spatially dispersed**: Moran's I {I:.2f} in {last}, {p} (neighbouring {unit} "
+                 "tend to differ)").format(**args)
     else:
-        lead = (f"No clear spatial pattern in {last}: Moran's I {g1['I']:.2f}, {p_text(g1['p_sim'])} "
-                f"(neighbouring {unit} are not detectably alike)")
-    out = [lead + f"; {change_word(g1['I'], g0['I'])} from {g0['I']:.2f} in {first}. Significant at 5 % "
-           f"in {sig_years} of {len(years)} years."]
+        lead = _("No clear spatial pattern in {last}: Moran's I {I:.2f}, {p} (neighbouring {unit} are not "
+                 "detectably alike)").format(**args)
+    out = [lead + _("; {change} from {I0:.2f} in {first}. Significant at 5 % in {sig} of {n} years.").format(
+        change=change_word(g1["I"], g0["I"], _("up"), _("down"), _("the same as")), I0=g0["I"], first=first,
+        sig=sig_years, n=len(years))]
     one = loc[loc["year"] == last]
     hh = one.loc[one["cluster"] == "HH", "province"].tolist()
     ll = one.loc[one["cluster"] == "LL", "province"].tolist()
-    out.append(f"In {last}, **hot spots** (high D surrounded by high D, significant at {alpha:g}): {names(hh)}; "
-               f"**cold spots** (low among low): {names(ll)}.")
+    out.append(_("In {last}, **hot spots** (high D surrounded by high D, significant at {alpha:g}): {hh}; "
+                 "**cold spots** (low among low): {ll}.").format(last=last, alpha=alpha, hh=names(hh), ll=names(ll)))
     overall = dg[dg["measure"] == "overall"].set_index("year")["value"]
-    out.append(f"Inequality of D across {unit} (Gini) went {change_word(overall[last], overall[first])} "
-               f"from {overall[first]:.3f} in {first} to {overall[last]:.3f} in {last}.")
+    out.append(_("Inequality of D across {unit} (Gini) went {change} from {g0:.3f} in {first} to {g1:.3f} in "
+                 "{last}.").format(unit=unit_w, change=change_word(overall[last], overall[first], _("up"), _("down"),
+                                                                    _("the same as")),
+                                   g0=overall[first], first=first, g1=overall[last], last=last))
     sh = dg[(dg["measure"] == "share") & (dg["year"] == last)].set_index("label")["value"]
     betw = dg[(dg["measure"] == "between") & (dg["year"] == last)].set_index("label")["value"]
     if len(sh) and len(groups) > 1:
-        gap = (f"; the widest gap is {md_escape(betw.idxmax())} (Gini {betw.max():.2f})" if len(betw) else "")
-        out.append(f"Gaps **between** {group_text} explain **{100 * sh.get('net_between', np.nan):.0f} %** "
-                   f"of that inequality in {last}, differences within each group "
-                   f"{100 * sh.get('within', np.nan):.0f} % and the overlap of the groups "
-                   f"{100 * sh.get('transvariation', np.nan):.0f} %{gap}.")
+        pair = ""
+        if len(betw):
+            pair = betw.idxmax()
+            if zh:
+                pair = "-".join(place(g) for g in str(pair).split("-"))
+        gap = (_("; the widest gap is {pair} (Gini {g:.2f})").format(pair=md_escape(pair), g=betw.max())
+               if len(betw) else "")
+        out.append(_("Gaps **between** {groups} explain **{between:.0f} %** of that inequality in {last}, differences "
+                     "within each group {within:.0f} % and the overlap of the groups {overlap:.0f} %{gap}.").format(
+            groups=group_text, between=100 * sh.get("net_between", np.nan), last=last,
+            within=100 * sh.get("within", np.nan), overlap=100 * sh.get("transvariation", np.nan), gap=gap))
     return out
 
 

@@ -15,6 +15,7 @@ from ui.paper import paper_scalars as _paper_scalars
 from ui.paper import paper_table
 
 from sim import schema
+from ui.i18n import N_, _
 
 # --- widget keys (session state) -------------------------------------------------------------
 SP_YEAR = "spatial_year"
@@ -32,13 +33,13 @@ D_MEASURE = "spatial_d_measure"  # widget key, suffixed per page
 TRADITIONAL = "trad"
 
 SEED = 20260101
-GLOBAL_MORAN_LABELS = {"year": "Year", "I": "Moran's I", "EI": "Expected I (no pattern)", "z_norm": "z (normal)",
-                       "p_norm": "p (normal)", "p_rand": "p (randomisation)", "p_sim": "p (permutation)",
-                       "paper_I": "Moran's I (paper, Table 3)", "paper_p": "p (paper, Table 3)"}
-DAGUM_LABELS = {"component": "Component", "recomputed_mean_pct": "This data: mean share of G (%)",
-                "paper_mean_pct": "Paper: mean share of G (%)"}
-DAGUM_COMPONENTS = {"within": "within regions", "net_between": "between regions (net)",
-                    "transvariation": "overlap of regions (transvariation)"}
+GLOBAL_MORAN_LABELS = {"year": N_("Year"), "I": N_("Moran's I"), "EI": N_("Expected I (no pattern)"), "z_norm": N_("z (normal)"),
+                       "p_norm": N_("p (normal)"), "p_rand": N_("p (randomisation)"), "p_sim": N_("p (permutation)"),
+                       "paper_I": N_("Moran's I (paper, Table 3)"), "paper_p": N_("p (paper, Table 3)")}
+DAGUM_LABELS = {"component": N_("Component"), "recomputed_mean_pct": N_("This data: mean share of G (%)"),
+                "paper_mean_pct": N_("Paper: mean share of G (%)")}
+DAGUM_COMPONENTS = {"within": N_("within regions"), "net_between": N_("between regions (net)"),
+                    "transvariation": N_("overlap of regions (transvariation)")}
 SCHEMES = {"Fixed cut-offs 0.25 / 0.5 / 0.75 (paper's coordination types)": "fixed",
            "Pooled quartiles (what the paper's Table 4 counts imply)": "quartile"}
 PROXIMITY = {"Contiguity (shared border; Hainan linked to its 2 nearest capitals)": "contiguity",
@@ -46,6 +47,28 @@ PROXIMITY = {"Contiguity (shared border; Hainan linked to its 2 nearest capitals
 CLUSTER_COLOURS = {"HH": (215, 48, 39), "LH": (145, 191, 219), "LL": (69, 117, 180), "HL": (252, 141, 89),
                    "not significant": (225, 225, 225)}
 CLUSTER_HEX = {k: "#%02x%02x%02x" % v for k, v in CLUSTER_COLOURS.items()}
+CLUSTER_WORDS = {"not significant": N_("not significant")}  # HH, LH, LL, HL stay as codes
+# sim.moran.QUADRANT_NAMES and P_VALUE_NOTE, sim.weights.PGDP_GUARD_RULE marked for the catalogue
+# (tests/test_i18n.py checks they are the same as in sim/)
+QUADRANT_WORDS = {"HH": N_("High-High (promotion)"), "LH": N_("Low-High (transition)"),
+                  "LL": N_("Low-Low (backward)"), "HL": N_("High-Low (radiation)")}
+P_VALUE_NOTE = N_("p_norm, p_rand: two-sided normal approximation (normality / randomisation "
+                  "assumption). p_sim: one-sided folded permutation p-value, (min(#I_perm >= I, "
+                  "#I_perm < I) + 1)/(permutations + 1).")
+PGDP_GUARD_RULE = N_(
+    "Equal GDP per capita would make 1/|PGDP_i - PGDP_j| infinite. Every |PGDP_i - PGDP_j| is "
+    "replaced by max(|PGDP_i - PGDP_j|, f x (max PGDP - min PGDP)) with f = {f:g}, so pairs closer "
+    "than that floor all get the same (largest) economic weight.")
+
+
+def cluster_word(code: str) -> str:
+    """A LISA cluster code (HH, LH, LL, HL) or "not significant" in the session's language."""
+    return _(CLUSTER_WORDS[code]) if code in CLUSTER_WORDS else code
+
+
+def sim_text(marked: str, english: str) -> str:
+    """A text of ``sim`` in the session's language when the marked copy ``marked`` is the same text."""
+    return _(marked) if marked == english else english
 FLAG_COLOURS = {"none": (255, 250, 232), "1 year": (253, 204, 138), "2 years": (252, 141, 89),
                 "3 or more years": (215, 48, 31)}
 
@@ -87,9 +110,9 @@ def econ_geo_matrix(panel: pd.DataFrame, names: tuple):
 
     units = units_of(panel)
     if "gdp_per_capita" not in panel.columns:
-        st.info("No GDP per capita in the loaded data: Moran's I uses inverse-distance-squared weights "
-                "(1/d², great-circle distance between the units) instead of the paper's "
-                "economic-geographic weights.")
+        st.info(_("No GDP per capita in the loaded data: Moran's I uses inverse-distance-squared weights "
+                  "(1/d², great-circle distance between the units) instead of the paper's "
+                  "economic-geographic weights."))
     key = f"{panel_fingerprint(panel)}|{hash(tuple(names))}"
     choice = _moran_w(key, tuple(names), panel, units)
     if choice.message:
@@ -222,11 +245,11 @@ def faults(H: pd.DataFrame, D: pd.DataFrame, window: int, rise_min: float, tol: 
     return early_warning.coupling_faults(H, D, window=window, rise_min=rise_min, stall_tolerance=tol)
 
 
-def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None) -> None:
+def download(df: pd.DataFrame, file_name: str, label: str | None = None, key: str | None = None) -> None:
     """A CSV download button (``ui.downloads.csv_button``) with this page's widget-key prefix."""
     from ui.downloads import csv_button
 
-    csv_button(df, file_name, label, key or f"dl_{file_name}")
+    csv_button(df, file_name, label or _("Download CSV"), key or f"dl_{file_name}")
 
 
 def d_measure_options() -> dict:
@@ -243,12 +266,19 @@ def d_source(ds, page: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, s
     variant is trained once per process, with a progress bar, only when the user picks it)."""
     panel = ds.get("provinces")
     if panel is None:
-        st.info("No province panel is loaded; load one on the Data page.")
+        st.info(_("No province panel is loaded; load one on the Data page."))
         return None
     opts = d_measure_options()
-    label = st.selectbox("Coupling coordination degree analysed", list(opts), key=f"{D_MEASURE}_{page}",
-                         help="The paper analyses its MLP-based D; the traditional D needs no training. "
-                              "MLP variants are trained on first use (as on the Coupling page).")
+    from ui.coupling import METHOD_LABELS
+    from ui.i18n import bound
+
+    T, _P = bound()
+    shown = {"Traditional D (entropy weights)": T("Traditional D (entropy weights)"),
+             **{f"D_mlp: {label}": f"D_mlp: {T(label)}" for label in METHOD_LABELS.values()}}
+    label = st.selectbox(_("Coupling coordination degree analysed"), list(opts), key=f"{D_MEASURE}_{page}",
+                         format_func=lambda o: shown.get(o, o),
+                         help=_("The paper analyses its MLP-based D; the traditional D needs no training. "
+                                "MLP variants are trained on first use (as on the Coupling page)."))
     measure = opts[label]
     base = coupling_table(panel)
     if measure == TRADITIONAL:
@@ -260,17 +290,20 @@ def d_source(ds, page: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, s
         ens = cp.trained_ensemble(fp, panel, measure)
         res = cp.results(fp, measure, panel, ens)
         table = base.assign(D=res["D_mlp"].to_numpy())
-        cp.collapse_warning(ens, "D_mlp on this page")
+        cp.collapse_warning(ens, _("D_mlp on this page"), translate=True)
     D = wide(table, "D")
     if D.isna().to_numpy().any():
         missing = [f"{D.index[i]} {D.columns[j]}" for i, j in zip(*np.nonzero(D.isna().to_numpy()))]
-        st.error("The spatial analyses need a balanced panel (every province in every year); D is missing "
-                 f"for {len(missing)} province-years: {', '.join(missing[:12])}"
-                 f"{' ...' if len(missing) > 12 else ''}. Fill the gaps on the Data page or upload a "
-                 "complete panel.")
+        from ui.i18n import place
+
+        missing = [f"{place(D.index[i])} {D.columns[j]}" for i, j in zip(*np.nonzero(D.isna().to_numpy()))]
+        st.error(_("The spatial analyses need a balanced panel (every province in every year); D is missing "
+                   "for {n} province-years: {which}{more}. Fill the gaps on the Data page or upload a "
+                   "complete panel.").format(n=len(missing), which=", ".join(missing[:12]),
+                                             more=" ..." if len(missing) > 12 else ""))
         return None
     if D.shape[0] < 4 or D.shape[1] < 2:
-        st.error(f"The spatial analyses need at least 4 provinces and 2 years; the panel has "
-                 f"{D.shape[0]} provinces and {D.shape[1]} years.")
+        st.error(_("The spatial analyses need at least 4 provinces and 2 years; the panel has "
+                   "{units} provinces and {years} years.").format(units=D.shape[0], years=D.shape[1]))
         return None
     return panel, table, D, label
