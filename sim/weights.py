@@ -108,6 +108,18 @@ def great_circle_km(lat, lon) -> np.ndarray:
     return d
 
 
+def _checked_pgdp(pgdp, lat: np.ndarray, floor_fraction: float) -> np.ndarray:
+    """PGDP as a float vector, one finite value per location, and a floor fraction in (0, 1]."""
+    pgdp = np.asarray(pgdp, dtype=float).ravel()
+    if pgdp.shape != lat.shape:
+        raise ValueError(f"pgdp must have one value per location ({lat.size}); found {pgdp.size}.")
+    if not np.all(np.isfinite(pgdp)):
+        raise ValueError("pgdp must be finite; found NaN or inf (is a unit's GDP per capita missing?).")
+    if not 0 < floor_fraction <= 1:
+        raise ValueError(f"floor_fraction must lie in (0, 1]; found {floor_fraction!r}.")
+    return pgdp
+
+
 def econ_geo_weights(lat, lon, pgdp, floor_fraction: float = PGDP_FLOOR_FRACTION) -> np.ndarray:
     """The paper's economic-geographic weight matrix (raw, not row-standardised).
 
@@ -147,13 +159,7 @@ def econ_geo_weights(lat, lon, pgdp, floor_fraction: float = PGDP_FLOOR_FRACTION
     True
     """
     lat, lon = _as_coords(lat, lon)
-    pgdp = np.asarray(pgdp, dtype=float).ravel()
-    if pgdp.shape != lat.shape:
-        raise ValueError(f"pgdp must have one value per location ({lat.size}); found {pgdp.size}.")
-    if not np.all(np.isfinite(pgdp)):
-        raise ValueError("pgdp must be finite; found NaN or inf (is a province's GDP per capita missing?).")
-    if not 0 < floor_fraction <= 1:
-        raise ValueError(f"floor_fraction must lie in (0, 1]; found {floor_fraction!r}.")
+    pgdp = _checked_pgdp(pgdp, lat, floor_fraction)
     spread = float(pgdp.max() - pgdp.min())
     if spread <= 0:
         raise ValueError("Every PGDP value is equal, so 1/|PGDP_i - PGDP_j| is undefined for every "
@@ -522,13 +528,7 @@ def econ_geo_for_inference(lat, lon, pgdp, max_dense: int = DENSE_ECON_GEO_LIMIT
     n = lat.size
     if n <= max_dense:
         return WeightsChoice(econ_geo_weights(lat, lon, pgdp, floor_fraction), True, None, 1.0, 1.0, "")
-    pgdp = np.asarray(pgdp, dtype=float).ravel()
-    if pgdp.shape != lat.shape:
-        raise ValueError(f"pgdp must have one value per location ({lat.size}); found {pgdp.size}.")
-    if not np.all(np.isfinite(pgdp)):
-        raise ValueError("pgdp must be finite; found NaN or inf (is a unit's GDP per capita missing?).")
-    if not 0 < floor_fraction <= 1:
-        raise ValueError(f"floor_fraction must lie in (0, 1]; found {floor_fraction!r}.")
+    pgdp = _checked_pgdp(pgdp, lat, floor_fraction)
     if not (isinstance(k, (int, np.integer)) and 1 <= k < n):
         raise ValueError(f"k must be an integer in [1, {n - 1}]; found {k!r}.")
     spread = float(pgdp.max() - pgdp.min())

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim import data, synthetic
+from tests.fixtures.sessions import session_with
 from ui.nav import UNEXPECTED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,17 +32,7 @@ def county():
 
 
 def _session_with(frame) -> AppTest:
-    from ui import state
-
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
-    at.run()
-    ds = at.session_state["dataset"]
-    at.session_state["dataset"] = replace(ds, frames={**ds.frames, "provinces": frame},
-                                          sources={**ds.sources, "provinces": "synthetic county panel"},
-                                          synthetic={**ds.synthetic, "provinces": True},
-                                          fingerprints={**ds.fingerprints,
-                                                        "provinces": state.frame_fingerprint(frame)})
-    return at
+    return session_with(frame, TIMEOUT, source="synthetic county panel", synthetic=True)
 
 
 def _healthy(at):

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim import data
 from tests.fixtures.own_panels import own_panel, own_system, units_sheet
+from tests.fixtures.sessions import session_with
 from ui.nav import UNEXPECTED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,17 +147,7 @@ def test_malformed_indicator_and_units_sheets_are_reported_and_the_last_good_dat
 
 # --- every page on the own data -----------------------------------------------------------------------
 def _session_with(frame) -> AppTest:
-    from ui import state
-
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
-    at.run()
-    ds = at.session_state["dataset"]
-    at.session_state["dataset"] = replace(ds, frames={**ds.frames, "provinces": frame},
-                                          sources={**ds.sources, "provinces": "own.csv"},
-                                          synthetic={**ds.synthetic, "provinces": False},
-                                          fingerprints={**ds.fingerprints,
-                                                        "provinces": state.frame_fingerprint(frame)})
-    return at
+    return session_with(frame, TIMEOUT)
 
 
 PAGES = ("home.py", "data.py", "coupling.py", "spatial.py", "dynamics.py", "clusters.py", "simulator.py")
