@@ -35,6 +35,8 @@ ALLOWED = {
     # symbols of the spatial statistics (Moran's I, LISA cluster codes, Dagum components, weights)
     "LISA", "GDP", "PGDP", "PGDP_i", "PGDP_j", "W_ij", "W_ii", "d_ij", "p_sim", "p_norm", "p_rand", "I_perm",
     "max", "min", "HH", "LH", "LL", "HL", "G_w", "G_nb", "G_t", "G_jh",
+    # the Markov chains' test (Bickenbach-Bode), likelihood ratio and a function named in a warning
+    "Bickenbach", "Bode", "LR", "stationary_distributions",
     # the language switch names each language in its own language
     "Language", "English",
     # codes a user types in the tables (explained in Chinese next to them)

@@ -259,7 +259,7 @@ def test_sim_messages_stay_english_as_str_and_translate_in_the_ui():
         m.msgid = "x"
 
 
-@pytest.mark.parametrize("page", ["dynamics.py", "data.py"])
+@pytest.mark.parametrize("page", ["clusters.py", "data.py"])
 def test_a_page_not_yet_translated_says_so_in_chinese(page):
     at = _app({"lang": "zh"}, page=page)
     assert any("本页面尚未翻译成中文" in i.value for i in at.info)
@@ -372,3 +372,32 @@ def test_spatial_in_chinese_headings_findings_and_province_names():
     en = _app({"lang": "en"}, page="spatial.py")
     assert "Global Moran's I by year" in [h.value for h in en.header]
     assert "**hot spots**" in _text(en)
+
+
+def test_dynamics_texts_marked_in_ui_are_the_same_as_in_sim():
+    from sim import markov, weights
+    from ui import spatial as sp
+
+    assert sp.CLASS_LABELS_FIXED == markov.CLASS_LABELS_FIXED
+    assert sp.EMPTY_ROW_RULE == markov.EMPTY_ROW_RULE
+    assert sp.ISLAND_RULE == weights.ISLAND_RULE
+    message = ("The chain has 2 recurrent classes (classes numbered from 1: {3}; {4}), so its steady state is not "
+               "unique: it depends on the starting class. NaN returned; stationary_distributions() gives one "
+               "distribution per recurrent class.")
+    assert sp.RECURRENT_WARNING.format(n=2, names="{3}; {4}") == message
+    assert sp.markov_warning(message) == message  # English outside a session
+    assert sp.markov_warning("something else") == "something else"
+
+
+def test_dynamics_in_chinese_headings_findings_and_tables():
+    at = _app({"lang": "zh"}, page="dynamics.py")
+    assert [t.value for t in at.title] == ["动态演进"]
+    headers = [h.value for h in at.header]
+    assert headers[:3] == ["D 的分布如何移动（核密度估计）", "耦合断层预警", "协调等级间的转移（马尔可夫链）"], headers
+    text = _text(at)
+    assert "**耦合断层预警**" in text and "保持在原等级" in text
+    assert [e.label for e in at.expander][-1] == "长期：稳态分布与平均首达时间"
+    assert not any("尚未翻译" in i.value for i in at.info)
+    en = _app({"lang": "en"}, page="dynamics.py")
+    assert "Coupling-fault early warning" in [h.value for h in en.header]
+    assert "stay in their class" in _text(en)

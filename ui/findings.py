@@ -68,8 +68,13 @@ def change_word(new: float, old: float, up: str = "up", down: str = "down", same
 def years_text(v: float) -> str:
     """A mean first-passage time in words: 'about 7 years', 'never (not reached)'."""
     if v is None or not np.isfinite(v):
-        return "never (not reached with the observed moves)"
+        return _("never (not reached with the observed moves)")
+    if lang() != "en":
+        return _("about {n} years").format(n=f"{v:.0f}")
     return f"about {v:.0f} year{'s' if round(v) != 1 else ''}"
+
+
+CLASS_WORDS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high"), "extreme": N_("extreme")}
 
 
 # --------------------------------------------------------------------------- Coupling
@@ -191,46 +196,59 @@ def dynamics_findings(D: pd.DataFrame, chain, spatial, class_names: list[str], f
     distribution of D (provinces x years) and the coupling-fault flags."""
     years = [int(y) for y in D.columns]
     first, last = years[0], years[-1]
-    out = [f"The typical {unit[0]} moved {change_word(D[last].median(), D[first].median(), 'up', 'down', 'nowhere')}: "
-           f"median D {D[first].median():.2f} in {first}, **{D[last].median():.2f}** in {last}."]
+    one, many = _(unit[0]), _(unit[1])
+    out = [_("The typical {unit} moved {change}: median D {m0:.2f} in {first}, **{m1:.2f}** in {last}.").format(
+        unit=one, change=change_word(D[last].median(), D[first].median(), _("up"), _("down"), _("nowhere")),
+        m0=D[first].median(), first=first, m1=D[last].median(), last=last)]
     counts = np.asarray(chain.counts, dtype=float)
     stay = float(np.trace(counts) / counts.sum()) if counts.sum() else np.nan
     P = np.asarray(chain.P, dtype=float)
-    ups = [f"{md_escape(class_names[i].split(' ')[0].lower() if fixed else class_names[i].split(' ')[0])} → "
-           f"{md_escape(class_names[i + 1].split(' ')[0].lower() if fixed else class_names[i + 1].split(' ')[0])} "
-           f"{pct(P[i, i + 1])}"
+
+    def short(i):
+        word = class_names[i].split(' ')[0]
+        if fixed:
+            word = word.lower()
+            return _(CLASS_WORDS.get(word, word)) if lang() != "en" else word
+        return word
+
+    ups = [f"{md_escape(short(i))} → {md_escape(short(i + 1))} {pct(P[i, i + 1])}"
            for i in range(len(class_names) - 1) if counts[i].sum() > 0]
-    out.append(f"From one year to the next **{pct(stay)} of {unit[1]} stay in their class**. Chance of "
-               f"moving up a class in a year: {', '.join(ups) or 'not observed'}.")
+    sep = ", " if lang() == "en" else "；"
+    out.append(_("From one year to the next **{stay} of {units} stay in their class**. Chance of moving up a class "
+                 "in a year: {ups}.").format(stay=pct(stay), units=many, ups=sep.join(ups) or _("not observed")))
     ss = np.asarray(chain.steady_state(), dtype=float)
     if fixed and ss.size and np.all(np.isfinite(ss)):
         now = float((D[last] > HIGH_CUTOFF).mean())
-        out.append(f"If the moves seen in {first}-{last} continue, in the long run **{pct(ss[2:].sum())}** of "
-                   f"{unit[1]} would be at high or extreme coordination (now {pct(now)}).")
+        out.append(_("If the moves seen in {first}-{last} continue, in the long run **{share}** of {units} would be "
+                     "at high or extreme coordination (now {now}).").format(
+            first=first, last=last, share=pct(ss[2:].sum()), units=many, now=pct(now)))
     elif ss.size and np.all(np.isfinite(ss)):
-        out.append(f"If the moves seen in {first}-{last} continue, in the long run {pct(ss[-1])} of {unit[1]} "
-                   "would be in the top class.")
+        out.append(_("If the moves seen in {first}-{last} continue, in the long run {share} of {units} would be in "
+                     "the top class.").format(first=first, last=last, share=pct(ss[-1]), units=many))
     else:
-        out.append("The observed moves do not settle into one long-run distribution.")
+        out.append(_("The observed moves do not settle into one long-run distribution."))
     mf = np.asarray(chain.mean_first_passage_times(), dtype=float)
     if fixed and mf.shape[0] >= 3:
-        out.append(f"A {unit[0]} at medium coordination takes {years_text(mf[1, 2])} on average to reach high.")
+        out.append(_("A {unit} at medium coordination takes {years} on average to reach high.").format(
+            unit=one, years=years_text(mf[1, 2])))
     if spatial.p_value < 0.05:
         caution = ("" if spatial.LR_p_value < 0.05 else
-                   f"; the likelihood-ratio test does not confirm it ({p_text(spatial.LR_p_value)}), so read "
-                   "this with caution")
-        out.append(f"Neighbours matter: a {unit[0]}'s chances of moving depend on its neighbours' class "
-                   f"(homogeneity test Q = {spatial.Q:.1f}, {p_text(spatial.p_value)}{caution}).")
+                   _("; the likelihood-ratio test does not confirm it ({p}), so read this with caution").format(
+                       p=p_text(spatial.LR_p_value)))
+        out.append(_("Neighbours matter: a {unit}'s chances of moving depend on its neighbours' class "
+                     "(homogeneity test Q = {Q:.1f}, {p}{caution}).").format(
+            unit=one, Q=spatial.Q, p=p_text(spatial.p_value), caution=caution))
     else:
-        out.append(f"No evidence that neighbours change a {unit[0]}'s chances of moving "
-                   f"(homogeneity test Q = {spatial.Q:.1f}, {p_text(spatial.p_value)}); with few moves per "
-                   "neighbourhood the test has little power.")
+        out.append(_("No evidence that neighbours change a {unit}'s chances of moving (homogeneity test Q = {Q:.1f}, "
+                     "{p}); with few moves per neighbourhood the test has little power.").format(
+            unit=one, Q=spatial.Q, p=p_text(spatial.p_value)))
     if flagged is not None:
         per = flagged.groupby("province").size().sort_values(ascending=False)
         most = per[per == per.max()].index.tolist() if len(per) else []
-        out.append(f"**Coupling-fault warnings** ({flag_rule}): {len(flagged)} {unit[0]}-years where innovation "
-                   "input rose but coordination stalled or fell"
-                   + (f"; most often {names(most)} ({int(per.max())} years)." if most else "."))
+        out.append(_("**Coupling-fault warnings** ({rule}): {n} {unit}-years where innovation input rose but "
+                     "coordination stalled or fell").format(rule=flag_rule, n=len(flagged), unit=one)
+                   + (_("; most often {names} ({years} years).").format(names=names(most), years=int(per.max()))
+                      if most else ("." if lang() == "en" else "。")))
     return out
 
 

@@ -71,6 +71,45 @@ def sim_text(marked: str, english: str) -> str:
     return _(marked) if marked == english else english
 FLAG_COLOURS = {"none": (255, 250, 232), "1 year": (253, 204, 138), "2 years": (252, 141, 89),
                 "3 or more years": (215, 48, 31)}
+FLAG_WORDS = {"none": N_("none"), "1 year": N_("1 year"), "2 years": N_("2 years"),
+              "3 or more years": N_("3 or more years")}
+OPTION_WORDS = {  # SCHEMES and PROXIMITY labels, as shown
+    "Fixed cut-offs 0.25 / 0.5 / 0.75 (paper's coordination types)":
+        N_("Fixed cut-offs 0.25 / 0.5 / 0.75 (paper's coordination types)"),
+    "Pooled quartiles (what the paper's Table 4 counts imply)":
+        N_("Pooled quartiles (what the paper's Table 4 counts imply)"),
+    "Contiguity (shared border; Hainan linked to its 2 nearest capitals)":
+        N_("Contiguity (shared border; Hainan linked to its 2 nearest capitals)"),
+    "k nearest capitals": N_("k nearest capitals")}
+# sim.markov.CLASS_LABELS_FIXED and EMPTY_ROW_RULE, sim.weights.ISLAND_RULE, sim.density's scope "National"
+# marked for the catalogue (tests/test_i18n.py checks they are the same as in sim/)
+CLASS_LABELS_FIXED = (N_("Low [0, 0.25]"), N_("Medium (0.25, 0.5]"), N_("High (0.5, 0.75]"), N_("Extreme (0.75, 1]"))
+EMPTY_ROW_RULE = N_("A class never observed as a starting state has no estimated row. For steady states "
+                    "and passage times, an empty row of a neighbourhood-conditional matrix takes the pooled "
+                    "(traditional) row, the best estimate without neighbourhood-specific evidence; a row "
+                    "empty in the pooled matrix too becomes a self-loop (probability 1 of staying).")
+ISLAND_RULE = N_("Provinces whose boundary touches no other province (Hainan is an island) are linked, in both "
+                 "directions, to the {k} provinces with the nearest capitals (great-circle distance).")
+NATIONAL = N_("National")
+RECURRENT_WARNING = N_("The chain has {n} recurrent classes (classes numbered from 1: {names}), so its steady state "
+                       "is not unique: it depends on the starting class. NaN returned; stationary_distributions() "
+                       "gives one distribution per recurrent class.")
+ZERO_DOF_WARNING = N_("Homogeneity test has 0 degrees of freedom: no starting class is observed both in at least "
+                      "two neighbourhood (lag) classes and with at least two destination classes, so there is "
+                      "nothing to compare; p-values are NaN. More transitions (years or regions) or fewer classes "
+                      "are needed.")
+
+
+def markov_warning(message: str) -> str:
+    """A ``sim.markov.MarkovWarning`` message in the session's language (as it is when not recognised)."""
+    import re
+
+    m = re.fullmatch(r"The chain has (\d+) recurrent classes \(classes numbered from 1: (.*?)\), so its steady "
+                     r"state is not unique: it depends on the starting class\. NaN returned; "
+                     r"stationary_distributions\(\) gives one distribution per recurrent class\.", message)
+    if m:
+        return _(RECURRENT_WARNING).format(n=m.group(1), names=m.group(2))
+    return _(ZERO_DOF_WARNING) if message == ZERO_DOF_WARNING else message
 
 
 def coupling_table(panel: pd.DataFrame) -> pd.DataFrame:
