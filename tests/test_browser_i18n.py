@@ -1,4 +1,4 @@
-"""Home and the Simulator in Chinese in a real browser (chromium): no English word outside the allow-list
+"""Home, the Simulator and the Study A pages (Coupling, Spatial patterns, Dynamics) in Chinese in a real browser (chromium): no English word outside the allow-list
 of acronyms, method abbreviations, units and codes (locale/english_left.py), and a CJK font is installed
 so the text is drawn, not boxes. Screenshots land in ``screenshots/i18n_*.png`` (git-ignored) for a human
 look."""
@@ -81,3 +81,22 @@ def test_without_a_lang_parameter_the_browsers_language_decides(app_server, brow
     wait_for_script(page)
     assert "lang=" not in page.url  # a default, not a choice: the address stays clean
     ctx.close()
+
+
+# the Study A pages translated after Home and the Simulator: (path, a heading drawn last)
+STUDY_A_PAGES = {"coupling": "技术细节", "spatial": "达格姆基尼系数（Dagum Gini）分解",
+                 "dynamics": "协调等级间的转移（马尔可夫链）"}
+
+
+@pytest.mark.parametrize("path", list(STUDY_A_PAGES))
+def test_study_a_pages_in_chinese_show_no_english(app_server, browser, path):
+    OUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(90_000)
+    page.goto(f"{app_server}/{path}?lang=zh")
+    page.get_by_text(STUDY_A_PAGES[path]).first.wait_for()
+    wait_for_script(page)
+    page.wait_for_timeout(1500)  # the charts finish drawing
+    page.screenshot(path=str(OUT / f"i18n_{path}_zh.png"), full_page=True)
+    assert _english_in(page) == [], (path, _english_in(page))
+    page.close()
