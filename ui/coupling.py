@@ -305,7 +305,10 @@ def collapse_warning(ens, where: str = "", translate: bool = False) -> None:
             from ui.i18n import _
 
             message = _(COLLAPSE_MESSAGE).format(**d)
-        st.warning(("**" + where + ":** " if where else "") + message, icon=":material/warning:")
+        from ui.i18n import lang
+
+        colon = "：" if translate and lang() != "en" else ": "
+        st.warning(("**" + where + colon.rstrip() + "** " if where else "") + message, icon=":material/warning:")
 
 
 def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None) -> None:
