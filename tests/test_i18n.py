@@ -214,7 +214,7 @@ def test_simulator_in_chinese_every_view():
     assert at.title[0].value == "模拟器"
     assert "变化了什么" in text and "模型的预测及其原因" in text
     # the summary: Chinese sentences with Chinese province names and the same numbers as in English
-    assert "处于高度或极高协调的省份占比" in text
+    assert "处于高度或极度协调的省份占比" in text
     assert any(f"- {zh}：2027 年耦合协调度 D" in text for zh in ("陕西", "广西", "贵州", "青海", "甘肃", "新疆"))
     assert "coupling coordination D in" not in text and "Share of provinces" not in text
     assert "基准情景：延续已观测到的动态" in text
