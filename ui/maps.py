@@ -80,23 +80,6 @@ def _context_clipped() -> tuple:
     return tuple(out)
 
 
-_LABELS: dict = {}  # id(features) -> (features, points): a memo, checked by identity, at most 8
-
-
-def _label_points(boundaries) -> dict:
-    """``sim.geo.label_points`` once per boundary object (60 ms: too slow for every redraw)."""
-    from sim.geo import label_points
-
-    hit = _LABELS.get(id(boundaries.features))
-    if hit is not None and hit[0] is boundaries.features:
-        return hit[1]
-    if len(_LABELS) >= 8:
-        _LABELS.clear()
-    pts = label_points(boundaries.features)
-    _LABELS[id(boundaries.features)] = (boundaries.features, pts)
-    return pts
-
-
 def _features(values: pd.Series, boundaries, value_label: str, fmt: str, extra: dict | None,
               numeric: bool) -> tuple[list, list, list]:
     """GeoJSON features with the value and tooltip lines as plain properties ``v``, ``t0``, ``t1`` ..."""
@@ -163,7 +146,7 @@ def region_map(values: pd.Series, boundaries, *, value_label: str, fmt: str = "{
     """A labelled choropleth as a Vega-Lite spec (for ``st.vega_lite_chart``), with its colour bar
     or category legend.
 
-    Drawn on a 2D canvas, not WebGL: it redraws fast on any machine (a deck.gl map took 2 s to redraw
+    Drawn in SVG, not WebGL: it redraws fast on any machine (a deck.gl map took 2 s to redraw
     in a browser without a GPU), prints and exports (the chart menu saves PNG/SVG), and carries a
     ticked colour bar and region labels. No basemap is fetched: neighbouring countries come from the
     shipped Natural Earth layer. The geometry travels once, as named datasets, and the spec is built
@@ -208,7 +191,7 @@ def region_map(values: pd.Series, boundaries, *, value_label: str, fmt: str = "{
                                     "tooltip": [{"field": f"properties.{k}", "type": "nominal", "title": t}
                                                 for k, t in tips]}})
     if labels:
-        pts = _label_points(boundaries)
+        pts = boundaries.label_points
         datasets["labels"] = [{"name": k, "lon": x, "lat": y} for k, (x, y) in pts.items()]
         enc = {"longitude": {"field": "lon", "type": "quantitative"},
                "latitude": {"field": "lat", "type": "quantitative"},
@@ -227,8 +210,8 @@ def city_map_spec(points: pd.DataFrame, arcs: pd.DataFrame | None = None, bounda
                   height: int = 520) -> dict:
     """Cities as dots (columns lat, lon, tip, colour [r,g,b], radius_km) with optional straight links
     (columns src_lon, src_lat, dst_lon, dst_lat, width, tip) over province outlines, as a Vega-Lite
-    spec for ``st.vega_lite_chart``: the same picture as ``city_map`` drawn in SVG, which a browser
-    without a GPU draws in a fraction of the time deck.gl needs. Dot areas follow ``radius_km`` at the
+    spec for ``st.vega_lite_chart``, drawn in SVG (a browser without a GPU drew the former deck.gl
+    version in seconds). Dot areas follow ``radius_km`` at the
     map's scale (about 6 km a pixel at 900 px wide)."""
     proj = dict(PROJECTION, fit=_box_feature())
     datasets = {"context": list(_context_clipped())}

@@ -167,16 +167,20 @@ def shipped_boundaries():
     return load_boundaries(None)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _uploaded_boundaries(raw: bytes):
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _uploaded_boundaries(raw_key: str, _raw: bytes):
+    """The user's boundary file, parsed once per file and shared read-only (cache_data would unpickle a
+    fresh copy of the geometry on every rerun, and lose its computed label points)."""
     from sim.geo import load_boundaries
 
-    return load_boundaries(raw)
+    return load_boundaries(_raw)
 
 
 def boundaries():
     """The boundaries in force for this session (shipped, or the user's validated file; for units
     other than the provinces, the user's file matched to those units)."""
+    import hashlib
+
     from sim.geo import BoundaryError
 
     ds = dataset()
@@ -186,7 +190,7 @@ def boundaries():
     if own is not None:
         return own
     try:
-        return _uploaded_boundaries(ds.boundaries)
+        return _uploaded_boundaries(hashlib.sha256(ds.boundaries).hexdigest(), ds.boundaries)
     except BoundaryError:  # a file of the user's own units while the provinces are loaded again
         return shipped_boundaries()
 
