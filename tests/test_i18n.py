@@ -401,3 +401,23 @@ def test_dynamics_in_chinese_headings_findings_and_tables():
     en = _app({"lang": "en"}, page="dynamics.py")
     assert "Coupling-fault early warning" in [h.value for h in en.header]
     assert "stay in their class" in _text(en)
+
+
+def test_fill_merges_a_fragment_under_the_lock(tmp_path, monkeypatch):
+    """``python -m ui.catalog --fill F.po``: translations of a fragment land in the catalogue; messages
+    the sources no longer mark are not added; the rest of the catalogue is kept."""
+    po, pot = tmp_path / "messages.po", tmp_path / "messages.pot"
+    po.write_bytes(catalog.PO.read_bytes())
+    monkeypatch.setattr(catalog, "PO", po)
+    monkeypatch.setattr(catalog, "POT", pot)
+    monkeypatch.setattr(catalog, "LOCK", tmp_path / ".lock")
+    frag = tmp_path / "frag.po"
+    frag.write_text('msgid "Simulator"\nmsgstr "模拟器（新）"\n\nmsgid "no such message anywhere"\n'
+                    'msgstr "无"\n', encoding="utf-8")
+    n, missing = catalog.update([frag])
+    with open(po, "rb") as f:
+        cat = read_po(f, locale="zh")
+    assert cat["Simulator"].string == "模拟器（新）"
+    assert "no such message anywhere" not in cat
+    assert missing == 0 and n == len(_ids(cat))
+    assert pot.read_bytes() == (ROOT / "locale" / "messages.pot").read_bytes()
