@@ -215,3 +215,59 @@ def test_docstring_examples_run(module):
 
     res = doctest.testmod(importlib.import_module(module))
     assert res.failed == 0 and res.attempted > 0
+
+
+# --- sim.coupling_tables: the Coupling page's tables as data -----------------------------------------
+def _trad_rows():
+    # 2 units x 2 years; D chosen on both sides of the 0.25/0.5/0.75 cut-offs
+    return pd.DataFrame({"province": ["A", "B", "A", "B"], "year": [2020, 2020, 2021, 2021],
+                         "h_nqpf": [0.1, 0.2, 0.3, 0.4], "h_inno": [0.2, 0.1, 0.4, 0.3],
+                         "C": [0.9, 0.9, 0.95, 0.95], "T": [0.15, 0.15, 0.35, 0.35],
+                         "D": [0.25, 0.26, 0.75, 0.80]})
+
+
+def test_results_table_traditional_only_and_with_the_mlp():
+    from sim.coupling_tables import results_table
+
+    trad = _trad_rows()
+    out = results_table(trad, {"A": "East", "B": "West"})
+    assert list(out.columns) == ["province", "year", "region", "h_nqpf", "h_inno", "T", "C_trad", "D_trad",
+                                 "type_trad"]
+    assert list(out["region"]) == ["East", "West", "East", "West"]
+    assert list(out["type_trad"]) == ["low", "medium", "high", "extreme"]  # right-closed cut-offs
+    summary = pd.DataFrame({"C_mean": [0.5, 0.6, 0.7, 0.8], "C_std": [0.01] * 4,
+                            "D_mean": [-0.1, 0.5, 0.51, 1.2], "D_std": [0.0] * 4})
+    out = results_table(trad, {"A": "East", "B": "West"}, summary, "crosspred")
+    assert out.columns[3] == "mlp_method" and set(out["mlp_method"]) == {"crosspred"}
+    assert list(out["type_mlp"]) == ["low", "medium", "high", "extreme"]  # D clipped to [0, 1] first
+    assert list(out["D_mlp"]) == [-0.1, 0.5, 0.51, 1.2]  # the values themselves are not clipped
+    with pytest.raises(ValueError, match="3 rows, the panel 4"):
+        results_table(trad, {}, summary.iloc[:3], "paper")
+
+
+def test_type_shares_long_sum_to_one_per_year_and_measure():
+    from sim.coupling_tables import type_shares_long
+
+    table = pd.DataFrame({"year": [2020, 2020, 2021, 2021], "D_trad": [0.1, 0.6, 0.3, 0.9],
+                          "D_mlp": [0.6, 0.6, 0.6, 0.6]})
+    long = type_shares_long(table)
+    assert list(long.columns) == ["year", "measure", "type", "share"]
+    sums = long.groupby(["year", "measure"])["share"].sum()
+    assert np.allclose(sums, 1.0) and len(sums) == 4
+    row = long[(long.year == 2020) & (long.measure == "Traditional D (entropy weights)")].set_index("type")["share"]
+    assert row["low"] == 0.5 and row["high"] == 0.5 and row["medium"] == 0 and row["extreme"] == 0
+    assert list(long["type"].cat.categories) == list(TYPE_LABELS)
+    only_trad = type_shares_long(table.drop(columns="D_mlp"))
+    assert set(only_trad["measure"]) == {"Traditional D (entropy weights)"}
+
+
+def test_pooled_densities_integrate_to_about_one_and_a_constant_has_none():
+    from sim.coupling_tables import pooled_densities
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"D_trad": rng.uniform(0.2, 0.6, 300), "D_mlp": np.full(300, 0.5)})
+    dens = pooled_densities(table)
+    trad = dens[dens.measure == "D_trad"]
+    assert len(trad) == 200 and trad["D"].min() >= 0.0
+    assert abs(np.trapezoid(trad["density"], trad["D"]) - 1.0) < 0.05  # the grid covers the mass
+    assert dens.loc[dens.measure == "D_mlp", "density"].isna().all()

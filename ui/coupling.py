@@ -136,18 +136,10 @@ def traditional(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=8)
 def traditional_results(fp: str, _panel: pd.DataFrame) -> pd.DataFrame:
     """One row per province-year with the traditional measure only (nothing to train): the columns of
-    ``results`` without the MLP ones."""
-    from sim.compare import coordination_type
+    ``results`` without the MLP ones (``sim.coupling_tables.results_table``)."""
+    from sim.coupling_tables import results_table
 
-    trad = traditional(fp, _panel)
-    out = pd.DataFrame({
-        "province": trad["province"].to_numpy(), "year": trad["year"].to_numpy(),
-        "region": trad["province"].map(units_of(_panel).group_map()).to_numpy(),
-        "h_nqpf": trad["h_nqpf"].to_numpy(), "h_inno": trad["h_inno"].to_numpy(),
-        "T": trad["T"].to_numpy(), "C_trad": trad["C"].to_numpy(), "D_trad": trad["D"].to_numpy(),
-    })
-    out["type_trad"] = coordination_type(np.clip(out["D_trad"].to_numpy(), 0, 1))
-    return out
+    return results_table(traditional(fp, _panel), units_of(_panel).group_map())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -202,24 +194,12 @@ def trained_ensemble(fp: str, panel: pd.DataFrame, method: str):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def results(fp: str, method: str, _panel: pd.DataFrame, _ens) -> pd.DataFrame:
-    """One row per province-year: traditional and MLP coupling, D and coordination types."""
-    from sim.compare import coordination_type
+    """One row per province-year: traditional and MLP coupling, D and coordination types
+    (``sim.coupling_tables.results_table``)."""
+    from sim.coupling_tables import results_table
 
     trad = traditional(fp, _panel)
-    s = _ens.summary(trad["T"].to_numpy())
-    regions = units_of(_panel).group_map()
-    out = pd.DataFrame({
-        "province": trad["province"].to_numpy(), "year": trad["year"].to_numpy(),
-        "region": trad["province"].map(regions).to_numpy(),
-        "h_nqpf": trad["h_nqpf"].to_numpy(), "h_inno": trad["h_inno"].to_numpy(),
-        "T": trad["T"].to_numpy(), "C_trad": trad["C"].to_numpy(), "D_trad": trad["D"].to_numpy(),
-        "C_mlp": s["C_mean"].to_numpy(), "C_mlp_sd_seeds": s["C_std"].to_numpy(),
-        "D_mlp": s["D_mean"].to_numpy(), "D_mlp_sd_seeds": s["D_std"].to_numpy(),
-    })
-    out["type_trad"] = coordination_type(np.clip(out["D_trad"].to_numpy(), 0, 1))
-    out["type_mlp"] = coordination_type(np.clip(out["D_mlp"].to_numpy(), 0, 1))
-    out.insert(3, "mlp_method", method)
-    return out
+    return results_table(trad, units_of(_panel).group_map(), _ens.summary(trad["T"].to_numpy()), method)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -231,36 +211,19 @@ def wilcoxon(fp: str, method: str, table: pd.DataFrame):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def shares(fp: str, method: str, table: pd.DataFrame) -> pd.DataFrame:
-    """Long table: year, measure, type, share."""
-    from sim.compare import TYPE_LABELS, type_shares
+    """Long table: year, measure, type, share (``sim.coupling_tables.type_shares_long``)."""
+    from sim.coupling_tables import type_shares_long
 
-    parts = []
-    for col, label in (("D_trad", "Traditional D (entropy weights)"), ("D_mlp", "MLP D")):
-        if col not in table:
-            continue
-        sh = type_shares(table.assign(D=table[col].clip(0, 1)), d_column="D")
-        long = sh.reset_index().melt(id_vars="year", var_name="type", value_name="share")
-        parts.append(long.assign(measure=label))
-    out = pd.concat(parts, ignore_index=True)
-    out["type"] = pd.Categorical(out["type"], categories=TYPE_LABELS)
-    return out[["year", "measure", "type", "share"]]
+    return type_shares_long(table)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def densities(fp: str, method: str, table: pd.DataFrame) -> pd.DataFrame:
-    """Gaussian kernel density (Scott's rule) of D_trad and D_mlp pooled over all years."""
-    from sim.density import kde_1d
+    """Gaussian kernel density (Scott's rule) of D_trad and D_mlp pooled over all years
+    (``sim.coupling_tables.pooled_densities``)."""
+    from sim.coupling_tables import pooled_densities
 
-    vals = np.concatenate([table["D_trad"].to_numpy(), table["D_mlp"].to_numpy()])
-    lo, hi = float(vals.min()), float(vals.max())
-    pad = 0.1 * (hi - lo or 1.0)
-    grid = np.linspace(max(0.0, lo - pad), hi + pad, 200)
-    parts = []
-    for col in ("D_trad", "D_mlp"):
-        v = table[col].to_numpy()
-        dens = kde_1d(v, grid) if np.std(v) > 0 else np.full_like(grid, np.nan)
-        parts.append(pd.DataFrame({"D": grid, "density": dens, "measure": col}))
-    return pd.concat(parts, ignore_index=True)
+    return pooled_densities(table)
 
 
 def diagnostics_frame(ens) -> pd.DataFrame:
