@@ -12,6 +12,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from sim.messages import Msg, N_
+
 YEAR_RANGE = (1990, 2100)
 
 
@@ -44,63 +46,67 @@ def _parse_number(v, percent_ok: bool, delim: str) -> tuple[float, str]:
     if v is None or v is pd.NA or v is pd.NaT:
         return np.nan, "missing"
     if isinstance(v, bool):
-        return np.nan, "is TRUE/FALSE, not a number"
+        return np.nan, Msg(N_("is TRUE/FALSE, not a number"))
     if isinstance(v, (int, float, np.integer, np.floating)):
         x = float(v)
         if np.isnan(x):
             return np.nan, "missing"
         if not np.isfinite(x):
-            return np.nan, "is infinite"
+            return np.nan, Msg(N_("is infinite"))
         return x, "ok"
     if isinstance(v, (_dt.datetime, _dt.date, _dt.time)):
-        return np.nan, "is a date, not a number (check the cell format in Excel)"
+        return np.nan, Msg(N_("is a date, not a number (check the cell format in Excel)"))
     s = unicodedata.normalize("NFKC", str(v)).strip().replace("\u2212", "-").replace(" ", "")
     if s.casefold() in _MISSING:
         return np.nan, "missing"
     if _PLAIN.match(s):
         x = float(s)
-        return (x, "ok") if np.isfinite(x) else (np.nan, "is too large to be a number (overflows to infinity)")
+        return (x, "ok") if np.isfinite(x) else (np.nan, Msg(N_("is too large to be a number (overflows to infinity)")))
     if _THOUSANDS.match(s):
         if delim == ";":
-            return np.nan, ("has a comma in a semicolon-separated file (decimal comma or thousands "
-                            "separator?); write decimals with a point")
+            return np.nan, Msg(N_("has a comma in a semicolon-separated file (decimal comma or thousands "
+                                  "separator?); write decimals with a point"))
         return float(s.replace(",", "")), "thousands"
     if s.endswith("%") and _PLAIN.match(s[:-1]):
         if percent_ok:
             return float(s[:-1]), "percent"
-        return np.nan, "has a percent sign, but this column is not measured in percent"
+        return np.nan, Msg(N_("has a percent sign, but this column is not measured in percent"))
     if re.match(r"^[+-]?\d+,\d+$", s):
-        return np.nan, "uses a decimal comma; write decimals with a point (1.5, not 1,5)"
-    return np.nan, "is not a number"
+        return np.nan, Msg(N_("uses a decimal comma; write decimals with a point (1.5, not 1,5)"))
+    return np.nan, Msg(N_("is not a number"))
 
 
 def _parse_year(v) -> tuple[int | None, str]:
     """(year, "ok") or (None, a full sentence saying what is wrong)."""
     lo, hi = YEAR_RANGE
-    expected = f"write the year as a whole number between {lo} and {hi}, such as 2015."
+    rng = {"lo": str(lo), "hi": str(hi)}
+    missing = N_("The year is missing; write the year as a whole number between {lo} and {hi}, such as 2015.")
+    not_whole = N_("The year is not a whole number; write the year as a whole number between {lo} and {hi}, "
+                   "such as 2015.")
     if v is None or v is pd.NA or v is pd.NaT:
-        return None, "The year is missing; " + expected
+        return None, Msg(missing, **rng)
     if isinstance(v, bool):
-        return None, "The year is TRUE/FALSE; " + expected
+        return None, Msg(N_("The year is TRUE/FALSE; write the year as a whole number between {lo} and {hi}, "
+                            "such as 2015."), **rng)
     if isinstance(v, (_dt.datetime, _dt.date)):
-        return None, "The year is a date (check the cell format in Excel); " + expected
+        return None, Msg(N_("The year is a date (check the cell format in Excel); write the year as a whole "
+                            "number between {lo} and {hi}, such as 2015."), **rng)
     if isinstance(v, (int, np.integer)):
         y = int(v)
     elif isinstance(v, (float, np.floating)):
         if np.isnan(v):
-            return None, "The year is missing; " + expected
+            return None, Msg(missing, **rng)
         if not float(v).is_integer():
-            return None, "The year is not a whole number; " + expected
+            return None, Msg(not_whole, **rng)
         y = int(v)
     else:
         s = unicodedata.normalize("NFKC", str(v)).strip().rstrip("年").strip()
         if s.casefold() in _MISSING:
-            return None, "The year is missing; " + expected
+            return None, Msg(missing, **rng)
         m = re.match(r"^(\d+)(\.0+)?$", s)
         if not m:
-            return None, "The year is not a whole number; " + expected
+            return None, Msg(not_whole, **rng)
         y = int(m.group(1))
     if not lo <= y <= hi:
-        return None, f"The year {y} is outside {lo}-{hi}; years must lie in this range."
+        return None, Msg(N_("The year {year} is outside {lo}-{hi}; years must lie in this range."), year=str(y), **rng)
     return y, "ok"
-

@@ -63,8 +63,9 @@ from sim import schema
 from sim.cells import YEAR_RANGE, _display, _parse_number, _parse_year  # noqa: F401 - re-exported
 from sim.headers import (KINDS, SYSTEM_SHORT, ColumnSpec, _col_key, _column_keys, _excel_col,  # noqa: F401
                          _find_header, _match_header, _paren_unit, _strip_paren, column_specs,
-                         province_specs)
+                         province_specs, unit_word)
 from sim.io_read import _load_table, _Table  # noqa: F401 - re-exported
+from sim.messages import Join, Msg, N_, Place
 from sim.places import (NOT_ANALYSED, _SKIP, _cities, _city_file, _fold, _name_key,  # noqa: F401
                         _parse_name, _province_table, _resolve_city, canonical_city, canonical_province)
 from sim.problems import MAX_PROBLEMS_SHOWN, DataValidationError, Problem  # noqa: F401
@@ -199,28 +200,32 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
                 else "free" if ("lat" in hdr.index or "lon" in hdr.index) else "provinces")
         if (mode == "provinces" and not ctx.get("custom") and schema.GDP_PER_CAPITA not in hdr.index):
             problems.append(Problem(None, schema.GDP_PER_CAPITA, None,
-                                    f"Missing required column '{schema.GDP_PER_CAPITA}' (GDP per capita, yuan per "
-                                    "person)."))
+                                    Msg(N_("Missing required column '{column}' (GDP per capita, yuan per "
+                                           "person)."), column=schema.GDP_PER_CAPITA)))
         if mode == "free" and not ("lat" in hdr.index and "lon" in hdr.index):
             have = "lat" if "lat" in hdr.index else "lon"
-            problems.append(Problem(None, hdr.shown[have], None, "The panel has a "
-                                    f"{'latitude' if have == 'lat' else 'longitude'} column but no "
-                                    f"{'longitude' if have == 'lat' else 'latitude'} column; give both."))
+            problems.append(Problem(None, hdr.shown[have], None,
+                                    Msg(N_("The panel has a latitude column but no longitude column; give both.")
+                                        if have == "lat" else
+                                        N_("The panel has a longitude column but no latitude column; give both."))))
         if ctx.get("group_column") and mode != "sheet" and "group" not in hdr.index:
             problems.append(Problem(None, ctx["group_column"], None,
-                                    f"No column '{ctx['group_column']}' to group the units by."))
+                                    Msg(N_("No column '{column}' to group the units by."),
+                                        column=ctx['group_column'])))
     warnings: list[str] = list(table.warnings) + title_note
     if hdr.ignored:
-        warnings.append("Columns not used and ignored: " + ", ".join(f"'{c}'" for c in hdr.ignored) + ".")
+        warnings.append(Msg(N_("Columns not used and ignored: {columns}."),
+                            columns=", ".join(f"'{c}'" for c in hdr.ignored)))
     if not table.rows:
-        problems.append(Problem(None, None, None, "The file has a header but no data rows."))
+        problems.append(Problem(None, None, None, Msg(N_("The file has a header but no data rows."))))
     width = len(table.header)
     for n, cells in table.rows:
         extra = [_display(c) for c in cells[width:] if _display(c)]
         if extra:
             problems.append(Problem(n, None, ", ".join(extra),
-                                    f"This row has {len(cells)} cells but the header only {width}: "
-                                    "is a value or a separator misplaced?"))
+                                    Msg(N_("This row has {n} cells but the header only {width}: "
+                                           "is a value or a separator misplaced?"), n=str(len(cells)),
+                                        width=str(width))))
 
     counts = {"thousands": {}, "percent": {}}
     fractional: dict[str, int] = {}
@@ -266,8 +271,10 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
                 elif status == "missing":
                     missing_cells.append((n, col, spec.name))
                 elif status != "ok":
-                    problems.append(Problem(n, col, _display(raw), f"The value {status}; expected a "
-                                            f"number in {spec.unit or 'the column unit'}."))
+                    problems.append(Problem(n, col, _display(raw), Msg(N_("The value {status}; expected a "
+                                                                          "number in {unit}."), status=status,
+                                                                       unit=unit_word(spec) if spec.unit else
+                                                                       Msg(N_("the column unit")))))
                 if np.isfinite(x):
                     bad = _bounds_problem(spec, x)
                     if bad:
@@ -280,20 +287,30 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
         records.append(rec)
     for what, per_col in counts.items():
         for col, k in per_col.items():
-            warnings.append(f"Column '{col}': {k} value{'s' if k > 1 else ''} with "
-                            f"{'thousands separators' if what == 'thousands' else 'a percent sign'} "
-                            "read as plain numbers.")
+            warnings.append(Msg({("thousands", True): N_("Column '{header}': {n} values with thousands separators "
+                                                         "read as plain numbers."),
+                                 ("thousands", False): N_("Column '{header}': {n} value with thousands separators "
+                                                          "read as plain numbers."),
+                                 ("percent", True): N_("Column '{header}': {n} values with a percent sign read as "
+                                                       "plain numbers."),
+                                 ("percent", False): N_("Column '{header}': {n} value with a percent sign read as "
+                                                        "plain numbers.")}[what, k > 1], header=col, n=str(k)))
     for col, k in fractional.items():
-        warnings.append(f"Column '{col}' counts things but has {k} fractional value{'s' if k > 1 else ''} "
-                        "(fractional counting?); they are kept as they are.")
+        warnings.append(Msg(N_("Column '{header}' counts things but has {n} fractional values "
+                               "(fractional counting?); they are kept as they are.") if k > 1 else
+                            N_("Column '{header}' counts things but has {n} fractional value "
+                               "(fractional counting?); they are kept as they are."), header=col, n=str(k)))
     zh = _cities()[2]
     for text, (name, others) in homonyms.items():
-        alts = "; ".join(f"{zh.get(o, '') or o}, written '{o}' or {zh.get(o, '')}" for o in others)
-        warnings.append(f"'{text}' is taken to be {name} ({zh.get(name, '')}). Another city has this "
-                        f"name: {alts}.")
+        alts = Join([Msg(N_("{zh}, written '{name}' or {zh_name}"), zh=zh.get(o, '') or o, name=o,
+                         zh_name=zh.get(o, '')) for o in others], sep="; ")
+        warnings.append(Msg(N_("'{value}' is taken to be {name} ({zh}). Another city has this name: {others}."),
+                            value=text, name=name, zh=zh.get(name, ''), others=alts))
     for name, k in not_analysed.items():
-        warnings.append(f"{k} row{'s' if k > 1 else ''} of {name} left out: {name} is not analysed in "
-                        "Study A (Liu et al. 2026 study 30 provinces).")
+        warnings.append(Msg(N_("{n} rows of {name} left out: {name} is not analysed in "
+                               "Study A (Liu et al. 2026 study 30 provinces).") if k > 1 else
+                            N_("{n} row of {name} left out: {name} is not analysed in "
+                               "Study A (Liu et al. 2026 study 30 provinces)."), n=str(k), name=Place(name)))
 
     unit = {"provinces": schema.PROVINCE, "cities": schema.CITY, "firms": "firm", "links": None}[kind]
     unit_set = None
@@ -312,8 +329,8 @@ def read_panel(kind: str, source, *, fill_gaps: bool = False, sheet: str | None 
         frame.attrs["units"] = unit_set.restrict(set(frame[unit]))
         frame.attrs["units_of_measure"] = {i.id: i.unit for i in system.indicators}
         if schema.GDP_PER_CAPITA not in frame.columns:
-            warnings.append("No GDP per capita column: Moran's I uses inverse-distance-squared weights "
-                            "instead of the paper's economic-geographic weights.")
+            warnings.append(Msg(N_("No GDP per capita column: Moran's I uses inverse-distance-squared weights "
+                                   "instead of the paper's economic-geographic weights.")))
     frame.attrs["warnings"] = warnings
     frame.attrs["filled"] = filled
     frame.attrs["renamed"] = list(hdr.renamed)
@@ -346,21 +363,25 @@ def cross_check(frames: dict) -> list[str]:
         return notes
     known = set(cities[schema.CITY])
     years = set(cities[schema.YEAR])
-    span = f"{min(years)}-{max(years)}" if years else "none"
-    for kind, cols, what in (("links", ("city_a", "city_b"), "link"), ("firms", ("city",), "firm")):
+    span = f"{min(years)}-{max(years)}" if years else Msg(N_("none"))
+    for kind, cols, what in (("links", ("city_a", "city_b"), N_("link")), ("firms", ("city",), N_("firm"))):
         other = frames.get(kind)
         if other is None or not len(other):
             continue
         named = set().union(*(set(other[c]) for c in cols))
         missing = sorted(named - known)
         if missing:
-            listed = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
-            notes.append(f"{len(missing)} {_plural('city', len(missing))} of the {what} file "
-                         f"{'have' if len(missing) > 1 else 'has'} no row in the city panel: {listed}.")
+            listed = Join([Place(m) for m in missing[:8]])
+            if len(missing) > 8:
+                listed = Msg(N_("{names} and {n} more"), names=listed, n=str(len(missing) - 8))
+            notes.append(Msg(N_("{n} cities of the {what} file have no row in the city panel: {names}.")
+                             if len(missing) > 1 else
+                             N_("{n} city of the {what} file has no row in the city panel: {names}."),
+                             n=str(len(missing)), what=Msg(what), names=listed))
         outside = sorted(set(other[schema.YEAR]) - years)
         if outside:
-            notes.append(f"The {what} file has years outside the city panel ({span}): "
-                         f"{_years_text(outside)}.")
+            notes.append(Msg(N_("The {what} file has years outside the city panel ({span}): {years}."),
+                             what=Msg(what), span=span, years=_years_text(outside)))
     return notes
 
 

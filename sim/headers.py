@@ -17,6 +17,7 @@ from sim import schema
 from sim.cells import YEAR_RANGE, _display
 from sim.places import _fold, _strip_paren
 from sim.io_read import _Table
+from sim.messages import Msg, N_, Named
 from sim.problems import Problem
 
 KINDS = ("provinces", "cities", "links", "firms")
@@ -41,6 +42,44 @@ class ColumnSpec:
     lower_open: bool = False
     count: bool = False
     aliases: tuple = ()
+    name_zh: str = ""  # an indicator's Chinese name and unit (for messages in Chinese)
+    unit_zh: str = ""
+
+
+# The columns' meanings and units as the Data page and the problem messages show them: marked for the
+# message catalogue (the texts come from the specs below and from sim.schema; English unchanged).
+COLUMN_WORDS = frozenset((
+    N_("Calendar year"), N_("Province: English, pinyin or Chinese name, GB/T 2260 or ISO 3166-2 code; or any "
+                            "unit's name with its coordinates"),
+    N_("City: English or Chinese name"), N_("AI patent applications by non-individual applicants"),
+    N_("All patent applications"), N_("Cooperative AI patents with all applicants in the city"),
+    N_("Local AI incentive policies issued"), N_("Economic development: GDP per capita"),
+    N_("Infrastructure: road area per capita"),
+    N_("Innovation environment: public science and technology spending"), N_("One city of the pair"),
+    N_("The other city of the pair"), N_("Cooperative AI patents between the two cities"), N_("Firm identifier"),
+    N_("Firm identifier (text; leading zeros are kept)"),
+    N_("City of the firm: English or Chinese name"), N_("Firm AI patent applications"),
+    N_("Government subsidies received"), N_("Enterprise profitability: return on total assets"),
+    N_("Capital structure: debt-to-assets ratio"),
+    N_("Operating capacity: total asset turnover (revenue / total assets)"),
+    N_("Operating capacity: total asset turnover"), N_("Latitude of the unit (WGS84)"), N_("Latitude of the unit"),
+    N_("Longitude of the unit (WGS84)"), N_("Longitude of the unit"),
+    N_("Group of the unit for the Dagum decomposition"), N_("GDP per capita"),
+    N_("GDP per capita; used for the economic-geographic weights of Moran's I"),
+))
+UNIT_WORDS = frozenset((N_("year"), N_("count"), N_("yuan per person"), N_("square metres"), N_("10,000 yuan"),
+                        N_("ratio"), N_("degrees")))
+
+
+def word(text: str):
+    """``text`` as a ``Msg`` when it is one of the marked column words or units (translated by the UI),
+    else as it is (an indicator's own name or unit from a sheet)."""
+    return Msg(text) if text in COLUMN_WORDS or text in UNIT_WORDS else text
+
+
+def unit_word(spec: "ColumnSpec"):
+    """The unit of a column for a message: its Chinese unit when the indicator sheet gives one."""
+    return Named(spec.unit, spec.unit_zh) if spec.unit_zh else word(spec.unit)
 
 
 _PROVINCE_ALIASES = ("province", "provinces", "province name", "region name", "省份", "省", "地区",
@@ -79,7 +118,7 @@ def province_specs(system=None, pgdp_required: bool = True, group_column: str | 
 
     system = system or paper_system()
     paper = system.key == paper_system().key
-    year = ColumnSpec(schema.YEAR, "year", f"Calendar year ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})", "year",
+    year = ColumnSpec(schema.YEAR, "year", Msg(N_("Calendar year ({lo}-{hi})"), lo=str(YEAR_RANGE[0]), hi=str(YEAR_RANGE[1])), "year",
                       aliases=_YEAR_ALIASES)
     cols = [ColumnSpec(schema.PROVINCE, "", "Province: English, pinyin or Chinese name, GB/T 2260 "
                        "or ISO 3166-2 code; or any unit's name with its coordinates", "unit",
@@ -94,7 +133,8 @@ def province_specs(system=None, pgdp_required: bool = True, group_column: str | 
                         if a)
         cols.append(ColumnSpec(ind.id, ind.unit, f"{ind.name} ({SYSTEM_SHORT[ind.system]}). "
                                f"{ind.description}".strip(), "number", lower=lo, upper=hi,
-                               count=paper and ind.unit in CUSTOM_COUNTS, aliases=aliases))
+                               count=paper and ind.unit in CUSTOM_COUNTS, aliases=aliases,
+                               name_zh=ind.name_zh, unit_zh=ind.unit_zh))
     cols.append(ColumnSpec(schema.GDP_PER_CAPITA, "yuan per person", "GDP per capita; used for the "
                            "economic-geographic weights of Moran's I", "number", required=pgdp_required,
                            lower=0.0, lower_open=True, aliases=("GDP per capita", "per capita GDP", "pgdp",
@@ -125,7 +165,7 @@ def column_specs(kind: str) -> tuple[ColumnSpec, ...]:
     >>> [c.name for c in column_specs("links")]
     ['city_a', 'city_b', 'year', 'ai_coop']
     """
-    year = ColumnSpec(schema.YEAR, "year", f"Calendar year ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})", "year",
+    year = ColumnSpec(schema.YEAR, "year", Msg(N_("Calendar year ({lo}-{hi})"), lo=str(YEAR_RANGE[0]), hi=str(YEAR_RANGE[1])), "year",
                       aliases=_YEAR_ALIASES)
     if kind == "provinces":  # the paper's panel: 35 indicators and GDP per capita (required)
         from dataclasses import replace
@@ -252,8 +292,9 @@ def _find_header(kind: str, table: _Table, specs=None) -> tuple[_Table, list[str
         return table, []
     row, header = candidates[best]
     skipped = [n for n, _ in candidates[:best]]
-    note = (f"Row{'s' if len(skipped) > 1 else ''} {', '.join(map(str, skipped))} above the header "
-            f"(row {row}) {'were' if len(skipped) > 1 else 'was'} skipped as a title.")
+    note = Msg(N_("Rows {rows} above the header (row {row}) were skipped as a title.") if len(skipped) > 1
+               else N_("Row {rows} above the header (row {row}) was skipped as a title."),
+               rows=", ".join(map(str, skipped)), row=str(row))
     return _Table(table.name, tuple(header), row, table.rows[best:], table.warnings, table.delimiter), [note]
 
 
@@ -269,10 +310,10 @@ def _match_header(kind: str, header: tuple, rows: tuple, specs=None) -> _Header:
         if not text:
             has_data = any(pos < len(r) and _display(r[pos]) for _, r in rows)
             if has_data:
-                problems.append(Problem(None, f"(column {_excel_col(pos)})", None,
-                                        f"Column {_excel_col(pos)} has data but no header; name it or "
-                                        "delete it (a pandas index written with the data looks "
-                                        "like this: save with index=False)."))
+                problems.append(Problem(None, Msg(N_("(column {letter})"), letter=_excel_col(pos)), None,
+                                        Msg(N_("Column {letter} has data but no header; name it or "
+                                               "delete it (a pandas index written with the data looks "
+                                               "like this: save with index=False)."), letter=_excel_col(pos))))
             continue
         k = _col_key(text)
         canon = keys.get(k) or keys.get(_col_key(_strip_paren(text)))
@@ -284,8 +325,9 @@ def _match_header(kind: str, header: tuple, rows: tuple, specs=None) -> _Header:
             continue
         if canon in index:
             problems.append(Problem(None, text, None,
-                                    f"Duplicate column: '{text}' and '{shown[canon]}' both mean "
-                                    f"'{canon}'; keep one."))
+                                    Msg(N_("Duplicate column: '{header}' and '{other}' both mean "
+                                           "'{column}'; keep one."), header=text, other=shown[canon],
+                                        column=canon)))
             continue
         index[canon] = pos
         shown[canon] = text
@@ -296,14 +338,15 @@ def _match_header(kind: str, header: tuple, rows: tuple, specs=None) -> _Header:
     yearish = sum(1 for _, t in unknown if re.fullmatch(r"\d{4}(\.0)?", t))
     for pos, text in unknown:
         hit = difflib.get_close_matches(_col_key(text), list(candidates), n=1, cutoff=0.6)
-        hint = f" Did you mean '{candidates[hit[0]]}'?" if hit else ""
+        hint = Msg(N_(" Did you mean '{name}'?"), name=candidates[hit[0]]) if hit else ""
         if yearish >= 2 and re.fullmatch(r"\d{4}(\.0)?", text):
-            hint = (" The file looks wide (one column per year); the panel needs one row per unit "
-                    "and year with a 'year' column.")
-        own = (" If it is an indicator of your own, describe it in an indicator sheet (or assign it on "
-               "the Data page)." if kind == "provinces" else "")
-        problems.append(Problem(None, text, None, f"Unknown column '{text}'.{hint} Expected columns are "
-                                f"listed in the template; delete columns that are not part of it.{own}"))
+            hint = Msg(N_(" The file looks wide (one column per year); the panel needs one row per unit "
+                          "and year with a 'year' column."))
+        own = (Msg(N_(" If it is an indicator of your own, describe it in an indicator sheet (or assign it on "
+                      "the Data page).")) if kind == "provinces" else "")
+        problems.append(Problem(None, text, None, Msg(N_("Unknown column '{header}'.{hint} Expected columns are "
+                                                         "listed in the template; delete columns that are not "
+                                                         "part of it.{own}"), header=text, hint=hint, own=own)))
     unknown_keys = {_col_key(t): t for _, t in unknown}
     for spec in missing:
         names = [_col_key(a) for a in (spec.name, *spec.aliases)]
@@ -313,12 +356,13 @@ def _match_header(kind: str, header: tuple, rows: tuple, specs=None) -> _Header:
             if hit:
                 best = unknown_keys[hit[0]]
                 break
-        hint = f" The file has '{best}': is that it?" if best else ""
-        unit = f", {spec.unit}" if spec.unit and spec.role == "number" else ""
-        label = (spec.aliases[0] if kind == "provinces" and spec.role == "number"
-                 else spec.description.split(". ")[0].split(" (")[0])
+        hint = Msg(N_(" The file has '{header}': is that it?"), header=best) if best else ""
+        unit = (Msg(N_(", {unit}"), unit=unit_word(spec)) if spec.unit and spec.role == "number" else "")
+        label = (Named(spec.aliases[0], spec.name_zh) if kind == "provinces" and spec.role == "number"
+                 else word(spec.description.split(". ")[0].split(" (")[0]))
         problems.append(Problem(None, spec.name, None,
-                                f"Missing required column '{spec.name}' ({label}{unit}).{hint}"))
+                                Msg(N_("Missing required column '{column}' ({label}{unit}).{hint}"),
+                                    column=spec.name, label=label, unit=unit, hint=hint)))
     return _Header(index, shown, tuple(ignored), tuple(problems), tuple(renamed))
 
 

@@ -24,11 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.messages import Msg, N_
 from sim.problems import DataValidationError, Problem
 
 SYSTEMS = ("nqpf", "inno")
-SYSTEM_LABELS = {"nqpf": "New quality productive forces", "inno": "Innovation resource allocation"}
-NOT_STATED = "not stated in the paper"
+SYSTEM_LABELS = {"nqpf": N_("New quality productive forces"), "inno": N_("Innovation resource allocation")}
+NOT_STATED = N_("not stated in the paper")
 PAPER_SOURCES = ("China Statistical Yearbook; China Industrial Statistical Yearbook; China Science and "
                  "Technology Statistical Yearbook; China Energy Statistical Yearbook; statistical "
                  "yearbooks of each province; China Regional Innovation Capability Evaluation Report; "
@@ -74,7 +75,7 @@ class IndicatorSystem:
     """
 
     indicators: tuple
-    label: str = "Liu et al. (2026), Table 1: 17 + 18 indicators"
+    label: str = Msg(N_("Liu et al. (2026), Table 1: 17 + 18 indicators"))
     origin: str = "shipped default"
     key: str = field(default="", compare=False)
 
@@ -200,7 +201,7 @@ def read_indicator_sheet(source, sheet: str | None = None) -> IndicatorSystem:
     from sim.io_read import _load_table
 
     table = _load_table(source, sheet)
-    label = f"the indicator sheet ({table.name})"
+    label = Msg(N_("the indicator sheet ({file})"), file=table.name)
     lookup = {_key(a): canon for canon, aliases in _SHEET_COLUMNS.items() for a in (canon, *aliases)}
     index: dict = {}
     shown: dict = {}
@@ -212,17 +213,20 @@ def read_indicator_sheet(source, sheet: str | None = None) -> IndicatorSystem:
         if canon is None:
             continue
         if canon in index:
-            problems.append(Problem(table.header_row, text, None, f"Duplicate column: '{text}' and "
-                                    f"'{shown[canon]}' both mean '{canon}'; keep one."))
+            problems.append(Problem(table.header_row, text, None, Msg(N_("Duplicate column: '{header}' and "
+                                                                         "'{other}' both mean '{column}'; keep one."),
+                                                                      header=text, other=shown[canon], column=canon)))
             continue
         index[canon], shown[canon] = pos, text
     for need in ("system", "direction"):
         if need not in index:
-            problems.append(Problem(table.header_row, need, None, f"Missing column '{need}' "
-                                    f"({'nqpf or inno' if need == 'system' else '+ or -'} for every indicator)."))
+            problems.append(Problem(table.header_row, need, None, Msg(
+                N_("Missing column '{column}' (nqpf or inno for every indicator).") if need == "system" else
+                N_("Missing column '{column}' (+ or - for every indicator)."), column=need)))
     if not ({"id", "name", "name_zh"} & set(index)):
-        problems.append(Problem(table.header_row, "id", None, "Missing column 'id' (or 'name' / "
-                                "'name_zh'): each indicator needs a name that matches a panel header."))
+        problems.append(Problem(table.header_row, "id", None, Msg(N_("Missing column 'id' (or 'name' / "
+                                                                     "'name_zh'): each indicator needs a name that "
+                                                                     "matches a panel header."))))
     if problems:
         raise DataValidationError(problems, label)
 
@@ -240,35 +244,40 @@ def read_indicator_sheet(source, sheet: str | None = None) -> IndicatorSystem:
         ok = True
         if not (raw_id or name or name_zh):
             problems.append(Problem(n, shown.get("id") or shown.get("name") or shown.get("name_zh"), "",
-                                    "This indicator has no id and no name."))
+                                    Msg(N_("This indicator has no id and no name."))))
             ok = False
         system = sys_lookup.get(_key(system_text))
         if system is None:
             problems.append(Problem(n, shown["system"], system_text,
-                                    f"Unknown system '{system_text}'; write nqpf (new quality productive "
-                                    "forces, 新质生产力) or inno (innovation resource allocation, 创新资源配置)."))
+                                    Msg(N_("Unknown system '{value}'; write nqpf (new quality productive "
+                                           "forces, 新质生产力) or inno (innovation resource allocation, 创新资源配置)."),
+                                        value=system_text)))
             ok = False
         direction = dir_lookup.get(_key(dir_text))
         if direction is None:
             problems.append(Problem(n, shown["direction"], dir_text,
-                                    f"Unknown direction '{dir_text}'; write + (positive: more is better) or - "
-                                    "(negative: less is better)."))
+                                    Msg(N_("Unknown direction '{value}'; write + (positive: more is better) or - "
+                                           "(negative: less is better)."), value=dir_text)))
             ok = False
         iid = raw_id or _slug(name or name_zh, taken)
         taken.add(iid)
         if _key(iid) in {_key(r) for r in RESERVED}:
-            problems.append(Problem(n, shown.get("id", "id"), iid, f"'{iid}' is a column of every panel "
-                                    f"({', '.join(RESERVED)}); give the indicator another id."))
+            problems.append(Problem(n, shown.get("id", "id"), iid, Msg(N_("'{id}' is a column of every panel "
+                                                                          "({columns}); give the indicator another id."),
+                                                                       id=iid, columns=", ".join(RESERVED))))
             ok = False
         if iid in seen_id:
             problems.append(Problem(n, shown.get("id", "id"), iid,
-                                    f"Duplicate id: '{iid}' is already on row {seen_id[iid]}; ids must be unique."))
+                                    Msg(N_("Duplicate id: '{id}' is already on row {row}; ids must be unique."),
+                                        id=iid, row=str(seen_id[iid]))))
             ok = False
         seen_id.setdefault(iid, n)
         for text, col in ((name, "name"), (name_zh if _key(name_zh) != _key(name) else "", "name_zh")):
             if text and _key(text) in seen_name:
-                problems.append(Problem(n, shown.get(col, col), text, f"Duplicate name: '{text}' is already "
-                                        f"on row {seen_name[_key(text)]}; a panel header could not tell them apart."))
+                problems.append(Problem(n, shown.get(col, col), text, Msg(N_("Duplicate name: '{name}' is already "
+                                                                             "on row {row}; a panel header could not "
+                                                                             "tell them apart."),
+                                                                          name=text, row=str(seen_name[_key(text)]))))
                 ok = False
             elif text:
                 seen_name[_key(text)] = n
@@ -278,18 +287,23 @@ def read_indicator_sheet(source, sheet: str | None = None) -> IndicatorSystem:
                                   direction, cell(cells, "unit"), cell(cells, "description"), name_zh,
                                   cell(cells, "unit_zh"), cell(cells, "source") or NOT_STATED))
     if not table.rows:
-        problems.append(Problem(None, None, None, "The indicator sheet has a header but no indicators."))
+        problems.append(Problem(None, None, None, Msg(N_("The indicator sheet has a header but no indicators."))))
     if not problems:
         for s in SYSTEMS:
             k = sum(1 for i in inds if i.system == s)
             if k < MIN_PER_SYSTEM:
                 rows = [n for n, cells in table.rows if sys_lookup.get(_key(cell(cells, "system"))) == s]
                 problems.append(Problem(rows[0] if rows else None, shown["system"], s,
-                                        f"System '{s}' ({SYSTEM_LABELS[s]}) has {k} indicator{'s' if k != 1 else ''}; "
-                                        f"at least {MIN_PER_SYSTEM} are needed (entropy weights compare "
-                                        "indicators within a system)."))
+                                        Msg(N_("System '{system}' ({label}) has {n} indicators; at least {min} are "
+                                               "needed (entropy weights compare indicators within a system).")
+                                            if k != 1 else
+                                            N_("System '{system}' ({label}) has {n} indicator; at least {min} are "
+                                               "needed (entropy weights compare indicators within a system)."),
+                                            system=s, label=Msg(SYSTEM_LABELS[s]), n=str(k), min=str(MIN_PER_SYSTEM))))
     if problems:
         raise DataValidationError(problems, label)
-    return IndicatorSystem(tuple(inds), label=f"{len([i for i in inds if i.system == 'nqpf'])} + "
-                           f"{len([i for i in inds if i.system == 'inno'])} indicators from {table.name}",
+    return IndicatorSystem(tuple(inds), label=Msg(N_("{nqpf} + {inno} indicators from {file}"),
+                                                  nqpf=str(len([i for i in inds if i.system == 'nqpf'])),
+                                                  inno=str(len([i for i in inds if i.system == 'inno'])),
+                                                  file=table.name),
                            origin=table.name)

@@ -15,6 +15,7 @@ import re
 
 import pandas as pd
 
+from sim.messages import Msg, N_
 from sim.problems import DataValidationError, Problem
 
 ROLES = ("indicator", "unit", "year", "lat", "lon", "group", "gdp_per_capita", "ignore")
@@ -97,8 +98,8 @@ def mapping_sheet(mapping: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         n = i + 2
         role = r["use_as"].strip()
         if role not in ROLES:
-            problems.append(Problem(n, "use_as", role, f"Header '{r['header']}': use it as one of "
-                                    f"{', '.join(ROLES)}."))
+            problems.append(Problem(n, "use_as", role, Msg(N_("Header '{header}': use it as one of {roles}."),
+                                                           header=r['header'], roles=", ".join(ROLES))))
             continue
         if role == "ignore":
             renames[r["header"]] = None
@@ -106,16 +107,18 @@ def mapping_sheet(mapping: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         if role != "indicator":
             target = "province" if role == "unit" else role
             if target in seen_role:
-                problems.append(Problem(n, "use_as", role, f"Header '{r['header']}' and '{seen_role[target]}' "
-                                        f"are both used as {role}; keep one."))
+                problems.append(Problem(n, "use_as", role, Msg(N_("Header '{header}' and '{other}' are both used "
+                                                                  "as {role}; keep one."), header=r['header'],
+                                                               other=seen_role[target], role=role)))
             seen_role[target] = r["header"]
             renames[r["header"]] = target
             continue
         system = r["system"].strip()
         if system not in ("nqpf", "inno"):
-            problems.append(Problem(n, "system", system, f"Header '{r['header']}': choose the system, nqpf "
-                                    "(new quality productive forces) or inno (innovation resource "
-                                    "allocation), or use it as 'ignore'."))
+            problems.append(Problem(n, "system", system, Msg(N_("Header '{header}': choose the system, nqpf "
+                                                                "(new quality productive forces) or inno (innovation "
+                                                                "resource allocation), or use it as 'ignore'."),
+                                                             header=r['header'])))
         iid = r["id"].strip() or r["header"]
         renames[r["header"]] = iid
         head, head_unit = _split_unit(r["header"])
@@ -126,10 +129,11 @@ def mapping_sheet(mapping: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
                      "unit_zh": head_unit if zh else "", "_row": n})
     for need in ("province", "year"):
         if need not in seen_role:
-            problems.append(Problem(None, "use_as", None, f"No header is used as {'unit' if need == 'province' else 'year'}; "
-                                    "the panel needs the unit's name and the year."))
+            problems.append(Problem(None, "use_as", None, Msg(
+                N_("No header is used as unit; the panel needs the unit's name and the year.") if need == "province"
+                else N_("No header is used as year; the panel needs the unit's name and the year."))))
     if problems:
-        raise DataValidationError(problems, "the column mapping")
+        raise DataValidationError(problems, Msg(N_("the column mapping")))
     sheet = pd.DataFrame(rows, columns=["id", "name", "name_zh", "system", "dimension", "direction", "unit",
                                         "unit_zh", "_row"])
     from sim.indicators import read_indicator_sheet
@@ -139,7 +143,7 @@ def mapping_sheet(mapping: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     except DataValidationError as err:  # renumber the sheet's rows as rows of the mapping table
         row_of = dict(zip(range(2, len(sheet) + 2), sheet["_row"]))
         raise DataValidationError([Problem(row_of.get(p.row, p.row), p.column, p.value, p.message)
-                                   for p in err.problems], "the column mapping") from None
+                                   for p in err.problems], Msg(N_("the column mapping"))) from None
     return sheet.drop(columns="_row"), renames
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim import schema
 from sim.cells import _display
+from sim.messages import Join, Msg, N_, Place
 from sim.problems import Problem
 
 NOT_ANALYSED = ("Tibet", "Hong Kong", "Macao", "Taiwan")
@@ -221,10 +222,16 @@ def canonical_city(text) -> str | None:
 
 
 
+NAME_MISSING = {"province": N_("The province name is missing."), "city": N_("The city name is missing."),
+                "firm": N_("The firm name is missing."), "city_a": N_("The city_a name is missing."),
+                "city_b": N_("The city_b name is missing.")}
+
+
 def _parse_name(kind, spec, raw, n, col, problems, not_analysed, homonyms):
     text = _display(raw)
     if not text:
-        problems.append(Problem(n, col, "", f"The {spec.name} name is missing."))
+        problems.append(Problem(n, col, "", Msg(NAME_MISSING.get(spec.name, N_("The {column} name is missing.")),
+                                               column=spec.name)))
         return None
     if spec.name == "firm":
         return text
@@ -233,9 +240,10 @@ def _parse_name(kind, spec, raw, n, col, problems, not_analysed, homonyms):
         if name is None:
             lookup, _ = _province_table()
             hint = _suggest(text, lookup)
-            hint = f" Did you mean '{hint}'?" if hint else ""
-            problems.append(Problem(n, col, text, f"Unknown province '{text}'.{hint} Use the English, "
-                                    "pinyin or Chinese name (e.g. Inner Mongolia, 内蒙古)."))
+            hint = Msg(N_(" Did you mean '{name}'?"), name=Place(hint)) if hint else ""
+            problems.append(Problem(n, col, text, Msg(N_("Unknown province '{value}'.{hint} Use the English, "
+                                                         "pinyin or Chinese name (e.g. Inner Mongolia, 内蒙古)."),
+                                                      value=text, hint=hint)))
             return None
         if name not in set(schema.province_names()):
             not_analysed[name] = not_analysed.get(name, 0) + 1
@@ -247,18 +255,20 @@ def _parse_name(kind, spec, raw, n, col, problems, not_analysed, homonyms):
         if others:
             homonyms[text] = (name, tuple(others))
     if candidates:
-        problems.append(Problem(n, col, text, f"'{text}' could be any of {', '.join(candidates)}; "
-                                "write the Chinese name or 'City, Province'."))
+        problems.append(Problem(n, col, text, Msg(N_("'{value}' could be any of {cities}; "
+                                                     "write the Chinese name or 'City, Province'."),
+                                                  value=text, cities=Join([Place(c) for c in candidates]))))
         return None
     if name is None:
         exact, loose, _ = _cities()
         lookup = {**loose, **exact}
         hit = difflib.get_close_matches(_name_key(text), list(lookup), n=1, cutoff=0.7)
-        hint = f" Did you mean '{sorted(lookup[hit[0]])[0]}'?" if hit else ""
+        hint = Msg(N_(" Did you mean '{name}'?"), name=Place(sorted(lookup[hit[0]])[0])) if hit else ""
         n_known = len(_cities()[2])
-        problems.append(Problem(n, col, text, f"Unknown city '{text}'.{hint} Cities must be among the "
-                                f"{n_known} prefecture-level cities of data/geo/{_city_file().name} "
-                                "(English or Chinese name)."))
+        problems.append(Problem(n, col, text, Msg(N_("Unknown city '{value}'.{hint} Cities must be among the "
+                                                     "{n} prefecture-level cities of data/geo/{file} "
+                                                     "(English or Chinese name)."),
+                                                  value=text, hint=hint, n=str(n_known), file=_city_file().name)))
         return None
     return name
 

@@ -9,26 +9,48 @@ import pandas as pd
 
 from sim import schema
 from sim.cells import _display
-from sim.headers import ColumnSpec, column_specs
+from sim.headers import ColumnSpec, column_specs, unit_word
+from sim.messages import Join, Msg, N_, Place
 from sim.problems import Problem
 
 MIN_YEARS = 3  # transitions and dynamic panels need at least three consecutive years
 MIN_UNITS = 5  # fewer provinces/cities make Moran's I, Markov classes and percentiles meaningless
 
+# the nouns the messages use for the units of a panel, singular and plural (marked for the catalogue)
+NOUNS = {"unit": N_("unit"), "province": N_("province"), "city": N_("city"), "firm": N_("firm"), "link": N_("link"),
+         "units": N_("units"), "provinces": N_("provinces"), "cities": N_("cities"), "firms": N_("firms"),
+         "links": N_("links")}
+
+
+def _noun(word: str):
+    return Msg(NOUNS[word]) if word in NOUNS else word
+
+
+def _places(names, limit: int | None = None):
+    """Names as a list for a message (place names translated by the UI), "and N more" past ``limit``."""
+    names = list(names)
+    shown = Join([Place(str(n)) for n in (names if limit is None else names[:limit])])
+    if limit is not None and len(names) > limit:
+        return Msg(N_("{names} and {n} more"), names=shown, n=str(len(names) - limit))
+    return shown
+
 
 def _bounds_problem(spec: ColumnSpec, x: float) -> str | None:
-    unit = f" ({spec.unit})" if spec.unit else ""
+    unit = Msg(N_(" ({unit})"), unit=unit_word(spec)) if spec.unit else ""
+    col = spec.name
     if spec.lower is not None:
         if spec.lower_open and x <= spec.lower:
-            return f"'{spec.name}'{unit} must be above {spec.lower:g}."
+            return Msg(N_("'{column}'{unit} must be above {lower}."), column=col, unit=unit, lower=f"{spec.lower:g}")
         if x < spec.lower and spec.lower < 0:
-            return f"'{spec.name}'{unit} must lie within {spec.lower:g} to {spec.upper:g}."
+            return Msg(N_("'{column}'{unit} must lie within {lower} to {upper}."), column=col, unit=unit,
+                       lower=f"{spec.lower:g}", upper=f"{spec.upper:g}")
         if x < spec.lower:
-            return f"A negative value is impossible for '{spec.name}'{unit}."
+            return Msg(N_("A negative value is impossible for '{column}'{unit}."), column=col, unit=unit)
     if spec.upper is not None and x > spec.upper:
         rng = "0-100" if spec.upper == 100 else f"{spec.lower:g}-{spec.upper:g}"
-        extra = " (is it in percent? divide by 100)" if spec.upper == 1 and x <= 100 else ""
-        return f"'{spec.name}'{unit} must lie within {rng}{extra}."
+        extra = Msg(N_(" (is it in percent? divide by 100)")) if spec.upper == 1 and x <= 100 else ""
+        return Msg(N_("'{column}'{unit} must lie within {range}{extra}."), column=col, unit=unit, range=rng,
+                   extra=extra)
     return None
 
 
@@ -73,10 +95,12 @@ def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, 
             frame, filled = _fill(frame, units, span, numeric, problems, hdr)
             if filled:
                 n_rows = sum(len(ys) for ys in gaps.values())
-                warnings.append(f"Gap filling: {len(filled)} cell{'s' if len(filled) > 1 else ''} "
-                                f"filled ({n_rows} missing {unit_word}-year row{'s' if n_rows != 1 else ''} "
-                                f"added) by linear interpolation within each {unit_word}, edges carried "
-                                "flat; see the list of filled cells.")
+                cells = Msg(N_("{n} cells") if len(filled) > 1 else N_("{n} cell"), n=str(len(filled)))
+                rows = Msg(N_("{n} missing {unit}-year rows") if n_rows != 1 else N_("{n} missing {unit}-year row"),
+                           n=str(n_rows), unit=_noun(unit_word))
+                warnings.append(Msg(N_("Gap filling: {cells} filled ({rows} added) by linear interpolation within "
+                                       "each {unit}, edges carried flat; see the list of filled cells."),
+                                    cells=cells, rows=rows, unit=_noun(unit_word)))
     else:
         rule_unbalanced_note(kind, units, span, present, warnings)
     rule_constant_columns(kind, frame, numeric, hdr, problems, warnings)
@@ -98,9 +122,9 @@ def _panel_checks(kind, records, unit, hdr, missing_cells, fill_gaps, problems, 
 def rule_empty_cells(kind, missing_cells, unit_word, problems) -> None:
     """An empty cell is a problem (province panels: unless gaps are filled)."""
     for n, col, name in missing_cells:
-        fix = (f"fill it, or allow gap filling (linear interpolation within the {unit_word})"
-               if kind == "provinces" else f"every {unit_word} row needs a value")
-        problems.append(Problem(n, col, "", f"Empty cell in '{name}'; {fix}."))
+        fix = (Msg(N_("fill it, or allow gap filling (linear interpolation within the {unit})"), unit=_noun(unit_word))
+               if kind == "provinces" else Msg(N_("every {unit} row needs a value"), unit=_noun(unit_word)))
+        problems.append(Problem(n, col, "", Msg(N_("Empty cell in '{column}'; {fix}."), column=name, fix=fix)))
 
 
 def rule_unique_keys(kind, good, unit, hdr, problems) -> list:
@@ -114,18 +138,21 @@ def rule_unique_keys(kind, good, unit, hdr, problems) -> list:
     for r in good:
         if kind == "links" and r["city_a"] == r["city_b"]:
             problems.append(Problem(r["_row"], hdr.shown["city_b"], r["city_b"],
-                                    f"A city linked to itself ({r['city_a']}); cooperation within a "
-                                    "city belongs in the city panel's 'ai_coop_intra' column."))
+                                    Msg(N_("A city linked to itself ({city}); cooperation within a "
+                                           "city belongs in the city panel's 'ai_coop_intra' column."),
+                                        city=Place(r['city_a']))))
             continue
         k = key_of(r)
         if k in seen:
             if kind == "links":
-                msg = (f"The pair {k[0]} - {k[1]} in {k[2]} is already listed on row {seen[k]} "
-                       "(pairs are unordered: a-b and b-a are the same link).")
+                msg = Msg(N_("The pair {a} - {b} in {year} is already listed on row {row} "
+                             "(pairs are unordered: a-b and b-a are the same link)."),
+                          a=Place(k[0]), b=Place(k[1]), year=str(k[2]), row=str(seen[k]))
                 problems.append(Problem(r["_row"], hdr.shown["city_a"], f"{r['city_a']} - {r['city_b']}", msg))
             else:
                 problems.append(Problem(r["_row"], hdr.shown[unit], r[unit],
-                                        f"Duplicate: {r[unit]} {r['year']} is already on row {seen[k]}."))
+                                        Msg(N_("Duplicate: {name} {year} is already on row {row}."),
+                                            name=Place(r[unit]), year=str(r['year']), row=str(seen[k]))))
             continue
         seen[k] = r["_row"]
         unique.append(r)
@@ -144,17 +171,19 @@ def rule_min_units(kind, units, unit_word, column, problems) -> None:
     """At least ``MIN_UNITS`` provinces (units) or cities."""
     if kind in ("provinces", "cities") and units and len(units) < MIN_UNITS:
         problems.append(Problem(None, column, None,
-                                f"Only {len(units)} {_plural(unit_word, len(units))}"
-                                f" ({', '.join(map(str, units))}); at least {MIN_UNITS} are needed "
-                                "(Moran's I, Markov classes and percentile thresholds are meaningless "
-                                "with fewer)."))
+                                Msg(N_("Only {n} {units} ({names}); at least {min} are needed "
+                                       "(Moran's I, Markov classes and percentile thresholds are meaningless "
+                                       "with fewer)."), n=str(len(units)),
+                                    units=_noun(_plural(unit_word, len(units))), names=_places(units),
+                                    min=str(MIN_UNITS))))
 
 
 def rule_province_coverage(units, warnings) -> None:
     """Fewer than the 30 study provinces: a note (results describe the provinces loaded)."""
     n_all = len(schema.province_names())
     if MIN_UNITS <= len(units) < n_all:
-        warnings.append(f"{len(units)} of {n_all} provinces; results describe these provinces only.")
+        warnings.append(Msg(N_("{n} of {total} provinces; results describe these provinces only."),
+                            n=str(len(units)), total=str(n_all)))
 
 
 def rule_min_years(kind, years, column, problems) -> list:
@@ -164,9 +193,11 @@ def rule_min_years(kind, years, column, problems) -> list:
     span = list(range(years[0], years[-1] + 1))
     if kind in ("provinces", "cities") and len(span) < MIN_YEARS:
         problems.append(Problem(None, column, None,
-                                f"Only {len(span)} year{'s' if len(span) > 1 else ''} "
-                                f"({', '.join(map(str, years))}); at least {MIN_YEARS} consecutive "
-                                "years are needed for transitions and dynamics."))
+                                Msg(N_("Only {n} years ({years}); at least {min} consecutive years are needed "
+                                       "for transitions and dynamics.") if len(span) > 1 else
+                                    N_("Only {n} year ({years}); at least {min} consecutive years are needed "
+                                       "for transitions and dynamics."),
+                                    n=str(len(span)), years=", ".join(map(str, years)), min=str(MIN_YEARS))))
     return span
 
 
@@ -191,25 +222,28 @@ def rule_balanced(records, unit, units, span, present, hdr, fill_gaps, problems,
         have = [u for u in units if (u, y) in present]
         if not have:
             problems.append(Problem(None, hdr.shown["year"], str(y),
-                                    f"No {unit_word} has rows for {y}: the years must be "
-                                    f"consecutive ({span[0]}-{span[-1]}) for year-to-year "
-                                    "transitions; add the year, or allow gap filling."))
+                                    Msg(N_("No {unit} has rows for {year}: the years must be "
+                                           "consecutive ({first}-{last}) for year-to-year "
+                                           "transitions; add the year, or allow gap filling."),
+                                        unit=_noun(unit_word), year=str(y), first=str(span[0]), last=str(span[-1]))))
             continue
-        listed = ", ".join(have[:20]) + (f" and {len(have) - 20} more" if len(have) > 20 else "")
         problems.append(Problem(None, hdr.shown["year"], str(y),
-                                f"Year {y} has rows for only {len(have)} of {len(units)} "
-                                f"{plural} ({listed or 'none'}); the panel must be "
-                                f"balanced: add the other {plural} for this year or delete "
-                                "its rows (or allow gap filling)."))
+                                Msg(N_("Year {year} has rows for only {n} of {total} {units} ({names}); the "
+                                       "panel must be balanced: add the other {units} for this year or delete "
+                                       "its rows (or allow gap filling)."), year=str(y), n=str(len(have)),
+                                    total=str(len(units)), units=_noun(plural), names=_places(have, 20))))
     for u, ys in gaps.items():
         ys = [y for y in ys if y not in wide_years]
         if ys:
             maybe = sorted({n for y in ys for n in unnamed_rows.get(y, [])})
-            note = (f" Row{'s' if len(maybe) > 1 else ''} {', '.join(map(str, maybe))}, whose "
-                    f"{unit_word} could not be read, may be meant.") if maybe else ""
+            note = Msg(N_(" Rows {rows}, whose {unit} could not be read, may be meant.") if len(maybe) > 1 else
+                       N_(" Row {rows}, whose {unit} could not be read, may be meant."),
+                       rows=", ".join(map(str, maybe)), unit=_noun(unit_word)) if maybe else ""
             problems.append(Problem(None, hdr.shown[unit], u,
-                                    f"{u} has no rows for {_years_text(ys)} (the panel spans "
-                                    f"{span[0]}-{span[-1]}); add them, or allow gap filling." + note))
+                                    Msg(N_("{name} has no rows for {years} (the panel spans "
+                                           "{first}-{last}); add them, or allow gap filling.{note}"),
+                                        name=Place(u), years=_years_text(ys), first=str(span[0]),
+                                        last=str(span[-1]), note=note)))
     return gaps
 
 
@@ -218,13 +252,16 @@ def rule_unbalanced_note(kind, units, span, present, warnings) -> None:
     holes = {u: [y for y in span if (u, y) not in present] for u in units}
     holes = {u: ys for u, ys in holes.items() if ys}
     if holes and kind == "cities":
-        listed = "; ".join(f"{u}: {_years_text(ys)}" for u, ys in list(holes.items())[:10])
-        more = f"; and {len(holes) - 10} more" if len(holes) > 10 else ""
-        warnings.append(f"Unbalanced panel: {len(holes)} cit{'ies' if len(holes) > 1 else 'y'} "
-                        f"without rows for some years ({listed}{more}).")
+        listed = Join([Msg(N_("{name}: {years}"), name=Place(u), years=_years_text(ys))
+                       for u, ys in list(holes.items())[:10]], sep="; ")
+        more = Msg(N_("; and {n} more"), n=str(len(holes) - 10)) if len(holes) > 10 else ""
+        warnings.append(Msg(N_("Unbalanced panel: {n} cities without rows for some years ({listed}{more}).")
+                            if len(holes) > 1 else
+                            N_("Unbalanced panel: {n} city without rows for some years ({listed}{more})."),
+                            n=str(len(holes)), listed=listed, more=more))
     if holes and kind == "firms":
-        warnings.append(f"Unbalanced panel: {len(holes)} of {len(units)} firms lack some years "
-                        f"of {span[0]}-{span[-1]}.")
+        warnings.append(Msg(N_("Unbalanced panel: {n} of {total} firms lack some years of {first}-{last}."),
+                            n=str(len(holes)), total=str(len(units)), first=str(span[0]), last=str(span[-1])))
 
 
 def rule_constant_columns(kind, frame, numeric, hdr, problems, warnings) -> None:
@@ -236,11 +273,11 @@ def rule_constant_columns(kind, frame, numeric, hdr, problems, warnings) -> None
         if len(vals) > 1 and vals.max() == vals.min():
             if kind == "provinces":
                 problems.append(Problem(None, hdr.shown[c], _display(float(vals.iloc[0])),
-                                        f"'{c}' has the same value in every row: min-max "
-                                        "normalisation and its entropy weight are undefined."))
+                                        Msg(N_("'{column}' has the same value in every row: min-max "
+                                               "normalisation and its entropy weight are undefined."), column=c)))
             else:
-                warnings.append(f"Column '{hdr.shown[c]}' has the same value in every row; its "
-                                "coefficient cannot be estimated.")
+                warnings.append(Msg(N_("Column '{header}' has the same value in every row; its "
+                                       "coefficient cannot be estimated."), header=hdr.shown[c]))
 
 
 def rule_percent_as_fraction(frame, numeric, specs, hdr, warnings) -> None:
@@ -249,9 +286,9 @@ def rule_percent_as_fraction(frame, numeric, specs, hdr, warnings) -> None:
     for c in numeric:
         vals = frame[c].dropna()
         if by[c].unit.strip() == "%" and len(vals) > 3 and vals.max() <= 1:
-            warnings.append(f"'{hdr.shown[c]}' is in percent (0-100) but every value is at most 1: "
-                            "are these fractions? (Normalisation makes the scale harmless for "
-                            "the coupling, but the tables will show these numbers.)")
+            warnings.append(Msg(N_("'{header}' is in percent (0-100) but every value is at most 1: "
+                                   "are these fractions? (Normalisation makes the scale harmless for "
+                                   "the coupling, but the tables will show these numbers.)"), header=hdr.shown[c]))
 
 
 def rule_ai_within_all_patents(frame, unit, unique, hdr, problems) -> None:
@@ -261,9 +298,10 @@ def rule_ai_within_all_patents(frame, unit, unique, hdr, problems) -> None:
     for i in both.index[both["ai_patents"] > both["all_patents"]]:
         key = (frame.at[i, unit], frame.at[i, "year"])
         problems.append(Problem(row_of[key], hdr.shown["ai_patents"], _display(frame.at[i, "ai_patents"]),
-                                f"More AI patents ({_display(frame.at[i, 'ai_patents'])}) than all "
-                                f"patents ({_display(frame.at[i, 'all_patents'])}) for {key[0]} {key[1]}; AI patents "
-                                "are a subset of all patents."))
+                                Msg(N_("More AI patents ({ai}) than all patents ({all}) for {name} {year}; AI "
+                                       "patents are a subset of all patents."),
+                                    ai=_display(frame.at[i, 'ai_patents']), all=_display(frame.at[i, 'all_patents']),
+                                    name=Place(key[0]), year=str(key[1]))))
 
 
 def rule_intra_within_ai(frame, unit, warnings) -> None:
@@ -271,9 +309,11 @@ def rule_intra_within_ai(frame, unit, warnings) -> None:
     over = frame[frame["ai_coop_intra"] > frame["ai_patents"]]
     if len(over):
         k = len(over)
-        eg = ", ".join(f"{c} {y}" for c, y in zip(over[unit][:5], over["year"][:5]))
-        warnings.append(f"{k} city-year{'s' if k > 1 else ''} with more intra-city cooperative AI "
-                        f"patents than AI patents (e.g. {eg}); check the counting convention.")
+        eg = Join([Msg(N_("{name} {year}"), name=Place(c), year=str(y)) for c, y in zip(over[unit][:5], over["year"][:5])])
+        warnings.append(Msg(N_("{n} city-years with more intra-city cooperative AI patents than AI patents "
+                               "(e.g. {examples}); check the counting convention.") if k > 1 else
+                            N_("{n} city-year with more intra-city cooperative AI patents than AI patents "
+                               "(e.g. {examples}); check the counting convention."), n=str(k), examples=eg))
 
 
 def rule_firm_one_city(frame, warnings) -> None:
@@ -281,8 +321,10 @@ def rule_firm_one_city(frame, warnings) -> None:
     multi = frame.groupby("firm")["city"].nunique()
     multi = multi[multi > 1]
     if len(multi):
-        warnings.append(f"{len(multi)} firm{'s' if len(multi) > 1 else ''} listed in more than one "
-                        f"city over the years (e.g. {', '.join(map(str, multi.index[:5]))}).")
+        warnings.append(Msg(N_("{n} firms listed in more than one city over the years (e.g. {firms}).")
+                            if len(multi) > 1 else
+                            N_("{n} firm listed in more than one city over the years (e.g. {firms})."),
+                            n=str(len(multi)), firms=", ".join(map(str, multi.index[:5]))))
 
 
 def _fill(frame, units, span, numeric, problems, hdr):
@@ -299,8 +341,9 @@ def _fill(frame, units, span, numeric, problems, hdr):
             if obs.all():
                 continue
             if not obs.any():
-                problems.append(Problem(None, hdr.shown[c], u, f"{u} has no value at all in '{c}'; "
-                                        "there is nothing to interpolate from."))
+                problems.append(Problem(None, hdr.shown[c], u, Msg(N_("{name} has no value at all in '{column}'; "
+                                                                      "there is nothing to interpolate from."),
+                                                                   name=Place(u), column=c)))
                 continue
             col[~obs] = np.interp(years[~obs], years[obs], col[obs])
             part[c] = col

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from sim.messages import Join, Msg, N_, Place
 from sim.problems import DataValidationError, Problem
 
 ALL_UNITS = "All units"  # the single group when no grouping is given (Dagum G = the ordinary Gini)
@@ -122,9 +123,9 @@ def _key(text) -> str:
 def coordinate_problem(lat: float, lon: float) -> str | None:
     """Why a coordinate pair is impossible, or None."""
     if not (np.isfinite(lat) and -90 <= lat <= 90):
-        return "latitude must lie within -90 to 90 degrees"
+        return Msg(N_("latitude must lie within -90 to 90 degrees"))
     if not (np.isfinite(lon) and -180 <= lon <= 180):
-        return "longitude must lie within -180 to 180 degrees"
+        return Msg(N_("longitude must lie within -180 to 180 degrees"))
     return None
 
 
@@ -143,7 +144,7 @@ def read_units_sheet(source, sheet: str | None = None, group_column: str | None 
     from sim.io_read import _load_table
 
     table = _load_table(source, sheet)
-    label = f"the units sheet ({table.name})"
+    label = Msg(N_("the units sheet ({file})"), file=table.name)
     want = {"unit": UNIT_ALIASES, "lat": LAT_ALIASES, "lon": LON_ALIASES,
             "group": (group_column,) if group_column else GROUP_ALIASES}
     index, shown = {}, {}
@@ -153,13 +154,14 @@ def read_units_sheet(source, sheet: str | None = None, group_column: str | None 
             if canon not in index and _key(text) in {_key(a) for a in aliases}:
                 index[canon], shown[canon] = pos, text
                 break
-    problems = [Problem(table.header_row, c, None, f"Missing column '{c}' ({what}).")
-                for c, what in (("unit", "the unit's name, as in the panel"), ("lat", "latitude, degrees"),
-                                ("lon", "longitude, degrees")) if c not in index]
+    problems = [Problem(table.header_row, c, None, Msg(N_("Missing column '{column}' ({what})."), column=c,
+                                                       what=Msg(what)))
+                for c, what in (("unit", N_("the unit's name, as in the panel")), ("lat", N_("latitude, degrees")),
+                                ("lon", N_("longitude, degrees"))) if c not in index]
     if group_column and "group" not in index:
         problems.append(Problem(table.header_row, group_column, None,
-                                f"No column '{group_column}' to group by; the sheet has: "
-                                + ", ".join(_display(c) for c in table.header) + "."))
+                                Msg(N_("No column '{column}' to group by; the sheet has: {columns}."),
+                                    column=group_column, columns=", ".join(_display(c) for c in table.header))))
     if problems:
         raise DataValidationError(problems, label)
 
@@ -171,11 +173,11 @@ def read_units_sheet(source, sheet: str | None = None, group_column: str | None 
     for n, cells in table.rows:
         name = _display(cell(cells, "unit"))
         if not name:
-            problems.append(Problem(n, shown["unit"], "", "The unit's name is missing."))
+            problems.append(Problem(n, shown["unit"], "", Msg(N_("The unit's name is missing."))))
             continue
         if name in seen:
-            problems.append(Problem(n, shown["unit"], name, f"'{name}' is already on row {seen[name]}; list each "
-                                    "unit once."))
+            problems.append(Problem(n, shown["unit"], name, Msg(N_("'{name}' is already on row {row}; list each "
+                                                                   "unit once."), name=name, row=str(seen[name]))))
             continue
         seen[name] = n
         xy = []
@@ -183,25 +185,30 @@ def read_units_sheet(source, sheet: str | None = None, group_column: str | None 
             raw = cell(cells, c)
             x, status = _parse_number(raw, False, table.delimiter)
             if status == "missing":
-                problems.append(Problem(n, shown[c], "", f"{name} has no {'latitude' if c == 'lat' else 'longitude'}; "
-                                        "every unit needs coordinates (decimal degrees, WGS84)."))
+                problems.append(Problem(n, shown[c], "", Msg(
+                    N_("{name} has no latitude; every unit needs coordinates (decimal degrees, WGS84).") if c == "lat"
+                    else N_("{name} has no longitude; every unit needs coordinates (decimal degrees, WGS84)."),
+                    name=Place(name))))
             elif status not in ("ok", "thousands"):
-                problems.append(Problem(n, shown[c], _display(raw), f"The {c} of {name} {status}; expected "
-                                        "decimal degrees."))
+                problems.append(Problem(n, shown[c], _display(raw), Msg(
+                    N_("The lat of {name} {status}; expected decimal degrees.") if c == "lat"
+                    else N_("The lon of {name} {status}; expected decimal degrees."), name=Place(name), status=status)))
             elif not lo <= x <= hi:
-                problems.append(Problem(n, shown[c], _display(raw), f"The {'latitude' if c == 'lat' else 'longitude'} "
-                                        f"of {name} must lie within {lo} to {hi} degrees."))
+                problems.append(Problem(n, shown[c], _display(raw), Msg(
+                    N_("The latitude of {name} must lie within {lo} to {hi} degrees.") if c == "lat"
+                    else N_("The longitude of {name} must lie within {lo} to {hi} degrees."),
+                    name=Place(name), lo=str(lo), hi=str(hi))))
             xy.append(x)
         g = _display(cell(cells, "group")) if "group" in index else ""
         if "group" in index and not g:
-            problems.append(Problem(n, shown["group"], "", f"{name} has no group; give every unit one, or "
-                                    "leave the column out."))
+            problems.append(Problem(n, shown["group"], "", Msg(N_("{name} has no group; give every unit one, or "
+                                                                  "leave the column out."), name=Place(name))))
         names.append(name)
         lat.append(xy[0])
         lon.append(xy[1])
         groups.append(g or ALL_UNITS)
     if not names and not problems:
-        problems.append(Problem(None, None, None, "The units sheet has a header but no units."))
+        problems.append(Problem(None, None, None, Msg(N_("The units sheet has a header but no units."))))
     if problems:
         raise DataValidationError(problems, label)
     order = tuple(dict.fromkeys(groups))
@@ -219,7 +226,7 @@ def _own_unit_name(raw, n, col, unit_set: UnitSet | None, problems) -> str | Non
 
     text = _display(raw)
     if not text:
-        problems.append(Problem(n, col, "", "The unit's name is missing."))
+        problems.append(Problem(n, col, "", Msg(N_("The unit's name is missing."))))
         return None
     if unit_set is None:
         return text
@@ -227,9 +234,10 @@ def _own_unit_name(raw, n, col, unit_set: UnitSet | None, problems) -> str | Non
     hit = lookup.get(_name_fold(text))
     if hit is None:
         close = difflib.get_close_matches(_name_fold(text), list(lookup), n=1, cutoff=0.75)
-        hint = f" Did you mean '{lookup[close[0]]}'?" if close else ""
-        problems.append(Problem(n, col, text, f"'{text}' is in the panel but not in the units sheet "
-                                f"({unit_set.origin or 'uploaded'}); add it there with its coordinates.{hint}"))
+        hint = Msg(N_(" Did you mean '{name}'?"), name=Place(lookup[close[0]])) if close else ""
+        problems.append(Problem(n, col, text, Msg(N_("'{value}' is in the panel but not in the units sheet "
+                                                     "({file}); add it there with its coordinates.{hint}"),
+                                                  value=text, file=unit_set.origin or Msg(N_("uploaded")), hint=hint)))
     return hit
 
 
@@ -256,9 +264,11 @@ def units_from_rows(mode, records, hdr, unit_set: UnitSet | None, problems, warn
     if mode == "sheet":
         unused = [u for u in unit_set.names if u not in set(names)]
         if unused and names:
-            warnings.append(f"{len(unused)} unit{'s' if len(unused) > 1 else ''} of the units sheet "
-                            f"{'have' if len(unused) > 1 else 'has'} no rows in the panel: "
-                            + ", ".join(unused[:10]) + (" ..." if len(unused) > 10 else "") + ".")
+            warnings.append(Msg(N_("{n} units of the units sheet have no rows in the panel: {names}{more}.")
+                                if len(unused) > 1 else
+                                N_("{n} unit of the units sheet has no rows in the panel: {names}{more}."),
+                                n=str(len(unused)), names=Join([Place(u) for u in unused[:10]]),
+                                more=" ..." if len(unused) > 10 else ""))
         return unit_set
     values: dict = {}  # unit -> {column: (value, row)}
     has_group = "group" in hdr.index
@@ -274,10 +284,12 @@ def units_from_rows(mode, records, hdr, unit_set: UnitSet | None, problems, warn
                 continue
             if c in seen:
                 if seen[c][0] != v:
-                    what = {"lat": "latitude", "lon": "longitude", "group": "group"}[c]
-                    problems.append(Problem(r["_row"], hdr.shown[c], str(v),
-                                            f"{u} has {what} {seen[c][0]} on row {seen[c][1]} but {v} here; "
-                                            f"a unit has one {what}."))
+                    problems.append(Problem(r["_row"], hdr.shown[c], str(v), Msg(
+                        {"lat": N_("{name} has latitude {first} on row {row} but {value} here; a unit has one latitude."),
+                         "lon": N_("{name} has longitude {first} on row {row} but {value} here; a unit has one "
+                                   "longitude."),
+                         "group": N_("{name} has group {first} on row {row} but {value} here; a unit has one group.")}[c],
+                        name=Place(u), first=str(seen[c][0]), row=str(seen[c][1]), value=str(v))))
             else:
                 seen[c] = (v, r["_row"])
     first_row = {}
@@ -287,15 +299,17 @@ def units_from_rows(mode, records, hdr, unit_set: UnitSet | None, problems, warn
     for u in names:
         for c in cols:
             if c not in values.get(u, {}):
-                what = {"lat": "latitude", "lon": "longitude", "group": "group"}[c]
-                problems.append(Problem(first_row[u], hdr.shown[c], "",
-                                        f"{u} has no {what} in any row; every unit needs its "
-                                        f"{'coordinates (decimal degrees, WGS84)' if c != 'group' else 'group'}."))
+                problems.append(Problem(first_row[u], hdr.shown[c], "", Msg(
+                    {"lat": N_("{name} has no latitude in any row; every unit needs its coordinates (decimal degrees, "
+                               "WGS84)."),
+                     "lon": N_("{name} has no longitude in any row; every unit needs its coordinates (decimal "
+                               "degrees, WGS84)."),
+                     "group": N_("{name} has no group in any row; every unit needs its group.")}[c], name=Place(u))))
     ok = [u for u in names if all(c in values.get(u, {}) for c in cols)]
     groups = tuple(str(values[u]["group"][0]) if has_group else ALL_UNITS for u in ok)
     return UnitSet(tuple(ok), tuple(float(values[u]["lat"][0]) for u in ok),
                    tuple(float(values[u]["lon"][0]) for u in ok), groups, tuple(dict.fromkeys(groups)),
-                   hdr.shown.get("group", "group"), False, "the panel's coordinate columns")
+                   hdr.shown.get("group", "group"), False, Msg(N_("the panel's coordinate columns")))
 
 
 # --- boundaries of units other than the provinces ---------------------------------------------------
@@ -325,10 +339,11 @@ def unit_boundaries(source, units: UnitSet, label: str = "uploaded boundaries"):
         try:
             gj = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise BoundaryError([f"The file is not GeoJSON text ({type(exc).__name__}: {exc})."]) from None
+            raise BoundaryError([Msg(N_("The file is not GeoJSON text ({error})."),
+                                     error=f"{type(exc).__name__}: {exc}")]) from None
     feats = gj.get("features") if isinstance(gj, dict) else None
     if not isinstance(feats, list) or not feats:
-        raise BoundaryError(["The file has no features: a GeoJSON FeatureCollection is expected."])
+        raise BoundaryError([Msg(N_("The file has no features: a GeoJSON FeatureCollection is expected."))])
     lookup = _sheet_lookup(units)
     matched, grey, seen = {}, [], set()
     for i, f in enumerate(feats):
@@ -344,16 +359,21 @@ def unit_boundaries(source, units: UnitSet, label: str = "uploaded boundaries"):
         seen.add(hit)
         matched[hit] = geom
     if not matched:
-        raise BoundaryError([f"No feature of the file names a loaded unit (e.g. {units.names[0]}); put the "
-                             "unit's name, as in the panel, in a property of each feature."])
+        raise BoundaryError([Msg(N_("No feature of the file names a loaded unit (e.g. {name}); put the "
+                                    "unit's name, as in the panel, in a property of each feature."),
+                                 name=Place(units.names[0]))])
     missing = [u for u in units.names if u not in matched]
     notes = []
     if missing:
-        notes.append(f"{len(missing)} unit{'s' if len(missing) > 1 else ''} without a boundary feature: "
-                     + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-                     + "; they are drawn without a value and keep their nearest neighbours.")
+        notes.append(Msg(N_("{n} units without a boundary feature: {names}{more}; they are drawn without a value "
+                            "and keep their nearest neighbours.") if len(missing) > 1 else
+                         N_("{n} unit without a boundary feature: {names}{more}; they are drawn without a value "
+                            "and keep their nearest neighbours."),
+                         n=str(len(missing)), names=Join([Place(u) for u in missing[:10]]),
+                         more=" ..." if len(missing) > 10 else ""))
     if grey:
-        notes.append(f"{len(grey)} feature{'s' if len(grey) > 1 else ''} name no loaded unit and are drawn grey.")
+        notes.append(Msg(N_("{n} features name no loaded unit and are drawn grey.") if len(grey) > 1 else
+                         N_("{n} feature name no loaded unit and are drawn grey."), n=str(len(grey))))
     return Boundaries(matched, grey, notes, label)
 
 
@@ -370,10 +390,11 @@ def contiguity_or_knn(boundaries, units: UnitSet, names, k: int = 4) -> tuple[np
               "features": [{"type": "Feature", "properties": {"name": n}, "geometry": boundaries.features[n]}
                            for n in names]}
         return (weights.contiguity_from_geojson(gj, names, lat, lon),
-                "Neighbours share a border (the uploaded boundaries); units without a neighbour are joined "
-                "to their 2 nearest units.")
-    note = f"No boundaries for these units: neighbours are the {k} nearest units (great-circle distance)."
+                Msg(N_("Neighbours share a border (the uploaded boundaries); units without a neighbour are joined "
+                       "to their 2 nearest units.")))
+    note = Msg(N_("No boundaries for these units: neighbours are the {k} nearest units (great-circle distance)."),
+               k=str(k))
     if boundaries is not None:
-        note = (f"The uploaded boundaries do not cover every unit: neighbours are the {k} nearest units "
-                "(great-circle distance).")
+        note = Msg(N_("The uploaded boundaries do not cover every unit: neighbours are the {k} nearest units "
+                      "(great-circle distance)."), k=str(k))
     return weights.knn_weights(lat, lon, k), note
