@@ -62,6 +62,13 @@ from sim.units import units_of as _units_of  # noqa: E402
 targets = ui.target_choices(_system_of(frames["provinces"]))
 unit_groups = list(_units_of(frames["provinces"]).group_order) if frames["provinces"] is not None else None
 scenario_context = ui.scenario_context(frames["provinces"])
+# units other than the 30 study provinces (own cities, counties ...): the page says "units", not "provinces"
+OWN_UNITS = frames["provinces"] is not None and not _units_of(frames["provinces"]).provinces
+
+
+def UW(provinces: str, units: str) -> str:  # noqa: N802
+    """The message about provinces, or its twin about units when other units are loaded (translated)."""
+    return _(units if OWN_UNITS else provinces)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,19 +186,24 @@ def _workspace() -> None:
         indicator_changes, policy_changes, link_edits = [], [], []
 
         if province_names:
-            st.subheader(_("Provinces (Study A)"), divider="gray")
+            st.subheader(UW(N_("Provinces (Study A)"), N_("Units (Study A)")), divider="gray")
             tkeys = list(targets)
             tgt = st.selectbox(_("Indicator or dimension"), tkeys, format_func=targets.get, key=f"lv_t_{rev}",
                                index=tkeys.index(ind_lever.target) if ind_lever and ind_lever.target in tkeys
-                               else 0, help=_("What to change: one indicator, a dimension (all its indicators) or a "
-                                              "whole system. The change goes through the frozen entropy weights into "
-                                              "the provinces' D."))
+                               else 0, help=UW(N_("What to change: one indicator, a dimension (all its indicators) or a "
+                                                 "whole system. The change goes through the frozen entropy weights "
+                                                 "into the provinces' D."),
+                                              N_("What to change: one indicator, a dimension (all its indicators) or a "
+                                                 "whole system. The change goes through the frozen entropy weights "
+                                                 "into the units' D.")))
             where = st.multiselect(_("Where"), ui.location_choices(province_names, unit_groups), key=f"lv_w_{rev}",
                                    default=[p for p in (ind_lever.provinces if ind_lever else ("West",))
                                             if p in ui.location_choices(province_names, unit_groups)],
                                    format_func=P,
-                                   help=_("Provinces, or a whole region (East, Central, West), where the change "
-                                          "applies. Empty: everywhere."))
+                                   help=UW(N_("Provinces, or a whole region (East, Central, West), where the change "
+                                             "applies. Empty: everywhere."),
+                                          N_("Units, or a whole group of them, where the change applies. Empty: "
+                                             "everywhere.")))
             c1, c2 = st.columns(2)
             pct = c1.slider(_("Change, % of baseline"), -50, 100, int(ind_lever.value) if ind_lever else 0,
                             step=5, key=f"lv_p_{rev}",
@@ -250,7 +262,7 @@ def _workspace() -> None:
             st.caption(_("State a target and one lever; the app finds the smallest setting of the lever that "
                          "reaches it, on top of the changes above."))
             goal_raw, goal_clicked = ui_goal.form(province_names, clusters, cities, targets, latest + 1,
-                                                  latest + 15, latest)
+                                                  latest + 15, latest, own_units=OWN_UNITS)
             goal_problems = st.container()
         with st.expander(_("More changes (tables)")):
             st.caption(_("Indicator changes: provinces as a comma-separated list of English names (as in the "
@@ -322,8 +334,10 @@ def _workspace() -> None:
         scheme_labels = {"fixed": N_("fixed cut-offs 0.25/0.5/0.75"), "quartile": N_("pooled quartiles")}
         scheme = st.radio(_("Coordination classes"), ["fixed", "quartile"], horizontal=True,
                           index=["fixed", "quartile"].index(loaded.class_scheme), key=f"op_c_{rev}",
-                          help=_("How D is cut into low / medium / high / extreme: the paper's fixed cut-offs, or "
-                                 "the quartiles of all province-years."),
+                          help=UW(N_("How D is cut into low / medium / high / extreme: the paper's fixed cut-offs, or "
+                                    "the quartiles of all province-years."),
+                                 N_("How D is cut into low / medium / high / extreme: the paper's fixed cut-offs, or "
+                                    "the quartiles of all unit-years.")),
                           format_func=lambda v: T(scheme_labels[v]))
         methods = ["traditional", *ui_coupling.METHOD_LABELS]
         method = st.selectbox(_("Coupling degree D from"), methods, key=f"op_m_{rev}",
@@ -456,10 +470,14 @@ def _show(res, base) -> None:
              "Compare": lambda: _compare_tab(res, base), "Share": lambda: _share_tab(res)}
     view_names = {"Class shares": N_("Class shares"), "Provinces": N_("Provinces"), "Map": N_("Map"),
                   "AI clusters": N_("AI clusters"), "Compare": N_("Compare"), "Share": N_("Share")}
+    if OWN_UNITS:
+        view_names["Provinces"] = N_("Units")
     view = st.segmented_control(_("View"), list(views), default="Class shares", key="sim_view",
                                 format_func=lambda v: T(view_names[v]),
-                                help=_("What to show: shares of provinces by class, single provinces, a map, AI "
-                                       "clusters, saved scenarios side by side, or links and downloads."),
+                                help=UW(N_("What to show: shares of provinces by class, single provinces, a map, AI "
+                                           "clusters, saved scenarios side by side, or links and downloads."),
+                                        N_("What to show: shares of units by class, single units, a map, AI "
+                                           "clusters, saved scenarios side by side, or links and downloads.")),
                                 label_visibility="collapsed") or "Class shares"
     views[view]()
     ex = report.explain(res)
@@ -493,9 +511,12 @@ def _map_tab(res) -> None:
     shows = {"change in D": N_("change in D"), "D under the scenario": N_("D under the scenario"),
              "chance of high or extreme": N_("chance of high or extreme")}
     show = st.radio(_("Show"), list(shows), horizontal=True, key="sim_map_what", format_func=lambda v: T(shows[v]),
-                    help=_("Change in D: scenario minus baseline (medians). D under the scenario: its median. "
-                           "Chance: change in the share of futures in which the province is at high or extreme "
-                           "coordination."))
+                    help=UW(N_("Change in D: scenario minus baseline (medians). D under the scenario: its median. "
+                               "Chance: change in the share of futures in which the province is at high or extreme "
+                               "coordination."),
+                            N_("Change in D: scenario minus baseline (medians). D under the scenario: its median. "
+                               "Chance: change in the share of futures in which the unit is at high or extreme "
+                               "coordination.")))
     extra = {_("D baseline (median)"): cur["D_baseline"].round(3), _("D scenario (median)"): cur["D_scenario"].round(3),
              _("chance of high/extreme, baseline"):
                  (100 * cur["p_high_baseline"]).round(0).astype(int).astype(str) + " %",
@@ -541,7 +562,8 @@ def _faults_shown(f: pd.DataFrame) -> pd.DataFrame:
     f = _shown(f)
     if "status" in f.columns:
         f["status"] = f["status"].map(lambda v: _(FAULT_STATUS.get(v, v)))
-    return f.rename(columns={c: _(FAULT_COLUMNS[c]) for c in f.columns if c in FAULT_COLUMNS})
+    names = {**FAULT_COLUMNS, "province": N_("unit")} if OWN_UNITS else FAULT_COLUMNS
+    return f.rename(columns={c: _(names[c]) for c in f.columns if c in names})
 
 
 def _province_tab(res) -> None:
@@ -551,9 +573,10 @@ def _province_tab(res) -> None:
     d = res.d_table()
     touched = list(dict.fromkeys(res.touched[schema.PROVINCE])) if len(res.touched) else []
     default = touched[:4] or list(d[schema.PROVINCE].unique()[:3])
-    pick = st.multiselect(_("Provinces"), list(d[schema.PROVINCE].unique()), default=default, key="sim_prov_pick",
-                          format_func=P,
-                          help=_("Provinces drawn year by year; the changed ones are picked first."))
+    pick = st.multiselect(UW(N_("Provinces"), N_("Units")), list(d[schema.PROVINCE].unique()), default=default,
+                          key="sim_prov_pick", format_func=P,
+                          help=UW(N_("Provinces drawn year by year; the changed ones are picked first."),
+                                  N_("Units drawn year by year; the changed ones are picked first.")))
     sub = d[d[schema.PROVINCE].isin(pick)]
     parts = []
     for side in ("baseline", "scenario"):
@@ -565,14 +588,14 @@ def _province_tab(res) -> None:
     band_rows = _shown(long[long["side"] == "scenario"])
     long = _shown(long)
     x = alt.X("year:O", title=_("Year"))
-    colour = alt.Color("province:N", scale=alt.Scale(scheme="tableau10"), title=_("province"))
+    colour = alt.Color("province:N", scale=alt.Scale(scheme="tableau10"), title=UW(N_("province"), N_("unit")))
     band = (alt.Chart(band_rows).mark_area(opacity=0.15)
             .encode(x=x, y=alt.Y("p05:Q", title=_("Coupling coordination D"), scale=alt.Scale(zero=False)),
                     y2="p95:Q", color=colour))
     line = (alt.Chart(long).mark_line(point=True)
             .encode(x=x, y=alt.Y("D:Q"), color=colour,
                     strokeDash=_side_dash(),
-                    tooltip=[alt.Tooltip("province:N", title=_("province")), alt.Tooltip("year:O", title=_("year")),
+                    tooltip=[alt.Tooltip("province:N", title=UW(N_("province"), N_("unit"))), alt.Tooltip("year:O", title=_("year")),
                              alt.Tooltip("side:N", title=_("side")), alt.Tooltip("D:Q", format=".3f"),
                              alt.Tooltip("p05:Q", format=".3f", title=_("5th percentile")),
                              alt.Tooltip("p95:Q", format=".3f", title=_("95th percentile"))]))
@@ -606,7 +629,8 @@ def _province_tab(res) -> None:
     cols[1].dataframe(_faults_shown(fut(faults_s)), hide_index=True, height=160)
     if pick:
         one = st.selectbox(_("Class probabilities for"), pick, key="sim_prov_one", format_func=P,
-                           help=_("The province whose chance of each coordination class is drawn."))
+                           help=UW(N_("The province whose chance of each coordination class is drawn."),
+                                   N_("The unit whose chance of each coordination class is drawn.")))
         f = res.class_probability_table()
         f = _shown(f[f["province"] == one])
         classes = [_(CLASS_NAMES[c]) for c in CLASS_COLOURS]
@@ -653,7 +677,8 @@ def _shares_tab(res, base) -> None:
         "layer": [
             {"mark": {"type": "area", "opacity": 0.25},
              "encoding": {"x": x, "y": {"field": "share_p05", "type": "quantitative", "axis": {"format": "%"},
-                                        "title": _("Provinces at {cls}").format(cls=_(CLASS_NAMES[cls]).lower())},
+                                        "title": UW(N_("Provinces at {cls}"), N_("Units at {cls}")).format(
+                                            cls=_(CLASS_NAMES[cls]).lower())},
                           "y2": {"field": "share_p95"}, "color": colour}},
             {"mark": {"type": "line", "point": True},
              "encoding": {"x": x, "y": {"field": "share", "type": "quantitative"}, "color": colour,
@@ -773,7 +798,8 @@ def _compare_tab(res, base) -> None:
             "mark": {"type": "line", "point": True},
             "encoding": {"x": {"field": "year", "type": "ordinal", "title": _("Year")},
                          "y": {"field": "share", "type": "quantitative", "axis": {"format": "%"},
-                               "title": _("Share of provinces at high or extreme coordination")},
+                               "title": UW(N_("Share of provinces at high or extreme coordination"),
+                                           N_("Share of units at high or extreme coordination"))},
                          "color": {"field": "scenario", "type": "nominal", "title": ""},
                          "strokeDash": {"field": "scenario", "type": "nominal", "legend": None},
                          "tooltip": [{"field": "scenario", "title": _("scenario")},
@@ -791,8 +817,8 @@ def _compare_tab(res, base) -> None:
 
 
 def _share_tab(res) -> None:
-    from sim.templates import to_excel_bytes
-    from ui.briefing import briefing_html, export_tables
+    from sim.templates import to_csv_bytes, to_excel_bytes
+    from ui.briefing import briefing_html, export_files, export_tables
 
     st.markdown("**" + _("Share this scenario") + "**: " + _("the address bar always holds it; copy this link:"))
     base_url = getattr(st.context, "url", "") or ""
@@ -809,26 +835,29 @@ def _share_tab(res) -> None:
                        mime="application/json", key="sim_dl_json")
     c2.file_uploader(_("Load a scenario (JSON)"), type=["json"], key="sim_json_upload", on_change=_apply_file)
     # Deferred: the files are built only when a button is clicked (building the Excel file on every
-    # rerun cost 0.3-1 s, most of the time a control took to update the charts).
+    # rerun cost 0.3-1 s, most of the time a control took to update the charts). They are written in the
+    # session's language, read now: a deferred file is built in another thread, outside the session.
+    code = lang()
+    prov = state.provenance() if code == "en" else state.provenance(_)
+
     def zipped() -> bytes:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, df in export_tables(res, state.provenance(), link).items():
-                z.writestr(f"{name}.csv", df.to_csv(index=False))
+            for name, df in export_files(res, prov, link, lang=code).items():  # ASCII file names
+                # Chinese: UTF-8 with a byte-order mark, so Excel shows the Chinese headers
+                z.writestr(f"{name}.csv", df.to_csv(index=False) if code == "en" else to_csv_bytes(df))
             z.writestr("scenario.json", res.scenario.to_json())
         return buf.getvalue()
 
     c1.download_button(_("All results (CSV, zipped)"), zipped, file_name="simulation_results.zip",
                        mime="application/zip", key="sim_dl_zip")
-    c2.download_button(_("All results (Excel)"), lambda: to_excel_bytes(export_tables(res, state.provenance(), link)),
+    c2.download_button(_("All results (Excel)"), lambda: to_excel_bytes(export_tables(res, prov, link, lang=code)),
                        file_name="simulation_results.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="sim_dl_xlsx")
     st.download_button(_("Briefing to take away (HTML: summary, chart, tables, method, data)"),
-                       lambda: briefing_html(res, state.provenance(), link).encode("utf-8"),
+                       lambda: briefing_html(res, prov, link, lang=code).encode("utf-8"),
                        file_name="briefing.html", mime="text/html", key="sim_dl_brief", type="primary",
                        help=_("One self-contained page: opens offline, prints to PDF from the browser."))
-    if lang() != "en":
-        st.caption(_("The downloads (CSV, Excel, briefing) are in English in this version."))
     if state.dataset().any_synthetic():
         st.caption(_("The results are computed on SYNTHETIC demo data."))
 

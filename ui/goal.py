@@ -26,6 +26,13 @@ QUANTITY_LABELS = {
     "province_median_D": N_("A province's coupling coordination D (median)"),
     "cluster_patents_vs_baseline": N_("An AI cluster's patents, % above the baseline"),
 }
+# the same quantities when the loaded units are not the study provinces (own cities, counties ...)
+UNIT_QUANTITY_LABELS = {
+    **QUANTITY_LABELS,
+    "province_class_probability": N_("Chance that a unit reaches a class"),
+    "national_high_share": N_("Share of units at high or extreme coordination"),
+    "province_median_D": N_("A unit's coupling coordination D (median)"),
+}
 SHORT_LABELS = {
     "province_class_probability": N_("chance"),
     "national_high_share": N_("share high or extreme"),
@@ -55,24 +62,32 @@ def read_link_once(params) -> None:
             st.session_state[PROBLEMS_KEY] = [_("The target in the link could not be used:"), *err.problems]
 
 
-def form(province_names, clusters, cities, targets: dict, first_year: int, last_year: int, latest: int):
-    """The target form. Returns ``(raw target dict, solve clicked)``; ``raw`` is None if nothing applies."""
+def form(province_names, clusters, cities, targets: dict, first_year: int, last_year: int, latest: int,
+         own_units: bool = False):
+    """The target form. Returns ``(raw target dict, solve clicked)``; ``raw`` is None if nothing applies.
+    ``own_units``: the loaded units are not the study provinces (the form then says "unit")."""
     t0: Target | None = st.session_state.get(LOADED_KEY)
     T, P = bound()  # for format_func callbacks (see ui.i18n.bound)
+    labels = UNIT_QUANTITY_LABELS if own_units else QUANTITY_LABELS
+
+    def U(provinces: str, units: str) -> str:  # noqa: N802
+        return _(units if own_units else provinces)
+
     quantities = [q for q in QUANTITY_LABELS if (q != "cluster_patents_vs_baseline" or clusters)
                   and (q == "cluster_patents_vs_baseline" or province_names)]
     if not quantities:
         st.caption(_("Load data on the Data page to set a target."))
         return None, False
-    q = st.selectbox(_("What should reach a level?"), quantities, format_func=lambda v: T(QUANTITY_LABELS[v]), key="goal_q",
+    q = st.selectbox(_("What should reach a level?"), quantities, format_func=lambda v: T(labels[v]), key="goal_q",
                      index=quantities.index(t0.quantity) if t0 and t0.quantity in quantities else 0,
                      help=_("The quantity is read from the same simulation the results show."))
     raw = {"quantity": q}
     if q in ("province_class_probability", "province_median_D"):
-        raw["subject"] = st.selectbox(_("Province"), province_names, key="goal_subject_p", format_func=P,
+        raw["subject"] = st.selectbox(U(N_("Province"), N_("Unit")), province_names, key="goal_subject_p", format_func=P,
                                       index=province_names.index(t0.subject) if t0 and t0.subject in province_names
                                       else (province_names.index("Gansu") if "Gansu" in province_names else 0),
-                                      help=_("The province the target is about."))
+                                      help=U(N_("The province the target is about."),
+                                             N_("The unit the target is about.")))
     elif q == "cluster_patents_vs_baseline":
         cl = list(clusters)
         raw["subject"] = st.selectbox(_("AI cluster"), cl, key="goal_subject_c", format_func=P,
@@ -82,7 +97,8 @@ def form(province_names, clusters, cities, targets: dict, first_year: int, last_
     if q == "province_class_probability":
         raw["cls"] = st.selectbox(_("Class to reach (or above)"), list(CLASSES), index=2, key="goal_cls",
                                   format_func=lambda c: T(CLASS_LABELS.get(c, c)),
-                                  help=_("Coordination class the province should reach or exceed."))
+                                  help=U(N_("Coordination class the province should reach or exceed."),
+                                         N_("Coordination class the unit should reach or exceed.")))
     c1, c2 = st.columns(2)
     raw["year"] = int(c1.number_input(_("By year"), first_year, last_year,
                                       int(t0.year) if t0 and first_year <= t0.year <= last_year
@@ -91,12 +107,14 @@ def form(province_names, clusters, cities, targets: dict, first_year: int, last_
     if q in ("province_class_probability", "national_high_share"):
         pct = c2.number_input(_("Threshold, %"), 0.0, 100.0, float(100 * t0.threshold) if t0 and t0.quantity == q
                               else 80.0 if q == "province_class_probability" else 70.0, step=5.0, key="goal_thr_p",
-                              help=_("How sure (share of simulated futures), or the share of provinces, to reach."))
+                              help=U(N_("How sure (share of simulated futures), or the share of provinces, to reach."),
+                                     N_("How sure (share of simulated futures), or the share of units, to reach.")))
         raw["threshold"] = pct / 100.0
     elif q == "province_median_D":
         raw["threshold"] = float(c2.number_input(_("Threshold (D, 0-1)"), 0.0, 1.0, float(t0.threshold)
                                                  if t0 and t0.quantity == q else 0.55, step=0.01, key="goal_thr_d",
-                                                 help=_("The median D (0-1) the province should reach.")))
+                                                 help=U(N_("The median D (0-1) the province should reach."),
+                                                        N_("The median D (0-1) the unit should reach."))))
     else:
         raw["threshold"] = float(c2.number_input(_("Threshold, % above baseline"), -99.0, 1000.0,
                                                  float(t0.threshold) if t0 and t0.quantity == q else 20.0,
@@ -122,7 +140,8 @@ def form(province_names, clusters, cities, targets: dict, first_year: int, last_
         default = [p for p in (lv0.provinces if lv0 else (raw.get("subject", "West"),)) if p in choices]
         lever["provinces"] = st.multiselect(_("Where"), choices, default=default or ["all"], key="goal_where",
                                             format_func=P,
-                                            help=_("Where the change applies: provinces or regions."))
+                                            help=U(N_("Where the change applies: provinces or regions."),
+                                                   N_("Where the change applies: units or groups of them.")))
         lever["from_year"] = int(st.number_input(_("From year"), latest + 1, last_year,
                                                  int(lv0.from_year) if lv0 and latest < lv0.from_year <= last_year
                                                  else latest + 1, key="goal_from",
