@@ -229,9 +229,9 @@ def unit_weights(panel, units, names, boundaries_geojson=None) -> tuple:
             W = np.where(d > 0, 1.0 / np.maximum(d, 1e-9) ** 2, 0.0)
         np.fill_diagonal(W, 0.0)
         W_econ = weights.row_standardise(W)
-        note = (note + " " if note else "") + ("No GDP per capita in the data: Moran's I uses inverse-distance-"
-                                               "squared weights (1/d^2) instead of the paper's economic-geographic "
-                                               "weights.")
+        gdp_note = Msg(N_("No GDP per capita in the data: Moran's I uses inverse-distance-squared weights "
+                          "(1/d^2) instead of the paper's economic-geographic weights."))
+        note = Join([note, gdp_note], sep=" ") if note else gdp_note
     return W_prox, W_econ, note
 
 
