@@ -22,6 +22,9 @@ TRAD, MLP_D, DIFF = "Traditional D", "MLP D", "Difference (MLP - traditional)"
 MEASURE_COLUMNS = {"Traditional D": "D_trad", "MLP D": "D_mlp"}
 MEASURE_WORDS = {TRAD: N_("Traditional D"), MLP_D: N_("MLP D"), DIFF: N_("Difference (MLP - traditional)")}
 TYPE_WORDS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high"), "extreme": N_("extreme")}
+WEIGHT_LABELS = {"indicator": N_("Indicator id"), "name": N_("Indicator"), "min": N_("Minimum (data units)"),
+                 "max": N_("Maximum (data units)"), "entropy": N_("Entropy (0-1)"),
+                 "weight": N_("Weight in its system (0-1)"), "system": N_("System"), "direction": N_("Direction")}
 T, P = bound()  # gettext and place names fixed to this run's language, for format_func callbacks
 ZH = lang() != "en"
 
@@ -290,22 +293,28 @@ with st.expander(UW["table"]):
         st.caption(_("{rows} rows; empty cells: no data.").format(rows=f"{len(shown):,}"))
     d1, d2, d3 = st.columns(3)
     suffix = method or "traditional"
+    # downloads in the session's language: the on-screen headers and words in Chinese (English: the ids)
+    type_word = lambda t: _(TYPE_WORDS.get(t, t))  # noqa: E731
     with d1:
-        cp.download(table, f"coupling_results_{suffix}.csv", _("Results per province-year (CSV)"))
+        cp.download(table, f"coupling_results_{suffix}.csv", _("Results per province-year (CSV)"),
+                    headers=cp.RESULT_LABELS,
+                    values={"province": place, "region": place, "type_trad": type_word, "type_mlp": type_word,
+                            "mlp_method": lambda m: _(cp.SHORT_LABELS.get(m, m))})
     with d2:
         cp.download(sh.pivot_table(index=["measure", "year"], columns="type", values="share",
                                    observed=False).reset_index(),
-                    f"coordination_type_shares_{suffix}.csv", _("Type shares by year (CSV)"))
+                    f"coordination_type_shares_{suffix}.csv", _("Type shares by year (CSV)"),
+                    headers={"measure": N_("Measure"), "year": N_("Year"), **TYPE_WORDS},
+                    values={"measure": lambda m: _(cp.MEASURE_NAMES.get(m, m))})
     with d3:
-        cp.download(cp.weights_table(fp, panel), "entropy_weights.csv", _("Entropy weights (CSV)"))
+        weights = cp.weights_table(fp, panel)
+        cp.download(cp.weights_zh(weights, panel) if ZH else weights, "entropy_weights.csv",
+                    _("Entropy weights (CSV)"), headers=WEIGHT_LABELS)
 with st.expander(_("Entropy weights and normalisation bounds (frozen: the simulator re-uses them)")):
     wt = cp.weights_table(fp, panel)
     if ZH:
         wt = cp.weights_zh(wt, panel)
-    st.dataframe(wt.rename(columns={
-        "indicator": _("Indicator id"), "name": _("Indicator"), "min": _("Minimum (data units)"),
-        "max": _("Maximum (data units)"), "entropy": _("Entropy (0-1)"), "weight": _("Weight in its system (0-1)"),
-        "system": _("System"), "direction": _("Direction")}).style.format(
+    st.dataframe(wt.rename(columns={k: _(v) for k, v in WEIGHT_LABELS.items()}).style.format(
         {_("Minimum (data units)"): "{:.4g}", _("Maximum (data units)"): "{:.4g}", _("Entropy (0-1)"): "{:.4f}",
          _("Weight in its system (0-1)"): "{:.4f}"}), hide_index=True, width="stretch")
     st.caption(_("Min-max normalisation over the whole panel (all provinces and years) with each "

@@ -16,6 +16,7 @@ from ui.text import md_escape
 from ui.unitmap import unit_map
 from ui import spatial as sp
 from ui import state
+from ui.downloads import localised
 from ui.i18n import N_, _, bound, lang, localise_map, place
 
 ZH = lang() != "en"
@@ -28,7 +29,17 @@ st.caption(_("How coordination changes over time: how the distribution shifts, h
 state.synthetic_notice("provinces")
 findings_slot = st.container()  # filled once the chains and the warnings exist
 EW_DEFAULTS = {sp.EW_WINDOW: 1, sp.EW_RISE: 0.01, sp.EW_TOL: 0.005}
-STATUS_WORDS = {"stalled": N_("stalled"), "fell": N_("fell")}
+STATUS_WORDS = {"stalled": N_("stalled"), "fell": N_("fell"), "ok": N_("ok")}
+# headers of tables shown and downloaded (in Chinese; English downloads keep the ids)
+DENSITY_LABELS = {"scope": N_("Scope"), "year": N_("Year"), "x": N_("Coupling coordination degree D"),
+                  "density": N_("Density")}
+FAULT_LABELS = {"province": N_("Province"), "year": N_("Year"), "start_year": N_("From year"),
+                "delta_h_inno": N_("Rise in h2"), "delta_D": N_("Change in D"), "status": N_("D stalled or fell"),
+                "flagged": N_("flagged")}
+QB_LABELS = {"quantity": N_("Quantity"), "reported": N_("The paper reports"),
+             "recomputed_from_table5_counts": N_("Recomputed from the paper's Table 5")}
+QB_QUANTITIES = {"Q_b": N_("Q_b (homogeneity statistic)"), "p-value": N_("p-value"),
+                 "degrees of freedom": N_("Degrees of freedom")}
 
 src = sp.d_source(state.dataset(), "dynamics")
 if src is None:
@@ -89,7 +100,8 @@ from ui.coupling import BANDWIDTH_RULE as MARKED_BANDWIDTH_RULE  # noqa: E402
 st.caption(sp.sim_text(MARKED_BANDWIDTH_RULE, BANDWIDTH_RULE)
            + _(" Joint density pooled over {n} province-year pairs; bands are "
                "8 equal steps of the density (filled contours).").format(n=len(jd.pairs)))
-sp.download(dens, "kernel_densities.csv", label=_("Download densities (CSV)"))
+sp.download(localised(dens, DENSITY_LABELS, {"scope": lambda s: _(sp.NATIONAL) if s == "National" else place(s)}),
+            "kernel_densities.csv", label=_("Download densities (CSV)"))
 
 # --- early warning ------------------------------------------------------------------------------
 st.header(_("Coupling-fault early warning"))
@@ -121,12 +133,11 @@ def warning_view():
         if ZH:
             shown = shown.assign(province=shown["province"].map(place),
                                  status=shown["status"].map(lambda v: _(STATUS_WORDS.get(v, v))))
-        st.dataframe(shown.rename(columns={
-            "province": _("Province"), "year": _("Year"), "start_year": _("From year"),
-            "delta_h_inno": _("Rise in h2"), "delta_D": _("Change in D"), "status": _("D stalled or fell")}),
-            hide_index=True, width="stretch", height=330)
+        st.dataframe(shown.rename(columns={k: _(v) for k, v in FAULT_LABELS.items()}),
+                     hide_index=True, width="stretch", height=330)
         st.caption(_("h2: the innovation resource allocation index; h2 and D on their 0-1 scales."))
-        sp.download(fl, "coupling_fault_flags.csv", label=_("Download all province-years (CSV)"))
+        sp.download(localised(fl, FAULT_LABELS, {"province": place, "status": lambda v: _(STATUS_WORDS.get(v, v))}),
+                    "coupling_fault_flags.csv", label=_("Download all province-years (CSV)"))
     with b:
         per = flagged.groupby("province").size().reindex(list(names), fill_value=0)
         label = per.map(lambda v: "none" if v == 0 else ("1 year" if v == 1 else
@@ -182,9 +193,15 @@ def _fmt_table(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     probs = [c for c in out.columns if c.startswith("p_to_")]
     out = fd.words_for_missing(out, "{:.4f}", missing=_("no data"), columns=probs)
-    names = {f"p_to_{j + 1}": _("P(to {c})").format(c=shown_classes[j]) for j in range(len(class_names))}
-    return out.rename(columns={**names, "from_class": _("From class (1-4)"), "lag_class": _("Neighbours' class (1-4)"),
-                               "n": _("Transitions observed")})
+    return out.rename(columns=markov_headers())
+
+
+def markov_headers() -> dict:
+    """Headers of the transition tables (probabilities and counts), shown and downloaded, in the session's language."""
+    to = {f"to_{j + 1}": _("to {c}").format(c=shown_classes[j]) for j in range(len(class_names))}
+    return {**{f"p_to_{j + 1}": _("P(to {c})").format(c=shown_classes[j]) for j in range(len(class_names))},
+            "from_class": _("From class (1-4)"), "lag_class": _("Neighbours' class (1-4)"),
+            "n": _("Transitions observed"), **to, **{f"count_{k}": v for k, v in to.items()}}
 
 
 def _paper_table(name: str) -> pd.DataFrame:
@@ -205,10 +222,8 @@ with st.expander(_("Transition probabilities: this data and the paper's Table 4"
         cnt = pd.DataFrame(mc.counts, columns=[f"to_{j + 1}" for j in range(4)])
         cnt.insert(0, "from_class", range(1, 5))
         st.caption(_("Transition counts"))
-        st.dataframe(cnt.rename(columns={"from_class": _("From class (1-4)"),
-                                         **{f"to_{j + 1}": _("to {c}").format(c=shown_classes[j]) for j in range(4)}}),
-                     hide_index=True, width="stretch")
-        sp.download(mc.to_frame().merge(cnt, on="from_class"), f"markov_{scheme}.csv")
+        st.dataframe(cnt.rename(columns=markov_headers()), hide_index=True, width="stretch")
+        sp.download(localised(mc.to_frame().merge(cnt, on="from_class"), markov_headers()), f"markov_{scheme}.csv")
     with b:
         st.subheader(_("Paper, Table 4"))
         pm = sp.paper_markov()
@@ -221,7 +236,8 @@ with st.expander(_("Spatial Markov matrices: conditioned on the neighbours' clas
     with a:
         t5 = _fmt_table(sm.to_frame())
         st.dataframe(t5, hide_index=True, width="stretch", height=320)
-        sp.download(sm.to_frame().assign(**{f"count_to_{j + 1}": sm.counts.reshape(-1, 4)[:, j] for j in range(4)}),
+        sp.download(localised(sm.to_frame().assign(**{f"count_to_{j + 1}": sm.counts.reshape(-1, 4)[:, j]
+                                                      for j in range(4)}), markov_headers()),
                     f"spatial_markov_{scheme}_{prox}.csv")
         st.caption(_("Rows without transitions (that class never started a transition under that "
                      "neighbourhood) read 'no data'. ") + EMPTY_ROW_TEXT)
@@ -252,7 +268,8 @@ with st.expander(_("Homogeneity test: does the neighbourhood matter?"), expanded
             _("The paper reports"): [f"{pm.Q_reported:.3f}", p_text(pm.p_reported), _("not reported")],
             _("Recomputed from the paper's Table 5"): [f"{r.Q:.3f}", p_text(r.p_value), f"{r.dof}"]}),
             hide_index=True, width="stretch")
-        sp.download(comp, "paper_Qb_reported_vs_recomputed.csv")
+        sp.download(localised(comp, QB_LABELS, {"quantity": lambda q: _(QB_QUANTITIES.get(q, q))}),
+                    "paper_Qb_reported_vs_recomputed.csv")
         st.warning(_("The paper reports Q_b = {Qr} (p = {pr}). Its own Table 5, turned back into "
                      "integer counts (n x p; they reproduce every printed probability and sum to Table 4), gives "
                      "Q = {Q} with {dof} degrees of freedom, p = "
@@ -279,7 +296,7 @@ with st.expander(_("Long run: steady states and mean first-passage times")):
             ss_shown = ss_shown.rename(columns={"chain": _("chain"), **dict(zip(class_names, shown_classes))})
         st.dataframe(fd.words_for_missing(ss_shown, "{:.4f}", missing=_("no unique steady state")), hide_index=True,
                      width="stretch")
-        sp.download(ss, "steady_states.csv")
+        sp.download(ss_shown if ZH else ss, "steady_states.csv")  # Chinese: the headers and chains shown
         reasons = sorted({sp.markov_warning(str(w.message)) for w in caught if issubclass(w.category, MarkovWarning)})
         st.caption(_("'no unique steady state': the chain has no single long-run distribution. ") + " ".join(reasons)
                    + " " + EMPTY_ROW_TEXT)
@@ -293,7 +310,7 @@ with st.expander(_("Long run: steady states and mean first-passage times")):
             mf_shown.insert(0, _("from"), shown_classes)
         st.dataframe(fd.words_for_missing(mf_shown, "{:.2f}", missing=_("no data"), infinite=_("never")),
                      hide_index=True, width="stretch")
-        sp.download(mf, "mean_first_passage_times.csv")
+        sp.download(mf_shown if ZH else mf, "mean_first_passage_times.csv")  # Chinese: as shown
         st.caption(_("Traditional chain, in years. 'never': the class is never reached (or not with certainty) "
                      "from that start; diagonal: mean return time."))
 

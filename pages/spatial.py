@@ -15,10 +15,19 @@ from ui import findings as fd
 from ui.text import md_escape
 from ui.unitmap import unit_map
 from ui import spatial as sp
+from ui.downloads import localised
 from ui import state
 from ui.i18n import N_, _, lang, localise_map, place
 
 ZH = lang() != "en"
+# headers of tables shown and downloaded (in Chinese; English downloads keep the ids)
+LOCAL_LABELS = {"province": N_("Province"), "year": N_("Year"), "value": "D", "significant": N_("significant"),
+                "cluster": N_("cluster"), "quadrant": N_("Quadrant")}
+DAGUM_BY_YEAR_LABELS = {"year": N_("Year"), "measure": N_("Measure"), "label": N_("Group or component"),
+                        "value": N_("value")}
+DAGUM_MEASURES = {"overall": N_("overall Gini G"), "within": N_("Gini within a region"),
+                  "between": N_("Gini between two regions"), "component": N_("component of G"),
+                  "share": N_("share of G (0-1)")}
 st.title(_("Spatial patterns"))
 st.caption(_("Where coupling coordination is high or low, whether neighbouring provinces are alike, and how "
              "unequal the regions are. Method: Liu et al. (2026), 'Spatial correlation analysis' (Table 3, "
@@ -100,7 +109,7 @@ with st.expander(_("Global Moran's I: table and test details")):
     shown = gm_show.rename(columns={k: _(v) for k, v in sp.GLOBAL_MORAN_LABELS.items()})
     st.dataframe(shown.style.format({c: "{:.3f}" for c in shown.columns if c != _("Year")}, na_rep=_("no data")),
                  hide_index=True, width="stretch")
-    sp.download(gm_show, "global_moran_by_year.csv")
+    sp.download(localised(gm_show, sp.GLOBAL_MORAN_LABELS), "global_moran_by_year.csv")
     st.caption(sp.sim_text(sp.P_VALUE_NOTE, P_VALUE_NOTE) +
                _(" Permutations: {permutations}, seed {seed}. The paper does not say "
                  "which p it reports (it used Stata).").format(permutations=permutations, seed=sp.SEED))
@@ -163,25 +172,21 @@ with quadrant_box:
         st.markdown(_("All provinces (Moran scatter)"))
         st.dataframe(counts_all.rename(columns={"year": _("Year")}) if ZH else counts_all, hide_index=True,
                      width="stretch")
-        sp.download(counts_all, "moran_quadrant_counts.csv")
+        sp.download(localised(counts_all, {"year": N_("Year")}), "moran_quadrant_counts.csv")
     with b:
         st.markdown(_("Significant only (p_sim <= {alpha})").format(alpha=alpha))
         st.dataframe(counts_sig.rename(columns={"year": _("Year")}) if ZH else counts_sig, hide_index=True,
                      width="stretch")
-        sp.download(counts_sig, "lisa_significant_counts.csv")
+        sp.download(localised(counts_sig, {"year": N_("Year")}), "lisa_significant_counts.csv")
     st.caption(_("Paper (text): HH {hh12} and LL {ll12} in 2012; HH {hh22} and LL {ll22} in 2022 (read as counts "
                  "of all scatter points).").format(
         hh12=f"{sc['lisa_hh_count_2012']:.0f}", ll12=f"{sc['lisa_ll_count_2012']:.0f}",
         hh22=f"{sc['lisa_hh_count_2022']:.0f}", ll22=f"{sc['lisa_ll_count_2022']:.0f}"))
     st.markdown(_("**Local Moran for every province-year**"))
-    loc_shown = loc.round(4)
-    if ZH:
-        loc_shown = loc_shown.assign(province=loc_shown["province"].map(place),
-                                     cluster=loc_shown["cluster"].map(sp.cluster_word)).rename(
-            columns={"province": _("Province"), "year": _("Year"), "value": "D", "significant": _("significant"),
-                     "cluster": _("cluster"), "quadrant": _("Quadrant")})
+    loc_words = {"province": place, "cluster": sp.cluster_word}  # Chinese: names in words (screen and download)
+    loc_shown = localised(loc.round(4), LOCAL_LABELS, loc_words)
     st.dataframe(loc_shown, hide_index=True, width="stretch", height=300)
-    sp.download(loc, "local_moran_panel.csv")
+    sp.download(localised(loc, LOCAL_LABELS, loc_words), "local_moran_panel.csv")
 
 # --- Dagum -------------------------------------------------------------------------------------
 st.header(_("Dagum Gini decomposition ({groups})").format(
@@ -232,12 +237,15 @@ with st.expander(_("Dagum decomposition: mean contribution shares against the pa
                      .rename(columns=labels).style.format(
             {labels["recomputed_mean_pct"]: "{:.2f}", labels["paper_mean_pct"]: "{:.3f}"}),
             hide_index=True, width="stretch")
-        sp.download(cmp, "dagum_mean_shares.csv")
+        sp.download(localised(cmp, sp.DAGUM_LABELS, {"component": lambda c: _(sp.DAGUM_COMPONENTS.get(c, c))}),
+                    "dagum_mean_shares.csv")
     with b:
         st.caption(_("G = G_w + G_nb + G_t exactly (Dagum 1997): within-region, net between-region and "
                      "transvariation (overlap of the regional distributions). Gini in the n² form; regions by "
                      "the NBS East/Central/West scheme."))
-        sp.download(dg, "dagum_by_year.csv", label=_("Download the full decomposition (CSV)"))
+        sp.download(localised(dg, DAGUM_BY_YEAR_LABELS,
+                              {"measure": lambda m: _(DAGUM_MEASURES.get(m, m)), "label": _dagum_label}),
+                    "dagum_by_year.csv", label=_("Download the full decomposition (CSV)"))
 
 with findings_slot:
     _units = sp.active_units()

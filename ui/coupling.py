@@ -14,6 +14,7 @@ Caching policy
 """
 from __future__ import annotations
 
+import re
 
 import numpy as np
 import pandas as pd
@@ -170,20 +171,40 @@ def _ensemble(fp: str, method: str, _panel: pd.DataFrame):
     shipped = model_store.load_shipped(method, fp, SEEDS)  # the demo's models ship trained
     if shipped is not None:
         return shipped
-    label = _(METHOD_LABELS[method]) if method in METHOD_LABELS else method
-    bar = st.progress(0.0, text=_("Training {label} (5 seeds, once per dataset)...").format(label=label))
+    from ui.i18n import bound
+
+    T = bound()[0]  # the session's language, fixed now (progress may be reported from a training thread)
+    label = T(METHOD_LABELS[method]) if method in METHOD_LABELS else method
+    bar = st.progress(0.0, text=T(N_("Training {label} (5 seeds, once per dataset)...")).format(label=label))
     shown = [-1]
 
     def progress(fraction, message):
         step = int(min(max(float(fraction), 0.0), 1.0) * PROGRESS_STEPS)
         if step > shown[0]:
             shown[0] = step
-            bar.progress(step / PROGRESS_STEPS, text=_("Training {label}: {message}").format(label=label,
-                                                                                             message=message))
+            bar.progress(step / PROGRESS_STEPS, text=T(N_("Training {label}: {message}")).format(
+                label=label, message=training_step(message, T)))
 
     ens = model_store.fit_panel(_panel, method, SEEDS, frame=frame(fp, _panel), progress=progress)
     bar.empty()
     return ens
+
+
+# sim.mlp's progress messages: "<method>, seed <s>: epoch <e>/<n>" (sim.mlp._progress_every) and "done"
+_EPOCH = re.compile(r"^(?P<method>\w+), seed (?P<seed>\d+): epoch (?P<epoch>\d+)/(?P<epochs>\d+)$")
+
+
+def training_step(message: str, gettext=None) -> str:
+    """A progress message of ``sim.mlp`` in the session's language, or through ``gettext`` (the method is
+    named by the bar's label already); any other message as it is."""
+    gettext = gettext or _
+    m = _EPOCH.match(str(message))
+    if m:
+        return gettext(N_("seed {seed}, epoch {epoch} of {epochs}")).format(
+            seed=m["seed"], epoch=m["epoch"], epochs=m["epochs"])
+    if message == "done":
+        return gettext(N_("done"))
+    return str(message)
 
 
 def trained_ensemble(fp: str, panel: pd.DataFrame, method: str):
@@ -274,11 +295,14 @@ def collapse_warning(ens, where: str = "", translate: bool = False) -> None:
         st.warning(("**" + where + colon.rstrip() + "** " if where else "") + message, icon=":material/warning:")
 
 
-def download(df: pd.DataFrame, file_name: str, label: str = "Download CSV", key: str | None = None) -> None:
-    """A CSV download button (``ui.downloads.csv_button``) with this page's widget-key prefix."""
+def download(df: pd.DataFrame, file_name: str, label: str | None = None, key: str | None = None,
+             headers: dict | None = None, values: dict | None = None) -> None:
+    """A CSV download button (``ui.downloads.csv_button``) with this page's widget-key prefix; in Chinese
+    the columns of ``headers`` renamed and the cells of ``values`` in words (``ui.downloads.localised``)."""
     from ui.downloads import csv_button
 
-    csv_button(df, file_name, label, key or f"dl_coupling_{file_name}")
+    csv_button(df, file_name, label or _("Download CSV"), key or f"dl_coupling_{file_name}", headers=headers,
+               values=values)
 
 
 RECOVERY_CSV = schema.DATA_DIR.parent / "bench" / "results" / "coupling_recovery.csv"
