@@ -211,3 +211,59 @@ def test_mlp_training_progress_in_both_languages():
     assert training_step("crosspred, seed 3: epoch 50/500", str) == "seed 3, epoch 50 of 500"
     assert zh("Training {label}: {message}") != "Training {label}: {message}"
     assert zh("Training {label} (5 seeds, once per dataset)...").startswith("正在训练")
+
+
+# ------------------------------------------------------------------------------------------ the Share view
+@pytest.fixture
+def download_buttons(monkeypatch):
+    """Every download button a run creates: file name -> its data (bytes, or the deferred callable)."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    seen = {}
+    original = DeltaGenerator.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        seen[file_name] = data
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    import streamlit as st
+
+    main = st.download_button  # bound to the main area when streamlit was imported
+
+    def spy_main(label, data, file_name=None, *args, **kwargs):
+        seen[file_name] = data
+        return main(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", spy_main)
+    return seen
+
+
+def test_share_view_files_are_written_in_the_session_language(download_buttons):
+    """The Share view's files are built when clicked, in another thread than the script run (Streamlit's
+    deferred downloads): they are built here after the run, outside the session, and still in Chinese."""
+    import zipfile
+
+    import openpyxl
+
+    from ui.simulator import PRESETS
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=240)
+    for k, v in {**PRESETS["Western digital infrastructure push"].to_query_params(), "lang": "zh"}.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/simulator.py")
+    at.run()
+    at.segmented_control(key="sim_view").set_value("Share").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("下载文件（CSV、Excel、简报）为英文" in c.value for c in at.caption)  # the old notice is gone
+    built = {k: (v() if callable(v) else v) for k, v in download_buttons.items()}
+    doc = built["briefing.html"].decode("utf-8")
+    assert "<html lang='zh'>" in doc and "合成演示数据——非官方统计" in doc and "变化了什么" in doc
+    wb = openpyxl.load_workbook(io.BytesIO(built["simulation_results.xlsx"]))
+    assert "耦合协调度 D" in wb.sheetnames and "关于" in wb.sheetnames
+    with zipfile.ZipFile(io.BytesIO(built["simulation_results.zip"])) as z:
+        assert "coupling_D.csv" in z.namelist()  # ASCII file names
+        raw = z.read("coupling_D.csv")
+        assert raw.startswith(BOM) and raw[len(BOM):].decode("utf-8").startswith("省份,年份,")
+    assert "scenario.json" in built
