@@ -34,13 +34,32 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from sim.messages import Msg, N_
+
 __all__ = [
     "GmmStyle", "IvStyle", "TestStat", "GmmDesign", "GmmResults",
     "build_design", "dynamic_panel_gmm", "parse_lagged", "blas_single_thread",
 ]
 
-TOO_MANY_INSTRUMENTS = ("too many instruments: Hansen/Sargan p near 1 is not evidence of "
-                        "validity (Roodman 2009)")
+TOO_MANY_INSTRUMENTS = N_("too many instruments: Hansen/Sargan p near 1 is not evidence of "
+                          "validity (Roodman 2009)")
+# the warnings of GmmResults.warnings, as sim.messages.Msg (str() is the English sentence; the UI translates)
+TOO_MANY_WARNING = N_("too many instruments: Hansen/Sargan p near 1 is not evidence of "
+                      "validity (Roodman 2009) ({j} instruments > {n} groups)")
+DROPPED_WARNING = N_("dropped because of collinearity or no variation in the sample: {names}")
+S1_WARNING = N_("first-step weighting matrix S1 = sum_i Z_i'H Z_i is rank-deficient (rank "
+                "{rank} < {columns} instrument columns): some instruments are collinear "
+                "in the sample, so the Moore-Penrose pseudo-inverse is used and the reported "
+                "instrument count and Sargan/Hansen degrees of freedom use the rank ({rank}), "
+                "as xtabond2 does; check the instrument list for redundant columns")
+S2_WARNING = N_("two-step weighting matrix S2 is singular (rank "
+                "{rank} < {columns}): a generalized inverse is used ("
+                "{inverse}), "
+                "so two-step estimates depend on that choice (compare ginv='pinv' and "
+                "ginv='invsym')")
+INVSYM_NAME = N_("Stata invsym emulation")
+AR_ONE_STEP_WARNING = N_("AR(m) tests after one-step non-robust estimation are not implemented "
+                         "(xtabond2 uses an H-based variance there); use robust=True")
 _EQUATIONS = ("both", "level", "diff")
 
 
@@ -956,7 +975,7 @@ def _fit_inner(d: GmmDesign) -> GmmResults:
     warns = []
     dropped = [n for n, kk in zip(names, keep) if not kk]
     if dropped:
-        warns.append(f"dropped because of collinearity or no variation in the sample: {dropped}")
+        warns.append(Msg(DROPPED_WARNING, names=f"{dropped}"))
     V = core["V"].copy()
     N = core["n_groups"]
     n = core["n_obs"]
@@ -981,22 +1000,14 @@ def _fit_inner(d: GmmDesign) -> GmmResults:
     j0 = core["j0"]
     df = j0 - k
     if j0 > N:
-        warns.append(TOO_MANY_INSTRUMENTS + f" ({j0} instruments > {N} groups)")
+        warns.append(Msg(TOO_MANY_WARNING, j=f"{j0}", n=f"{N}"))
     if j0 < Z.shape[2]:
-        warns.append("first-step weighting matrix S1 = sum_i Z_i'H Z_i is rank-deficient (rank "
-                     f"{j0} < {Z.shape[2]} instrument columns): some instruments are collinear "
-                     "in the sample, so the Moore-Penrose pseudo-inverse is used and the reported "
-                     f"instrument count and Sargan/Hansen degrees of freedom use the rank ({j0}), "
-                     "as xtabond2 does; check the instrument list for redundant columns")
+        warns.append(Msg(S1_WARNING, rank=f"{j0}", columns=f"{Z.shape[2]}"))
     if core["rank_s2"] < Z.shape[2]:
-        warns.append("two-step weighting matrix S2 is singular (rank "
-                     f"{core['rank_s2']} < {Z.shape[2]}): a generalized inverse is used ("
-                     f"{'Stata invsym emulation' if d.ginv == 'invsym' else 'Moore-Penrose'}), "
-                     "so two-step estimates depend on that choice (compare ginv='pinv' and "
-                     "ginv='invsym')")
+        warns.append(Msg(S2_WARNING, rank=f"{core['rank_s2']}", columns=f"{Z.shape[2]}",
+                         inverse=Msg(INVSYM_NAME) if d.ginv == "invsym" else "Moore-Penrose"))
     if not (d.twostep or d.robust):
-        warns.append("AR(m) tests after one-step non-robust estimation are not implemented "
-                      "(xtabond2 uses an H-based variance there); use robust=True")
+        warns.append(Msg(AR_ONE_STEP_WARNING))
     def chi(stat):
         return TestStat(stat, df, float(stats.chi2.sf(stat, df)) if df > 0 else float("nan"))
     step = "two-step" if d.twostep else "one-step"

@@ -26,6 +26,7 @@ from scipy import stats
 
 from sim.gmm import (GmmDesign, GmmResults, GmmStyle, IvStyle, blas_single_thread,
                      build_design)
+from sim.messages import Msg, N_
 
 __all__ = ["wang_spec", "wang_model", "compare_with_paper", "compare_mediation_with_paper",
            "compare_negbin_with_paper", "moderation", "placebo",
@@ -38,6 +39,8 @@ CONTROLS = ("ED", "IC", "IE")
 # our term names -> the paper's (data/paper/wang2025_table4_system_gmm.csv)
 PAPER_TERMS = {"L.TI": "L.TI", "IP": "IP", "NC": "NC", INTERACTION: "IP*NC", "ED": "ED",
                "IC": "IC", "IE": "IE", "_cons": "const"}
+# the two lines of Fig. 4 (values of moderation()'s ``nc_level`` column; marked for the UI's catalogue)
+NC_LEVELS = (N_("low NC (mean - 1 sd)"), N_("high NC (mean + 1 sd)"))
 
 
 def _unit_column(panel: pd.DataFrame) -> str:
@@ -249,8 +252,7 @@ def moderation(result: GmmResults, panel: pd.DataFrame, n_points: int = 21) -> p
             base += b[c] * float(panel[c].mean())
     ip = np.linspace(float(panel["IP"].min()), float(panel["IP"].max()), n_points)
     out = []
-    for label, ncv in (("low NC (mean - 1 sd)", nc.mean() - nc.std()),
-                       ("high NC (mean + 1 sd)", nc.mean() + nc.std())):
+    for label, ncv in ((NC_LEVELS[0], nc.mean() - nc.std()), (NC_LEVELS[1], nc.mean() + nc.std())):
         pred = base + b["IP"] * ip + b["NC"] * ncv + b[INTERACTION] * (ip - cen["IP"]) * (ncv - cen["NC"])
         slope = b["IP"] + b[INTERACTION] * (ncv - cen["NC"])
         out.append(pd.DataFrame({"nc_level": label, "NC": ncv, "IP": ip, "TI_pred": pred,
@@ -304,7 +306,7 @@ def _shuffle(ip: np.ndarray, scheme: str, rng: np.random.Generator) -> np.ndarra
     elif scheme == "cluster":
         perm = rng.permutation(ip.shape[0])
         if not np.array_equal(ok, ok[perm]):
-            raise ValueError("scheme='cluster' needs the same IP years observed in every cluster")
+            raise ValueError(Msg(N_("scheme='cluster' needs the same IP years observed in every cluster")))
         out = ip[perm]
     else:
         raise ValueError(f"scheme must be 'panel', 'within_year' or 'cluster', found {scheme!r}")
@@ -383,13 +385,14 @@ def firm_panel(firms: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     need = ["firm", "city", "year", "ti", "gs", "ep", "cs", "oc"]
     miss = [c for c in need if c not in firms.columns]
     if miss:
-        raise ValueError(f"firm panel lacks {miss}; found {list(firms.columns)}")
+        raise ValueError(Msg(N_("firm panel lacks {missing}; found {found}"), missing=f"{miss}",
+                             found=f"{list(firms.columns)}"))
     unit = _unit_column(panel)
     f = firms.copy()
     for c in ("ti", "gs", "ep", "cs", "oc"):
         f[c] = pd.to_numeric(f[c], errors="raise")
     if (f["ti"] < 0).any() or (f["gs"] < 0).any():
-        raise ValueError("firm ti and gs must be non-negative counts / amounts")
+        raise ValueError(Msg(N_("firm ti and gs must be non-negative counts / amounts")))
     gs_yuan = 1e4 * f["gs"]
     out = pd.DataFrame({"firm": f["firm"], "city": f["city"], "year": f["year"].astype(int),
                         "TI_firm": np.log1p(f["ti"]),
@@ -400,9 +403,9 @@ def firm_panel(firms: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     lost = out["IP"].isna() & out["city"].isin(ip["city"])
     unknown = sorted(set(out.loc[~out["city"].isin(ip["city"]), "city"]))
     if unknown:
-        raise ValueError(f"firm cities {unknown[:5]} are not clusters of the panel")
+        raise ValueError(Msg(N_("firm cities {cities} are not clusters of the panel"), cities=f"{unknown[:5]}"))
     if lost.any():
-        raise ValueError(f"{int(lost.sum())} firm-years have no IP for their city-year")
+        raise ValueError(Msg(N_("{n} firm-years have no IP for their city-year"), n=f"{int(lost.sum())}"))
     return out[["firm", "city", "year", "TI_firm", "GS", "IP", "EP", "CS", "OC"]]
 
 
