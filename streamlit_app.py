@@ -46,7 +46,7 @@ language_switch()
 sync_url()
 sidebar_status()
 # Pages translated so far (issue 15, first increment); the others say so at the top, in Chinese.
-TRANSLATED = {"home.py", "simulator.py", "coupling.py", "spatial.py", "dynamics.py", "clusters.py"}
+TRANSLATED = {"home.py", "simulator.py", "coupling.py", "spatial.py", "dynamics.py", "data.py", "clusters.py"}
 if lang() != "en" and not any(navigation.url_path == (Path(f).stem if f != "home.py" else "")
                               for f in TRANSLATED):
     st.info(_("This page is not translated yet: it is shown in English."), icon=":material/translate:")

@@ -4,7 +4,7 @@
     python locale/english_left.py -v         # and every English text segment
 
 Runs every page of the navigation with Streamlit's AppTest (the Simulator in each of its views, with a
-preset), collects the visible text (titles, headers, Markdown, captions, alerts, widget labels, help
+preset; AI clusters with each technical section opened in turn), collects the visible text (titles, headers, Markdown, captions, alerts, widget labels, help
 and options, expander labels) and reports the segments that contain an English word outside an
 allow-list of acronyms, method abbreviations, units, codes and names kept as published. Charts and
 table cells are not inspected (the browser test looks at screenshots).
@@ -41,7 +41,24 @@ ALLOWED = {
     "Language", "English",
     # codes a user types in the tables (explained in Chinese next to them)
     "pct", "abs", "set", "add", "remove", "scale", "East", "Central", "West", "all", "mode",
+    # the Data page: file formats and encodings, and the column ids of the upload files (the file format:
+    # a Chinese header is accepted too, but these ids are what the templates and sheets contain)
+    "UTF", "GBK", "xlsx", "GeoJSON", "FeatureCollection", "WGS", "README", "id", "name", "name_zh", "system",
+    "dimension", "direction", "unit", "nqpf", "inno", "lat", "lon", "group",
+    # the AI clusters page (Wang et al. 2025): acronyms and symbols of the paper (location quotient LQ,
+    # variance inflation factor VIF, IV-style instruments, the NB2 model, firm variables GS, EP, CS, OC,
+    # subscripted symbols of Eqs. 2-3, the slope dTI/dIP), names of methods' authors, the log function, and
+    # Stata/xtabond2 syntax and options and a module named as they are written (lag(2 .), twostep robust,
+    # pinv, invsym, sim.clusters)
+    "LQ", "VIF", "IV", "NB", "GS", "EP", "CS", "OC", "TI_firm", "L.TI_firm", "L.GS", "NC_i", "TI_i", "IP_i",
+    "sum_j", "dTI", "dIP", "b_IP", "AR", "log", "Wasserman", "Faust", "Roodman", "Moore", "Penrose", "Sobel",
+    "xtabond", "twostep", "robust", "lag", "pinv", "invsym", "sim.clusters",
 }
+# the technical sections of the AI clusters page, each opened in turn (ui.clusters.SECTION_WORDS)
+CLUSTER_SECTIONS = ("Cooperation (Table 1)", "Network centrality", "Descriptive statistics (Tables 2-3)",
+                    "Policy effect: system GMM (Table 4)", "Moderation by centrality (Fig. 4)",
+                    "Placebo test (Fig. 6)", "Threshold sensitivity (Fig. 5)", "Mechanism: subsidies (Table 5)",
+                    "Negative binomial (Table 6)")
 WORD = re.compile(r"[A-Za-z][A-Za-z_.&']+")
 # the two papers' references on Home are kept as published (English titles and journals)
 CITATION = re.compile(r"Liu, Y\., Wang.*?doi:\S+|Wang, T\., Yu.*?doi:\S+", re.S)
@@ -88,7 +105,12 @@ def run_page(file: str, view: str | None = None):
     if file != "home.py":
         at.switch_page(f"pages/{file}")
         at.run()
-    if view:
+    if view and file == "clusters.py":
+        at.button_group(key="clusters_section").set_value(view).run()
+        if view == "Placebo test (Fig. 6)":  # the result too: a short run
+            at.number_input(key="clusters_placebo_replications").set_value(100).run()
+            at.button(key="clusters_placebo_run").click().run()
+    elif view:
         at.segmented_control(key="sim_view").set_value(view).run()
     return at
 
@@ -96,8 +118,8 @@ def run_page(file: str, view: str | None = None):
 def report(verbose: bool = False) -> dict:
     counts = {}
     for file in _pages():
-        views = [None] if file != "simulator.py" else ["Class shares", "Provinces", "Map", "AI clusters",
-                                                       "Compare", "Share"]
+        views = ([None, *CLUSTER_SECTIONS] if file == "clusters.py" else [None] if file != "simulator.py"
+                 else ["Class shares", "Provinces", "Map", "AI clusters", "Compare", "Share"])
         seen, segments = set(), []
         for view in views:
             at = run_page(file, view)

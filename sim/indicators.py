@@ -30,7 +30,7 @@ from sim.problems import DataValidationError, Problem
 SYSTEMS = ("nqpf", "inno")
 SYSTEM_LABELS = {"nqpf": N_("New quality productive forces"), "inno": N_("Innovation resource allocation")}
 NOT_STATED = N_("not stated in the paper")
-PAPER_SOURCES = ("China Statistical Yearbook; China Industrial Statistical Yearbook; China Science and "
+PAPER_SOURCES = N_("China Statistical Yearbook; China Industrial Statistical Yearbook; China Science and "
                  "Technology Statistical Yearbook; China Energy Statistical Yearbook; statistical "
                  "yearbooks of each province; China Regional Innovation Capability Evaluation Report; "
                  "International Federation of Robotics; China Stock Market & Accounting Research "

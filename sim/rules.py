@@ -150,7 +150,7 @@ def rule_unique_keys(kind, good, unit, hdr, problems) -> list:
                           a=Place(k[0]), b=Place(k[1]), year=str(k[2]), row=str(seen[k]))
                 problems.append(Problem(r["_row"], hdr.shown["city_a"], f"{r['city_a']} - {r['city_b']}", msg))
             else:
-                problems.append(Problem(r["_row"], hdr.shown[unit], r[unit],
+                problems.append(Problem(r["_row"], hdr.shown[unit], Place(r[unit]),
                                         Msg(N_("Duplicate: {name} {year} is already on row {row}."),
                                             name=Place(r[unit]), year=str(r['year']), row=str(seen[k]))))
             continue
@@ -239,7 +239,7 @@ def rule_balanced(records, unit, units, span, present, hdr, fill_gaps, problems,
             note = Msg(N_(" Rows {rows}, whose {unit} could not be read, may be meant.") if len(maybe) > 1 else
                        N_(" Row {rows}, whose {unit} could not be read, may be meant."),
                        rows=", ".join(map(str, maybe)), unit=_noun(unit_word)) if maybe else ""
-            problems.append(Problem(None, hdr.shown[unit], u,
+            problems.append(Problem(None, hdr.shown[unit], Place(u),
                                     Msg(N_("{name} has no rows for {years} (the panel spans "
                                            "{first}-{last}); add them, or allow gap filling.{note}"),
                                         name=Place(u), years=_years_text(ys), first=str(span[0]),
@@ -341,7 +341,7 @@ def _fill(frame, units, span, numeric, problems, hdr):
             if obs.all():
                 continue
             if not obs.any():
-                problems.append(Problem(None, hdr.shown[c], u, Msg(N_("{name} has no value at all in '{column}'; "
+                problems.append(Problem(None, hdr.shown[c], Place(u), Msg(N_("{name} has no value at all in '{column}'; "
                                                                       "there is nothing to interpolate from."),
                                                                    name=Place(u), column=c)))
                 continue

@@ -18,21 +18,57 @@ import pandas as pd
 
 from sim import schema
 from sim.data import KINDS, MIN_UNITS, MIN_YEARS, NOT_ANALYSED, YEAR_RANGE, column_specs
+from sim.messages import Join, Msg, N_, Place
 
 __all__ = ["schema_table", "template", "province_template", "city_template", "links_template",
            "firms_template", "indicator_sheet", "units_sheet_template", "to_csv_bytes", "to_excel_bytes"]
 
-_TITLES = {"provinces": "Province panel (Study A, Liu et al. 2026)",
-           "cities": "City panel (Study B, Wang et al. 2025)",
-           "links": "City cooperation links (Study B, Wang et al. 2025)",
-           "firms": "Firm panel (Study B mediation, Wang et al. 2025 Table 5)"}
-_ROWS = {"provinces": "one row per province and year",
-         "cities": "one row per city and year",
-         "links": "one row per unordered city pair and year with cooperative AI patents",
-         "firms": "one row per firm and year"}
+_TITLES = {"provinces": N_("Province panel (Study A, Liu et al. 2026)"),
+           "cities": N_("City panel (Study B, Wang et al. 2025)"),
+           "links": N_("City cooperation links (Study B, Wang et al. 2025)"),
+           "firms": N_("Firm panel (Study B mediation, Wang et al. 2025 Table 5)")}
+_ROWS = {"provinces": N_("one row per province and year"),
+         "cities": N_("one row per city and year"),
+         "links": N_("one row per unordered city pair and year with cooperative AI patents"),
+         "firms": N_("one row per firm and year")}
 
 
-def schema_table(kind: str, system=None) -> pd.DataFrame:
+def english(value) -> str:
+    """The English text of a message (the default of every ``translate`` here)."""
+    return str(value)
+
+
+def _described(table: pd.DataFrame, kind: str, system, translate) -> pd.DataFrame:
+    """The schema table with its descriptions and sources in the language of ``translate`` (an
+    indicator: its Chinese name and system when ``translate`` gives Chinese); ids stay as they are."""
+    from sim.headers import word
+    from sim.indicators import NOT_STATED, SYSTEM_LABELS
+
+    if translate is english:
+        return table
+    by = {} if kind != "provinces" else {i.id: i for i in (system or _paper()).indicators}
+    out = table.copy()
+    desc = []
+    for col, d in zip(out["column"], out["description"]):
+        ind = by.get(col)
+        if ind is not None:
+            desc.append(translate(Msg(N_("{name} (system: {system})"), name=_named(ind),
+                                      system=Msg(SYSTEM_LABELS[ind.system]))))
+        else:
+            desc.append(translate(d if isinstance(d, Msg) else word(d)))
+    out["description"] = desc
+    if "source" in out.columns:
+        out["source"] = [translate(Msg(NOT_STATED)) if v == NOT_STATED else v for v in out["source"]]
+    return out
+
+
+def _named(ind):
+    from sim.messages import Named
+
+    return Named(ind.name, ind.name_zh)
+
+
+def schema_table(kind: str, system=None, translate=english) -> pd.DataFrame:
     """The columns of one upload kind, for the data page and the template's README sheet.
 
     Parameters
@@ -46,7 +82,8 @@ def schema_table(kind: str, system=None) -> pd.DataFrame:
         province panel adds ``name_zh``, ``unit_zh`` (the Chinese yearbook header is
         "name_zh(unit_zh)"), ``system`` and ``source`` (where the indicator is published; "not
         stated in the paper" where Liu et al. 2026 do not say). ``system``: an
-        ``IndicatorSystem`` (default the paper's 35).
+        ``IndicatorSystem`` (default the paper's 35). ``translate`` (a ``sim.messages.Msg`` -> text
+        function, e.g. the UI's ``tr``) writes the descriptions in the user's language; default English.
 
     Examples
     --------
@@ -70,7 +107,7 @@ def schema_table(kind: str, system=None) -> pd.DataFrame:
     if kind == "provinces":
         cols = ["column", "name_zh", "unit", "unit_zh", "system", "direction", "description", "required",
                 "source", "also_accepted"]
-    return pd.DataFrame(rows, columns=cols)
+    return _described(pd.DataFrame(rows, columns=cols), kind, system, translate)
 
 
 def _paper():
@@ -92,82 +129,86 @@ def chinese_header(system=None) -> list[str]:
     return ["地区", "年份", *[i.header("zh") for i in system.indicators], "人均GDP(元)"]
 
 
-def indicator_sheet(system=None, format: str = "csv") -> bytes:  # noqa: A002
+def indicator_sheet(system=None, format: str = "csv", translate=english) -> bytes:  # noqa: A002
     """The indicator sheet of a system (default the paper's 35): id, name, name_zh, system,
     dimension, direction, unit, unit_zh, source. Edit it to define your own system and upload it
-    with the panel. xlsx: an "indicators" sheet and a README (the paper's joint source list)."""
+    with the panel. xlsx: an "indicators" sheet and a README (the paper's joint source list), written in
+    the language of ``translate`` (default English; the columns are the file format and stay)."""
     from sim.indicators import MIN_PER_SYSTEM, PAPER_SOURCES
 
     df = (system or _paper()).to_frame()
     if format == "csv":
         return to_csv_bytes(df)
-    notes = pd.DataFrame({"README": [
-        "One row per indicator. id: the column name in the panel (letters, digits, _). name / name_zh: "
-        "English and Chinese names; a panel header may be the id, either name, or a name with its unit "
-        "in brackets, e.g. R&D经费内部支出(亿元).",
-        "system: nqpf (new quality productive forces, 新质生产力) or inno (innovation resource allocation, "
-        f"创新资源配置); at least {MIN_PER_SYSTEM} indicators in each. direction: + (more is better) or - "
-        "(less is better, e.g. energy use per unit of GDP).",
-        "dimension: groups indicators for the simulator's changes (e.g. 'Capital innovation resource').",
-        "name_zh / unit_zh of the paper's 35 indicators are our translations of its English names into the "
-        "usual Chinese statistical terms (the paper, in English, gives none); they are there so that "
-        "yearbook-style headers are recognised.",
-        "source: where the indicator is published. Liu et al. (2026) do not give a source per indicator; "
-        "they list their sources jointly: " + PAPER_SOURCES + ".",
-    ]})
+    notes = pd.DataFrame({"README": [translate(m) for m in (
+        Msg(N_("One row per indicator. id: the column name in the panel (letters, digits, _). name / name_zh: "
+               "English and Chinese names; a panel header may be the id, either name, or a name with its unit "
+               "in brackets, e.g. R&D经费内部支出(亿元).")),
+        Msg(N_("system: nqpf (new quality productive forces, 新质生产力) or inno (innovation resource allocation, "
+               "创新资源配置); at least {min} indicators in each. direction: + (more is better) or - "
+               "(less is better, e.g. energy use per unit of GDP)."), min=str(MIN_PER_SYSTEM)),
+        Msg(N_("dimension: groups indicators for the simulator's changes (e.g. 'Capital innovation resource').")),
+        Msg(N_("name_zh / unit_zh of the paper's 35 indicators are our translations of its English names into the "
+               "usual Chinese statistical terms (the paper, in English, gives none); they are there so that "
+               "yearbook-style headers are recognised.")),
+        Msg(N_("source: where the indicator is published. Liu et al. (2026) do not give a source per indicator; "
+               "they list their sources jointly: {sources}."), sources=Msg(PAPER_SOURCES)),
+    )]})
     return to_excel_bytes({"indicators": df, "README": notes})
 
 
-def units_sheet_template(format: str = "csv") -> bytes:  # noqa: A002
+def units_sheet_template(format: str = "csv", translate=english) -> bytes:  # noqa: A002
     """An empty units sheet: unit, lat, lon, group (cities, counties or any regions by name, with
     coordinates in decimal degrees WGS84 and an optional group for the Dagum decomposition)."""
     empty = pd.DataFrame(columns=["unit", "lat", "lon", "group"])
     if format == "csv":
         return to_csv_bytes(empty)
-    notes = pd.DataFrame({"README": [
+    notes = pd.DataFrame({"README": [translate(Msg(N_(
         "One row per unit: unit = the name as written in the panel's unit column; lat, lon = decimal "
         "degrees (WGS84) of the unit's seat; group = optional grouping for the Dagum decomposition "
         "(e.g. East/Central/West). Without boundaries, neighbours are the 4 nearest units and maps "
-        "show points.",
-    ]})
+        "show points.")))]})
     return to_excel_bytes({"units": empty, "README": notes})
 
 
-def _notes(kind: str) -> list[str]:
+def _notes(kind: str) -> list[Msg]:
+    """The README notes of a template (``Msg``: English as ``str``, translated by the caller)."""
     notes = [
-        f"{_TITLES[kind]}: {_ROWS[kind]}. Put the data on the first sheet (this template's 'data' "
-        "sheet) with the header in row 1; the README and names sheets are not read.",
-        "Files: CSV in UTF-8 (with or without BOM) or GBK/GB18030, or Excel .xlsx. Column names "
-        "may be the ids below, the paper's names, or the alternatives listed; case and spaces do "
-        "not matter. Unknown columns are reported (delete them).",
-        f"Years: whole numbers {YEAR_RANGE[0]}-{YEAR_RANGE[1]}; at least {MIN_YEARS} consecutive years.",
-        "Numbers: plain numbers in the unit given; '1,234.5' thousands separators are accepted; "
-        "empty, NA or '-' mean missing.",
+        Msg(N_("{title}: {rows}. Put the data on the first sheet (this template's 'data' "
+               "sheet) with the header in row 1; the README and names sheets are not read."),
+            title=Msg(_TITLES[kind]), rows=Msg(_ROWS[kind])),
+        Msg(N_("Files: CSV in UTF-8 (with or without BOM) or GBK/GB18030, or Excel .xlsx. Column names "
+               "may be the ids below, the paper's names, or the alternatives listed; case and spaces do "
+               "not matter. Unknown columns are reported (delete them).")),
+        Msg(N_("Years: whole numbers {lo}-{hi}; at least {min} consecutive years."), lo=str(YEAR_RANGE[0]),
+            hi=str(YEAR_RANGE[1]), min=str(MIN_YEARS)),
+        Msg(N_("Numbers: plain numbers in the unit given; '1,234.5' thousands separators are accepted; "
+               "empty, NA or '-' mean missing.")),
     ]
     if kind == "provinces":
         notes += [
-            "Provinces: English, pinyin or Chinese names (Beijing, 北京, 北京市; Inner Mongolia, "
-            "Nei Mongol, 内蒙古), GB/T 2260 or ISO 3166-2 codes. Shaanxi (陕西) and Shanxi (山西) "
-            "are different provinces.",
-            f"The study covers 30 provinces; rows of {', '.join(NOT_ANALYSED)} are left out with a "
-            f"note. At least {MIN_UNITS} provinces.",
-            "The panel must be balanced (every province in every year) with no empty cells, unless "
-            "gap filling is switched on: then gaps are filled by linear interpolation within the "
-            "province (flat beyond its first/last year) and every filled cell is listed.",
-            "No indicator may have the same value in every row (its entropy weight is undefined). "
-            "Percent columns lie in 0-100; nothing may be negative.",
+            Msg(N_("Provinces: English, pinyin or Chinese names (Beijing, 北京, 北京市; Inner Mongolia, "
+                   "Nei Mongol, 内蒙古), GB/T 2260 or ISO 3166-2 codes. Shaanxi (陕西) and Shanxi (山西) "
+                   "are different provinces.")),
+            Msg(N_("The study covers 30 provinces; rows of {names} are left out with a "
+                   "note. At least {min} provinces."), names=Join([Place(n) for n in NOT_ANALYSED]),
+                min=str(MIN_UNITS)),
+            Msg(N_("The panel must be balanced (every province in every year) with no empty cells, unless "
+                   "gap filling is switched on: then gaps are filled by linear interpolation within the "
+                   "province (flat beyond its first/last year) and every filled cell is listed.")),
+            Msg(N_("No indicator may have the same value in every row (its entropy weight is undefined). "
+                   "Percent columns lie in 0-100; nothing may be negative.")),
         ]
     else:
         notes += [
-            "Cities: English or Chinese names of prefecture-level cities (Xi'an, Xian, 西安, 西安市); "
-            "for homonyms write the Chinese name or 'Suzhou, Anhui'.",
+            Msg(N_("Cities: English or Chinese names of prefecture-level cities (Xi'an, Xian, 西安, 西安市); "
+                   "for homonyms write the Chinese name or 'Suzhou, Anhui'.")),
         ]
     if kind == "links":
-        notes.append("A pair is unordered: list Beijing-Shenzhen or Shenzhen-Beijing once per year, "
-                     "not both. Cooperation within one city goes in the city panel (ai_coop_intra).")
+        notes.append(Msg(N_("A pair is unordered: list Beijing-Shenzhen or Shenzhen-Beijing once per year, "
+                            "not both. Cooperation within one city goes in the city panel (ai_coop_intra).")))
     if kind == "firms":
-        notes.append("firm is text: stock codes keep leading zeros. Ratios (ep, cs, oc) are fractions, "
-                     "not percent.")
+        notes.append(Msg(N_("firm is text: stock codes keep leading zeros. Ratios (ep, cs, oc) are fractions, "
+                            "not percent.")))
     return notes
 
 
@@ -182,7 +223,7 @@ def _names_frame(kind: str) -> pd.DataFrame:
     return df[keep]
 
 
-def template(kind: str, format: str = "csv", system=None) -> bytes:  # noqa: A002 - the brief's parameter name
+def template(kind: str, format: str = "csv", system=None, translate=english) -> bytes:  # noqa: A002
     """An empty upload template for one kind.
 
     Parameters
@@ -192,6 +233,9 @@ def template(kind: str, format: str = "csv", system=None) -> bytes:  # noqa: A00
         CSV: the header row only (UTF-8 with BOM); "csv_zh" (provinces): the header in Chinese,
         "名称(单位)". xlsx: a "data" sheet with the header row, a
         "README" sheet (notes and ``schema_table``) and a "names" sheet of accepted unit names.
+    translate : callable, optional
+        ``sim.messages.Msg`` -> text (e.g. the UI's ``tr``): the README notes and column descriptions
+        in the user's language. The column ids of the sheets are the file format and stay.
 
     Returns
     -------
@@ -210,14 +254,14 @@ def template(kind: str, format: str = "csv", system=None) -> bytes:  # noqa: A00
         raise ValueError(f"format must be 'csv' or 'xlsx'; got {format!r}")
     from openpyxl.styles import Font
 
-    table = schema_table(kind, system)
+    table = schema_table(kind, system, translate)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         empty.to_excel(xw, sheet_name="data", index=False)
         if kind == "provinces":  # the same columns with yearbook-style Chinese headers (read as well)
             pd.DataFrame(columns=chinese_header(system)).to_excel(xw, sheet_name="data_zh", index=False)
             (system or _paper()).to_frame().to_excel(xw, sheet_name="indicators", index=False)
-        notes = pd.DataFrame({"README": _notes(kind)})
+        notes = pd.DataFrame({"README": [translate(n) for n in _notes(kind)]})
         notes.to_excel(xw, sheet_name="README", index=False)
         table.to_excel(xw, sheet_name="README", index=False, startrow=len(notes) + 2)
         _names_frame(kind).to_excel(xw, sheet_name="names", index=False)
@@ -234,26 +278,26 @@ def template(kind: str, format: str = "csv", system=None) -> bytes:  # noqa: A00
     return buf.getvalue()
 
 
-def province_template(format: str = "csv", system=None) -> bytes:  # noqa: A002
+def province_template(format: str = "csv", system=None, translate=english) -> bytes:  # noqa: A002
     """Template of the province panel (Liu et al. 2026, Table 1 indicators, or ``system``); see
     :func:`template`. The Excel template also has a "data_zh" sheet with Chinese yearbook headers
     and the "indicators" sheet (names, units, sources)."""
-    return template("provinces", format, system)
+    return template("provinces", format, system, translate)
 
 
-def city_template(format: str = "csv") -> bytes:  # noqa: A002
+def city_template(format: str = "csv", translate=english) -> bytes:  # noqa: A002
     """Template of the city panel (Wang et al. 2025); see :func:`template`."""
-    return template("cities", format)
+    return template("cities", format, translate=translate)
 
 
-def links_template(format: str = "csv") -> bytes:  # noqa: A002
+def links_template(format: str = "csv", translate=english) -> bytes:  # noqa: A002
     """Template of the city cooperation links (Wang et al. 2025); see :func:`template`."""
-    return template("links", format)
+    return template("links", format, translate=translate)
 
 
-def firms_template(format: str = "csv") -> bytes:  # noqa: A002
+def firms_template(format: str = "csv", translate=english) -> bytes:  # noqa: A002
     """Template of the firm panel (Wang et al. 2025, Table 5); see :func:`template`."""
-    return template("firms", format)
+    return template("firms", format, translate=translate)
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:

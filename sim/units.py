@@ -21,7 +21,7 @@ import numpy as np
 from sim.messages import Join, Msg, N_, Place
 from sim.problems import DataValidationError, Problem
 
-ALL_UNITS = "All units"  # the single group when no grouping is given (Dagum G = the ordinary Gini)
+ALL_UNITS = N_("All units")  # the single group when no grouping is given (Dagum G = the ordinary Gini)
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def read_units_sheet(source, sheet: str | None = None, group_column: str | None 
         raise DataValidationError(problems, label)
     order = tuple(dict.fromkeys(groups))
     return UnitSet(tuple(names), tuple(lat), tuple(lon), tuple(groups), order,
-                   shown.get("group", "group"), False, table.name)
+                   shown.get("group", Msg(N_("group"))), False, table.name)
 
 
 # --- units of a panel being read (called by sim.data.read_province_panel) -------------------------
@@ -309,7 +309,7 @@ def units_from_rows(mode, records, hdr, unit_set: UnitSet | None, problems, warn
     groups = tuple(str(values[u]["group"][0]) if has_group else ALL_UNITS for u in ok)
     return UnitSet(tuple(ok), tuple(float(values[u]["lat"][0]) for u in ok),
                    tuple(float(values[u]["lon"][0]) for u in ok), groups, tuple(dict.fromkeys(groups)),
-                   hdr.shown.get("group", "group"), False, Msg(N_("the panel's coordinate columns")))
+                   hdr.shown.get("group", Msg(N_("group"))), False, Msg(N_("the panel's coordinate columns")))
 
 
 # --- boundaries of units other than the provinces ---------------------------------------------------
