@@ -490,7 +490,7 @@ def section_negative_binomial():
 # --- technical detail: one section at a time, computed only when opened ----------------------------
 st.header(_("Technical detail"))
 st.caption(_("Each section is computed when you open it (the regression models are not fitted until then)."))
-SECTIONS = {
+SECTIONS = {  # the names (uc.SECTION_WORDS) are the widget's values: English in every language
     "Cooperation (Table 1)": (section_table1, False),
     "Network centrality": (section_centrality, False),
     "Descriptive statistics (Tables 2-3)": (section_descriptives, False),
@@ -500,17 +500,6 @@ SECTIONS = {
     "Threshold sensitivity (Fig. 5)": (section_sensitivity, False),
     "Mechanism: subsidies (Table 5)": (section_mediation, True),
     "Negative binomial (Table 6)": (section_negative_binomial, False),
-}
-SECTION_WORDS = {  # the section names as shown (the English names are the widget's values)
-    "Cooperation (Table 1)": N_("Cooperation (Table 1)"),
-    "Network centrality": N_("Network centrality"),
-    "Descriptive statistics (Tables 2-3)": N_("Descriptive statistics (Tables 2-3)"),
-    "Policy effect: system GMM (Table 4)": N_("Policy effect: system GMM (Table 4)"),
-    "Moderation by centrality (Fig. 4)": N_("Moderation by centrality (Fig. 4)"),
-    "Placebo test (Fig. 6)": N_("Placebo test (Fig. 6)"),
-    "Threshold sensitivity (Fig. 5)": N_("Threshold sensitivity (Fig. 5)"),
-    "Mechanism: subsidies (Table 5)": N_("Mechanism: subsidies (Table 5)"),
-    "Negative binomial (Table 6)": N_("Negative binomial (Table 6)"),
 }
 # keep the instrument and placebo settings while a section that does not draw them is open (a widget
 # that is not drawn in a run loses its state); re-assigned only when not drawn, so no value is set twice
@@ -522,7 +511,7 @@ for _key in uc.INSTRUMENT_KEYS + uc.PLACEBO_KEYS:
         st.session_state[_key] = st.session_state[_key]
 section = st.segmented_control(
     _("Open a section"), list(SECTIONS), default=None, key=uc.CL_SECTION,
-    format_func=lambda o: T(SECTION_WORDS[o]),
+    format_func=lambda o: T(uc.SECTION_WORDS[o]),
     help=_("The tables, tests and robustness checks of the paper, one at a time. Nothing is estimated until "
            "a section is open; estimates are then kept for the session."))
 if section is None:

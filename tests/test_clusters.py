@@ -267,3 +267,109 @@ def test_bad_options():
         cl.network(_links([("a", "b", 2011, 1)]), 2011, ["a"], nodes="some")
     with pytest.raises(ValueError, match=r"cluster\(s\) \['zz'\] not found"):
         cl.cooperation_totals(_good(), _links([]), ["zz"], YEARS2)
+
+
+# --------------------------------------------------------------------------- sim.cluster_tables
+# The page's tables as data (moved from ui/clusters.py): hand-checkable inputs.
+from types import SimpleNamespace  # noqa: E402
+
+from sim import cluster_tables as ct  # noqa: E402
+from sim.gmm import TestStat  # noqa: E402
+from sim.messages import Msg  # noqa: E402
+
+
+@pytest.mark.parametrize("p, want", [(0.0, "***"), (0.0099, "***"), (0.01, "**"), (0.0499, "**"), (0.05, "*"),
+                                     (0.0999, "*"), (0.1, ""), (0.7, ""), (float("nan"), ""), (None, "")])
+def test_stars_thresholds(p, want):
+    assert ct.stars(p) == want
+
+
+def test_cells_coefficient_with_stars_z_in_brackets_and_tests_with_the_instrument_count():
+    # z = 2 -> two-sided p = 0.0455: two stars
+    assert ct.cell(0.12345, 2.0) == ("0.123**", "(2.000)")
+    assert ct.cell(-1.0, 1.0, p=0.005) == ("-1.000***", "(1.000)")  # a given p wins over z
+    assert ct.cell(1.0, float("nan"), p=0.2) == ("1.000", "")
+    assert ct.cell(float("nan"), 3.0) == ("", "")
+    cell = ct.test_cell(TestStat(12.345, 7, 0.0891), 12)
+    assert cell == "χ²(7) = 12.35, p = 0.089 [12 instruments]" and isinstance(cell, Msg)
+    assert cell.params["j"] == "12"
+    assert ct.ar_cell(-2.5, 0.0124, 12) == "z = -2.50, p = 0.012 [12 instruments]"
+
+
+def _fake_result(params: dict, z: dict, p: dict, n_instruments: int, n_groups: int = 3):
+    return SimpleNamespace(params=pd.Series(params), z=pd.Series(z), pvalues=pd.Series(p),
+                           bse=pd.Series({k: 0.1 for k in params}), n_obs=20, n_groups=n_groups,
+                           n_instruments=n_instruments, ar=lambda m: (-2.0, 0.046) if m == 1 else (0.5, 0.617),
+                           sargan=TestStat(3.0, 2, 0.2231), hansen=TestStat(1.0, 2, 0.6065))
+
+
+def test_regression_table_beside_the_paper_on_a_tiny_models_dict():
+    models = {1: _fake_result({"L.TI": 0.9, "_cons": 0.5}, {"L.TI": 10.0, "_cons": 1.0},
+                              {"L.TI": 0.001, "_cons": 0.3}, n_instruments=5)}
+    paper_t4 = pd.DataFrame({"model": [1, 1], "term": ["L.TI", "const"], "coef": [0.941, -1.0], "z": [65.33, -1.7]})
+    paper_dg = pd.DataFrame({"model": [1], "observations": [261], "ar1_p": [0.001], "ar2_p": [0.776],
+                             "sargan_p": [0.958]})
+    table, long = ct.regression_table(models, paper_t4, paper_dg, paper_groups=29)
+    assert list(table.columns) == ["term", "Model 1 | this data", "Model 1 | paper"]
+    assert table["term"].tolist() == ["L.TI", "", "const", "", "Observations", "Groups", "Instruments", "AR(1)",
+                                      "AR(2)", "Sargan", "Hansen"]
+    rows = table.set_index(table["term"].where(table["term"] != "", "z"))
+    assert table.iloc[0, 1:].tolist() == ["0.900***", "0.941***"]
+    assert table.iloc[1, 1:].tolist() == ["(10.000)", "(65.330)"]
+    assert table.iloc[2, 1:].tolist() == ["0.500", "-1.000*"]  # paper's star from z = -1.7 (p = 0.089)
+    assert rows.loc["Groups"].tolist() == ["Groups", "3", "29 (clusters)"]
+    assert rows.loc["Instruments"].tolist() == ["Instruments", "5 > groups", "not reported"]  # 5 > 3 groups
+    assert rows.loc["AR(1)"].tolist() == ["AR(1)", "z = -2.00, p = 0.046 [5 instruments]", "p = 0.001"]
+    assert rows.loc["Sargan"].tolist() == ["Sargan", "χ²(2) = 3.00, p = 0.223 [5 instruments]", "p = 0.958"]
+    # the words are messages (translated by the UI); the headers too, in attrs
+    assert isinstance(rows.loc["Instruments"].iloc[2], Msg) and isinstance(table["term"].iloc[4], Msg)
+    assert table.attrs["headers"]["Model 1 | paper"].params["source"] == "paper"
+    # long: numbers, stable ids
+    coef = long[long["term"] == "L.TI"].iloc[0]
+    assert (coef["coef"], coef["z"], coef["p"], coef["paper_coef"]) == (0.9, 10.0, 0.001, 0.941)
+    assert long.loc[long["term"] == "Sargan p", "paper_coef"].item() == 0.958
+    assert long.loc[long["term"] == "Instruments", "coef"].item() == 5
+
+
+def test_side_by_side_negative_binomial_rows():
+    long = pd.DataFrame({"model": [1, 1, 1], "term": ["IP", "Observations", "alpha"],
+                         "coef": [0.2, 290, 0.05], "z": [4.0, np.nan, 10.0],
+                         "paper_coef": [0.5, 290, np.nan], "paper_z": [26.0, np.nan, np.nan]})
+    t = ct.side_by_side(long, {1: ct.negbin_labels()[1]}, ["IP", "NC"], None)
+    assert t["term"].tolist() == ["IP", "", "Observations", "alpha"]
+    assert t.iloc[0, 1:].tolist() == ["0.200***", "0.500***"]
+    assert t.iloc[2, 1:].tolist() == ["290", "290"]
+    assert t.iloc[3, 1:].tolist() == ["0.0500 (z = 10.00)", "not reported"]
+
+
+def test_table1_nc_ranking_correlations_and_sensitivity_on_small_frames():
+    ours = pd.DataFrame({"cluster": ["A", "B"], "intraregional": [10.0, 1.0], "interregional": [30.0, 3.0]})
+    paper = pd.DataFrame({"cluster": ["B", "C"], "intraregional": [5, 7], "interregional": [6, 8]})
+    t1 = ct.table1(ours, paper)
+    assert t1["cluster"].tolist() == ["A", "B", "C"]
+    assert t1["rank"].tolist()[:2] == [1, 2] and pd.isna(t1["rank"].iloc[2])
+    assert t1["paper_rank"].iloc[1] == 1 and t1["inter_share"].iloc[0] == 0.75
+
+    panel = pd.DataFrame({"cluster": ["A", "A", "B", "B"], "year": [2019, 2020, 2019, 2020],
+                          "NC": np.log([0.5, 1.0, 0.2, np.nan])})
+    rank = ct.nc_ranking(panel)
+    assert rank["cluster"].tolist() == ["A", "B"] and rank["rank"].tolist() == [1, 2]
+    assert rank["mean_closeness"].tolist() == pytest.approx([0.75, 0.2])
+    assert rank["years_with_NC"].tolist() == [2, 1] and "closeness_2020" in rank.columns
+    assert str(ct.rank_labels(rank)["closeness_2020"]) == "Closeness centrality 2020"
+
+    r = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["x", "y"], columns=["x", "y"])
+    p = pd.DataFrame([[0.0, 0.03], [0.03, 0.0]], index=["x", "y"], columns=["x", "y"])
+    c = ct.correlation_stars(r, p)
+    assert c.to_dict("list") == {"variable": ["x", "y"], "x": ["1", "0.500**"], "y": ["", "1"]}
+
+    sens = pd.DataFrame({"percentile": [79, 80, 81], "clusters": ["A;B;C", "A;B", "A"]})
+    s = ct.sensitivity_changes(sens)
+    assert s["added_vs_p80"].tolist() == ["C", "", ""] and s["dropped_vs_p80"].tolist() == ["", "", "B"]
+
+
+def test_ui_clusters_keeps_the_old_names():
+    from ui import clusters as uc
+
+    assert uc.stars is ct.stars and uc._cell is ct.cell and uc._side_by_side is ct.side_by_side
+    assert uc.TERM_ORDER == ct.TERM_ORDER and uc._test_cell is ct.test_cell and uc.as_text is ct.as_text

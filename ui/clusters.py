@@ -120,6 +120,17 @@ OPTION_WORDS = {
     "Reassign whole IP series between clusters": N_("Reassign whole IP series between clusters"),
     "Cluster status": N_("Cluster status"), "Location quotient": N_("Location quotient"),
 }
+SECTION_WORDS = {  # the technical sections of the page (their English names are the widget's values)
+    "Cooperation (Table 1)": N_("Cooperation (Table 1)"),
+    "Network centrality": N_("Network centrality"),
+    "Descriptive statistics (Tables 2-3)": N_("Descriptive statistics (Tables 2-3)"),
+    "Policy effect: system GMM (Table 4)": N_("Policy effect: system GMM (Table 4)"),
+    "Moderation by centrality (Fig. 4)": N_("Moderation by centrality (Fig. 4)"),
+    "Placebo test (Fig. 6)": N_("Placebo test (Fig. 6)"),
+    "Threshold sensitivity (Fig. 5)": N_("Threshold sensitivity (Fig. 5)"),
+    "Mechanism: subsidies (Table 5)": N_("Mechanism: subsidies (Table 5)"),
+    "Negative binomial (Table 6)": N_("Negative binomial (Table 6)"),
+}
 STATUS_LABELS = {"cluster": "AI cluster", "potential_no_links": "Potential, lacks links",
                  "excluded_low_scale": "LQ > 1, small scale", "other": "Other city"}
 STATUS_WORDS = {"AI cluster": N_("AI cluster"), "Potential, lacks links": N_("Potential, lacks links"),
