@@ -38,27 +38,26 @@ def english(value) -> str:
     return str(value)
 
 
-def _described(table: pd.DataFrame, kind: str, system, translate) -> pd.DataFrame:
-    """The schema table with its descriptions and sources in the language of ``translate`` (an
-    indicator: its Chinese name and system when ``translate`` gives Chinese); ids stay as they are."""
+def _description(spec, ind, translate) -> str:
+    """A column's meaning in the language of ``translate``: an indicator's name (its Chinese name in
+    Chinese) and system; another column's marked description; anything else as written."""
     from sim.headers import word
-    from sim.indicators import NOT_STATED, SYSTEM_LABELS
+    from sim.indicators import SYSTEM_LABELS
 
-    if translate is english:
+    if ind is not None:
+        return translate(Msg(N_("{name} (system: {system})"), name=_named(ind), system=Msg(SYSTEM_LABELS[ind.system])))
+    d = spec.description
+    return translate(d if isinstance(d, Msg) else word(d))
+
+
+def _described(table: pd.DataFrame, translate) -> pd.DataFrame:
+    """The schema table's sources in the language of ``translate`` ("not stated in the paper")."""
+    from sim.indicators import NOT_STATED
+
+    if translate is english or "source" not in table.columns:
         return table
-    by = {} if kind != "provinces" else {i.id: i for i in (system or _paper()).indicators}
     out = table.copy()
-    desc = []
-    for col, d in zip(out["column"], out["description"]):
-        ind = by.get(col)
-        if ind is not None:
-            desc.append(translate(Msg(N_("{name} (system: {system})"), name=_named(ind),
-                                      system=Msg(SYSTEM_LABELS[ind.system]))))
-        else:
-            desc.append(translate(d if isinstance(d, Msg) else word(d)))
-    out["description"] = desc
-    if "source" in out.columns:
-        out["source"] = [translate(Msg(NOT_STATED)) if v == NOT_STATED else v for v in out["source"]]
+    out["source"] = [translate(Msg(NOT_STATED)) if v == NOT_STATED else v for v in out["source"]]
     return out
 
 
@@ -93,9 +92,13 @@ def schema_table(kind: str, system=None, translate=english) -> pd.DataFrame:
     rows = []
     specs = column_specs(kind) if kind != "provinces" or system is None else _province_columns(system)
     by = {} if kind != "provinces" else {i.id: i for i in (system or _paper()).indicators}
+    from sim.headers import unit_word
+
     for c in specs:
         accepted = [a for a in c.aliases if a != c.name]
-        row = {"column": c.name, "unit": c.unit, "description": c.description,
+        shown = translate is not english  # the description and unit as text in the caller's language
+        row = {"column": c.name, "unit": translate(unit_word(c)) if shown and c.unit else c.unit,
+               "description": _description(c, by.get(c.name), translate) if shown else c.description,
                "required": c.required, "also_accepted": "; ".join(accepted)}
         if kind == "provinces":
             ind = by.get(c.name)
@@ -107,7 +110,7 @@ def schema_table(kind: str, system=None, translate=english) -> pd.DataFrame:
     if kind == "provinces":
         cols = ["column", "name_zh", "unit", "unit_zh", "system", "direction", "description", "required",
                 "source", "also_accepted"]
-    return _described(pd.DataFrame(rows, columns=cols), kind, system, translate)
+    return _described(pd.DataFrame(rows, columns=cols), translate)
 
 
 def _paper():
