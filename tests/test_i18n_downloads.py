@@ -119,7 +119,7 @@ def test_excel_in_chinese_sheet_names_headers_and_about(result):
     en = export_tables(result, PROVENANCE_EN, LINK)
     assert (d["D 情景（中位数）"].to_numpy() == en["coupling_D"]["D_scenario"].to_numpy()).all()
     scen = tabs["情景"]
-    assert Scenario.from_json(scen.loc[scen["项目"] == "JSON", "数值"].iloc[0]) == result.scenario
+    assert Scenario.from_json(scen.loc[scen["项目"] == "情景（JSON）", "数值"].iloc[0]) == result.scenario
     assert all(HAN.search(s) for s in tabs["摘要"]["陈述"])
 
 

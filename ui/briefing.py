@@ -118,7 +118,7 @@ def changes_in_words(sc, lang: str = "en") -> list[str]:
     _, place = _language(lang)
     out = []
     for c in sc.indicator_changes:
-        what = {"pct": _("{value} %").format(value=f"{c.value:+g}"),
+        what = {"pct": f"{c.value:+g} %",  # the same in every language
                 "abs": _("{value} (in the indicator's unit)").format(value=f"{c.value:+g}"),
                 "set": _("set to {value}").format(value=f"{c.value:g}")}[c.mode]
         grow = _(", then {pct} % a year").format(pct=f"{c.growth_pct:+g}") if c.growth_pct else ""
