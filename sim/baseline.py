@@ -219,7 +219,7 @@ def unit_weights(panel, units, names, boundaries_geojson=None) -> tuple:
             matched = (boundaries_geojson if hasattr(boundaries_geojson, "features")
                        else unit_boundaries(boundaries_geojson, units))
         W_prox, note = contiguity_or_knn(matched, units, names, KNN_K)
-        note = note.replace("neighbours are", "neighbours for the spatial Markov chain are")
+        note = Msg(N_("Spatial Markov chain — {note}"), note=note)
     if schema.GDP_PER_CAPITA in panel.columns and panel[schema.GDP_PER_CAPITA].notna().all():
         pgdp = weights.long_run_mean_pgdp(panel, names)
         W_econ = weights.row_standardise(weights.econ_geo_weights(lat, lon, pgdp))

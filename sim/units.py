@@ -104,6 +104,26 @@ def units_of(frame) -> UnitSet:
     return province_units(names)
 
 
+def same_place_problems(names, lat, lon, rows, column) -> list:
+    """A :class:`Problem` for each unit whose coordinates equal those of a unit listed before it: the
+    distance weights 1/d^2 (Liu et al. 2026's economic-geographic matrix, and the inverse-distance matrix
+    without GDP per capita) are undefined between two units at one place. ``rows`` gives each unit's row
+    in the file, ``column`` the latitude column's header as the user wrote it."""
+    first: dict = {}
+    out = []
+    for name, a, o, row in zip(names, lat, lon, rows):
+        key = (round(float(a), 9), round(float(o), 9))
+        if key in first:
+            other, other_row = first[key]
+            out.append(Problem(row, column, f"{a:g}, {o:g}", Msg(
+                N_("{name} has the same coordinates as {other} (row {row}); two units at one place make the "
+                   "distance weights 1/d^2 undefined. Give each unit its own coordinates (e.g. its seat's)."),
+                name=Place(name), other=Place(other), row=str(other_row))))
+        else:
+            first[key] = (name, row)
+    return out
+
+
 # --- reading a units sheet ----------------------------------------------------------------------------
 UNIT_ALIASES = ("unit", "units", "name", "province", "city", "county", "region name", "单位", "名称",
                 "省份", "地区", "城市", "区县", "县", "地级市")
@@ -209,6 +229,8 @@ def read_units_sheet(source, sheet: str | None = None, group_column: str | None 
         groups.append(g or ALL_UNITS)
     if not names and not problems:
         problems.append(Problem(None, None, None, Msg(N_("The units sheet has a header but no units."))))
+    if not problems:
+        problems += same_place_problems(names, lat, lon, [seen[n] for n in names], shown["lat"])
     if problems:
         raise DataValidationError(problems, label)
     order = tuple(dict.fromkeys(groups))
@@ -306,6 +328,12 @@ def units_from_rows(mode, records, hdr, unit_set: UnitSet | None, problems, warn
                                "degrees, WGS84)."),
                      "group": N_("{name} has no group in any row; every unit needs its group.")}[c], name=Place(u))))
     ok = [u for u in names if all(c in values.get(u, {}) for c in cols)]
+    try:
+        problems += same_place_problems(ok, [float(values[u]["lat"][0]) for u in ok],
+                                        [float(values[u]["lon"][0]) for u in ok],
+                                        [values[u]["lat"][1] for u in ok], hdr.shown["lat"])
+    except (TypeError, ValueError):  # a non-number coordinate: reported by the cell checks already
+        pass
     groups = tuple(str(values[u]["group"][0]) if has_group else ALL_UNITS for u in ok)
     return UnitSet(tuple(ok), tuple(float(values[u]["lat"][0]) for u in ok),
                    tuple(float(values[u]["lon"][0]) for u in ok), groups, tuple(dict.fromkeys(groups)),

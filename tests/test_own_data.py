@@ -193,6 +193,28 @@ def test_units_sheet_problems(sheet):
     assert any(p.row == 6 and p.column == "lon" and p.value == "200" for p in ps)
 
 
+def test_two_units_at_one_place_are_named_in_the_sheet_and_in_the_panel(sheet):
+    """1/d^2 is undefined between two units at the same coordinates: the readers refuse them, naming
+    both units, the later one's row and coordinates, and the earlier one's row."""
+    u = units_sheet(own_panel(8))
+    u.loc[u.index[5], ["lat", "lon"]] = u.loc[u.index[1], ["lat", "lon"]].to_numpy()
+    ps = _problems(read_units_sheet, u)
+    assert len(ps) == 1
+    p = ps[0]
+    assert p.row == 7 and p.column == "lat" and p.value == f"{u.iloc[1]['lat']:g}, {u.iloc[1]['lon']:g}"
+    assert f"{u.iloc[5]['unit']} has the same coordinates as {u.iloc[1]['unit']} (row 3)" in p.message
+    panel = own_panel(8)
+    names = list(dict.fromkeys(panel["城市"]))
+    moved = panel["城市"] == names[3]
+    panel.loc[moved, ["纬度", "经度"]] = panel.loc[panel["城市"] == names[0], ["纬度", "经度"]].iloc[0].to_numpy()
+    ps = _problems(data.read_province_panel, panel, indicators=sheet)
+    assert [p.column for p in ps] == ["纬度"]
+    assert f"{names[3]} has the same coordinates as {names[0]}" in ps[0].message
+    ok = units_sheet(own_panel(8))
+    ok.loc[ok.index[5], "lat"] += 1e-4  # about 11 m apart: allowed
+    assert len(read_units_sheet(ok).names) == 8
+
+
 def test_without_sheets_gdp_per_capita_is_still_required():
     demo = data.read_demo(("provinces",))["provinces"]
     ps = _problems(data.read_province_panel, demo.drop(columns=["gdp_per_capita"]))
