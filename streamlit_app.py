@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.i18n import N_, _, lang, language_switch, sync_url  # noqa: E402
+from ui.i18n import N_, _, language_switch, sync_url  # noqa: E402
 
 st.set_page_config(page_title=_("Regional innovation policy simulator"), page_icon="🧭",
                    layout="wide")
@@ -45,9 +45,4 @@ from ui.state import sidebar_status  # noqa: E402
 language_switch()
 sync_url()
 sidebar_status()
-# Pages translated so far (issue 15, first increment); the others say so at the top, in Chinese.
-TRANSLATED = {"home.py", "simulator.py", "coupling.py", "spatial.py", "dynamics.py", "data.py", "clusters.py"}
-if lang() != "en" and not any(navigation.url_path == (Path(f).stem if f != "home.py" else "")
-                              for f in TRANSLATED):
-    st.info(_("This page is not translated yet: it is shown in English."), icon=":material/translate:")
 guarded(navigation.run)
