@@ -124,8 +124,9 @@ def map_view():
         links_text = (_("{n} city pairs with cooperation in {year}.").format(n=len(arcs), year=year) if year else
                       _("{n} city pairs with cooperation summed over {first}-{last}.").format(
                           n=len(arcs), first=years[0], last=years[-1]))
-        st.caption(links_text + " "
-                   + (_("{n} cities have no coordinates in the registry and are not drawn.").format(n=n_missing) + " "
+        gap = "" if ZH else " "  # no space after a Chinese full stop
+        st.caption(links_text + gap
+                   + (_("{n} cities have no coordinates in the registry and are not drawn.").format(n=n_missing) + gap
                       if n_missing else "")
                    + _(state.boundaries().source))
 
