@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim.messages import Join, Msg, N_, Place
 from sim.schema import CITY, STUDY_B_YEARS, YEAR
 
 REGRESSION_VARIABLES = ("TI", "IP", "NC", "ED", "IC", "IE")
@@ -63,95 +64,114 @@ LINK_COLUMNS = ("city_a", "city_b", YEAR, "ai_coop")
 
 
 # --------------------------------------------------------------------------- validation
+# Every error is a ``sim.messages.Msg`` (``str()`` = the English sentence, as before; the UI shows it in the
+# session's language with ``ui.i18n.tr``): values and column ids as text, city names as ``Place``.
+def _names(names) -> Join:
+    """City names as Python writes a list of them (``['a', 'b']`` with the template's ``['{names}']``), each a
+    ``Place`` (the UI joins them with 、 in Chinese)."""
+    return Join([Place(str(n)) for n in names], sep="', '")
+
+
 def _check_years(years) -> tuple[int, int]:
     try:
         y0, y1 = (int(years[0]), int(years[1]))
     except (TypeError, ValueError, IndexError):
-        raise ValueError(f"years must be a pair (first, last); found {years!r}.") from None
+        raise ValueError(Msg(N_("years must be a pair (first, last); found {years}."), years=repr(years))) from None
     if y1 < y0:
-        raise ValueError(f"years must be (first, last) with first <= last; found {years!r}.")
+        raise ValueError(Msg(N_("years must be (first, last) with first <= last; found {years}."),
+                             years=repr(years)))
     return y0, y1
 
 
 def _city_frame(cities_df: pd.DataFrame, columns, years=STUDY_B_YEARS) -> pd.DataFrame:
     """Validated rows of ``cities_df`` inside ``years``: complete, numeric, non-negative."""
     if not isinstance(cities_df, pd.DataFrame):
-        raise ValueError(f"cities_df must be a pandas DataFrame; found {type(cities_df).__name__}.")
+        raise ValueError(Msg(N_("cities_df must be a pandas DataFrame; found {type}."),
+                             type=type(cities_df).__name__))
     need = [CITY, YEAR, *columns]
     missing = [c for c in need if c not in cities_df.columns]
     if missing:
-        raise ValueError(f"cities_df is missing column(s) {missing}; "
-                         f"found {list(cities_df.columns)}.")
+        raise ValueError(Msg(N_("cities_df is missing column(s) {missing}; found {found}."),
+                             missing=str(missing), found=str(list(cities_df.columns))))
     y0, y1 = _check_years(years)
     df = cities_df[need].copy()
     yr = pd.to_numeric(df[YEAR], errors="coerce")
     bad_year = yr.isna() | (yr != yr.round())
     if bad_year.any():
         i = yr.index[bad_year][0]
-        raise ValueError(f"cities_df column 'year' must be an integer year; found "
-                         f"{str(df.at[i, YEAR])!r} for city {df.at[i, CITY]!r}.")
+        raise ValueError(Msg(N_("cities_df column 'year' must be an integer year; found {value} for city "
+                                "'{city}'."), value=repr(str(df.at[i, YEAR])), city=Place(str(df.at[i, CITY]))))
     df[YEAR] = yr.astype(int)
     df = df[(df[YEAR] >= y0) & (df[YEAR] <= y1)]
     if df.empty:
-        raise ValueError(f"cities_df has no rows in the years {y0}-{y1}.")
+        raise ValueError(Msg(N_("cities_df has no rows in the years {first}-{last}."), first=str(y0), last=str(y1)))
     dup = df.duplicated([CITY, YEAR])
     if dup.any():
         r = df[dup].iloc[0]
-        raise ValueError(f"cities_df has more than one row for city {r[CITY]!r}, year {r[YEAR]}.")
+        raise ValueError(Msg(N_("cities_df has more than one row for city '{city}', year {year}."),
+                             city=Place(str(r[CITY])), year=str(r[YEAR])))
     for c in columns:
         v = pd.to_numeric(df[c], errors="coerce")
         bad = v.isna() | ~np.isfinite(v.astype(float))
         if bad.any():
             r = df[bad].iloc[0]
-            raise ValueError(f"cities_df column {c!r} must be a finite number; found {r[c]!r} for "
-                             f"city {r[CITY]!r}, year {r[YEAR]}.")
+            raise ValueError(Msg(N_("cities_df column '{column}' must be a finite number; found {value} for "
+                                    "city '{city}', year {year}."), column=str(c), value=repr(r[c]),
+                                 city=Place(str(r[CITY])), year=str(r[YEAR])))
         if (v < 0).any():
             r = df[v < 0].iloc[0]
-            raise ValueError(f"cities_df column {c!r} must be >= 0; found "
-                             f"{float(v[v < 0].iloc[0]):g} for city {r[CITY]!r}, year {r[YEAR]}.")
+            raise ValueError(Msg(N_("cities_df column '{column}' must be >= 0; found {value} for city "
+                                    "'{city}', year {year}."), column=str(c), value=f"{float(v[v < 0].iloc[0]):g}",
+                                 city=Place(str(r[CITY])), year=str(r[YEAR])))
         df[c] = v.astype(float)
     want = set(range(y0, y1 + 1))
     for city, yrs in df.groupby(CITY)[YEAR]:
         gap = sorted(want - set(yrs))
         if gap:
-            raise ValueError(f"city {city!r} has no row for year(s) {gap} (needed: every year "
-                             f"{y0}-{y1}, no gap is filled silently).")
+            raise ValueError(Msg(N_("city '{city}' has no row for year(s) {years} (needed: every year "
+                                    "{first}-{last}, no gap is filled silently)."), city=Place(str(city)),
+                                 years=str(gap), first=str(y0), last=str(y1)))
     return df.sort_values([CITY, YEAR]).reset_index(drop=True)
 
 
 def _link_frame(links_df: pd.DataFrame, known_cities=None, years=STUDY_B_YEARS) -> pd.DataFrame:
     """Validated links inside ``years`` with (city_a, city_b) put in sorted order."""
     if not isinstance(links_df, pd.DataFrame):
-        raise ValueError(f"links_df must be a pandas DataFrame; found {type(links_df).__name__}.")
+        raise ValueError(Msg(N_("links_df must be a pandas DataFrame; found {type}."), type=type(links_df).__name__))
     missing = [c for c in LINK_COLUMNS if c not in links_df.columns]
     if missing:
-        raise ValueError(f"links_df is missing column(s) {missing}; found {list(links_df.columns)}.")
+        raise ValueError(Msg(N_("links_df is missing column(s) {missing}; found {found}."),
+                             missing=str(missing), found=str(list(links_df.columns))))
     y0, y1 = _check_years(years)
     df = links_df[list(LINK_COLUMNS)].copy()
     for c in (YEAR, "ai_coop"):
         v = pd.to_numeric(df[c], errors="coerce")
         if v.isna().any():
             r = df[v.isna()].iloc[0]
-            raise ValueError(f"links_df column {c!r} must be a number; found {r[c]!r} for the pair "
-                             f"{r['city_a']!r}-{r['city_b']!r}, year {r[YEAR]!r}.")
+            raise ValueError(Msg(N_("links_df column '{column}' must be a number; found {value} for the pair "
+                                    "'{city_a}'-'{city_b}', year {year}."), column=str(c), value=repr(r[c]),
+                                 city_a=Place(str(r["city_a"])), city_b=Place(str(r["city_b"])),
+                                 year=repr(r[YEAR])))
         df[c] = v
     if (df["ai_coop"] < 0).any():
         r = df[df["ai_coop"] < 0].iloc[0]
-        raise ValueError(f"links_df column 'ai_coop' must be >= 0; found {float(r['ai_coop']):g} "
-                         f"for {r['city_a']!r}-{r['city_b']!r}, year {int(r[YEAR])}.")
+        raise ValueError(Msg(N_("links_df column 'ai_coop' must be >= 0; found {value} for '{city_a}'-'{city_b}', "
+                                "year {year}."), value=f"{float(r['ai_coop']):g}", city_a=Place(str(r["city_a"])),
+                             city_b=Place(str(r["city_b"])), year=str(int(r[YEAR]))))
     df[YEAR] = df[YEAR].astype(int)
     df["city_a"] = df["city_a"].astype(str)
     df["city_b"] = df["city_b"].astype(str)
     same = df["city_a"] == df["city_b"]
     if same.any():
         r = df[same].iloc[0]
-        raise ValueError(f"links_df pairs a city with itself ({r['city_a']!r}, year {r[YEAR]}); "
-                         "cooperation inside a city belongs in the city panel's 'ai_coop_intra'.")
+        raise ValueError(Msg(N_("links_df pairs a city with itself ('{city}', year {year}); cooperation inside a "
+                                "city belongs in the city panel's 'ai_coop_intra'."), city=Place(str(r["city_a"])),
+                             year=str(r[YEAR])))
     if known_cities is not None:
         unknown = sorted((set(df["city_a"]) | set(df["city_b"])) - set(known_cities))
         if unknown:
-            raise ValueError(f"links_df names {len(unknown)} city(ies) absent from the city panel: "
-                             f"{unknown[:10]}.")
+            raise ValueError(Msg(N_("links_df names {n} city(ies) absent from the city panel: ['{cities}']."),
+                                 n=str(len(unknown)), cities=_names(unknown[:10])))
     a = np.where(df["city_a"] < df["city_b"], df["city_a"], df["city_b"])
     b = np.where(df["city_a"] < df["city_b"], df["city_b"], df["city_a"])
     df["city_a"], df["city_b"] = a, b
@@ -159,8 +179,9 @@ def _link_frame(links_df: pd.DataFrame, known_cities=None, years=STUDY_B_YEARS) 
     dup = df.duplicated(["city_a", "city_b", YEAR])
     if dup.any():
         r = df[dup].iloc[0]
-        raise ValueError(f"links_df has more than one row for the pair {r['city_a']!r}-"
-                         f"{r['city_b']!r}, year {r[YEAR]} (in either order).")
+        raise ValueError(Msg(N_("links_df has more than one row for the pair '{city_a}'-'{city_b}', year {year} "
+                                "(in either order)."), city_a=Place(str(r["city_a"])), city_b=Place(str(r["city_b"])),
+                             year=str(r[YEAR])))
     return df.reset_index(drop=True)
 
 
@@ -194,16 +215,17 @@ def location_quotient(cities_df: pd.DataFrame, years=STUDY_B_YEARS) -> pd.DataFr
     bad = df["ai_patents"] > df["all_patents"]
     if bad.any():
         r = df[bad].iloc[0]
-        raise ValueError(f"AI patents exceed all patents for city {r[CITY]!r}, year {r[YEAR]} "
-                         f"({r['ai_patents']:g} > {r['all_patents']:g}); AI patents are a subset.")
+        raise ValueError(Msg(N_("AI patents exceed all patents for city '{city}', year {year} ({ai} > {all}); "
+                                "AI patents are a subset."), city=Place(str(r[CITY])), year=str(r[YEAR]),
+                             ai=f"{r['ai_patents']:g}", all=f"{r['all_patents']:g}"))
     m = df.groupby(CITY)[["ai_patents", "all_patents"]].mean()
     zero = m.index[m["all_patents"] <= 0]
     if len(zero):
-        raise ValueError(f"city {zero[0]!r} has no patent applications in any year, so its "
-                         "location quotient (A_i/P_i)/(A/P) is undefined.")
+        raise ValueError(Msg(N_("city '{city}' has no patent applications in any year, so its location quotient "
+                                "(A_i/P_i)/(A/P) is undefined."), city=Place(str(zero[0]))))
     national = m["ai_patents"].sum() / m["all_patents"].sum()
     if national <= 0:
-        raise ValueError("No AI patent applications in any city: the national share A/P is 0.")
+        raise ValueError(Msg(N_("No AI patent applications in any city: the national share A/P is 0.")))
     out = pd.DataFrame({CITY: m.index, "ai_patents_mean": m["ai_patents"].to_numpy(),
                         "all_patents_mean": m["all_patents"].to_numpy()})
     out["lq"] = (out["ai_patents_mean"] / out["all_patents_mean"]) / national
@@ -237,7 +259,7 @@ def scale_threshold(cities_df: pd.DataFrame, percentile: float = 80, *,
     4.2
     """
     if not 0 <= float(percentile) <= 100:
-        raise ValueError(f"percentile must lie in [0, 100]; found {percentile!r}.")
+        raise ValueError(Msg(N_("percentile must lie in [0, 100]; found {value}."), value=repr(percentile)))
     df = _city_frame(cities_df, [scale_column], years)
     means = df.groupby(CITY)[scale_column].mean().to_numpy()
     return float(np.percentile(means, float(percentile)))
@@ -299,7 +321,7 @@ def identify_clusters(cities_df: pd.DataFrame, links_df: pd.DataFrame, percentil
     ClusterIdentification
     """
     if not 0 <= float(percentile) <= 100:
-        raise ValueError(f"percentile must lie in [0, 100]; found {percentile!r}.")
+        raise ValueError(Msg(N_("percentile must lie in [0, 100]; found {value}."), value=repr(percentile)))
     return _identify(_city_base(cities_df, links_df, scale_column, years), percentile,
                      scale_column)
 
@@ -367,7 +389,7 @@ def cooperation_totals(cities_df: pd.DataFrame, links_df: pd.DataFrame, clusters
     df = _city_frame(cities_df, ["ai_coop_intra"], years)
     unknown = sorted(set(clusters) - set(df[CITY]))
     if unknown:
-        raise ValueError(f"cluster(s) {unknown} not found in the city panel.")
+        raise ValueError(Msg(N_("cluster(s) ['{clusters}'] not found in the city panel."), clusters=_names(unknown)))
     links = _link_frame(links_df, set(df[CITY]), years)
     intra = df.groupby(CITY)["ai_coop_intra"].sum()
     inter = pd.concat([links.groupby("city_a")["ai_coop"].sum(),
@@ -419,7 +441,7 @@ def network(links_df: pd.DataFrame, year: int, clusters=None, nodes: str = "clus
 
     links = _link_frame(links_df, None, (year, year))
     if nodes not in ("clusters", "all"):
-        raise ValueError(f"nodes must be 'clusters' or 'all'; found {nodes!r}.")
+        raise ValueError(Msg(N_("nodes must be 'clusters' or 'all'; found {value}."), value=repr(nodes)))
     links = links[links["ai_coop"] > 0]
     cset = None if clusters is None else set(clusters)
     if cset is not None:
@@ -501,12 +523,14 @@ def _log(values: pd.Series, name: str, use_log1p: bool, where: pd.DataFrame) -> 
     neg = values < 0
     if neg.any():
         r = where[neg].iloc[0]
-        raise ValueError(f"{name} must be >= 0 to take logs; found {values[neg].iloc[0]:g} for "
-                         f"cluster {r['cluster']!r}, year {r[YEAR]}.")
+        raise ValueError(Msg(N_("{name} must be >= 0 to take logs; found {value} for cluster '{cluster}', year "
+                                "{year}."), name=name, value=f"{values[neg].iloc[0]:g}",
+                             cluster=Place(str(r["cluster"])), year=str(r[YEAR])))
     if not use_log1p and (values == 0).any():
         r = where[values == 0].iloc[0]
-        raise ValueError(f"{name} is 0 for cluster {r['cluster']!r}, year {r[YEAR]}, so ln(x) is "
-                         "undefined; use log(1 + x) for it (log1p).")
+        raise ValueError(Msg(N_("{name} is 0 for cluster '{cluster}', year {year}, so ln(x) is undefined; use "
+                                "log(1 + x) for it (log1p)."), name=name, cluster=Place(str(r["cluster"])),
+                             year=str(r[YEAR])))
     return np.log1p(values) if use_log1p else np.log(values)
 
 
@@ -545,11 +569,11 @@ def regression_panel(cities_df: pd.DataFrame, links_df: pd.DataFrame, clusters, 
     """
     clusters = list(clusters)
     if not clusters:
-        raise ValueError("clusters is empty: at least one cluster is needed for the panel.")
+        raise ValueError(Msg(N_("clusters is empty: at least one cluster is needed for the panel.")))
     df = _city_frame(cities_df, list(_RAW_FOR.values()), years)
     unknown = sorted(set(clusters) - set(df[CITY]))
     if unknown:
-        raise ValueError(f"cluster(s) {unknown} not found in the city panel.")
+        raise ValueError(Msg(N_("cluster(s) ['{clusters}'] not found in the city panel."), clusters=_names(unknown)))
     links = _link_frame(links_df, set(df[CITY]), years)
     d = df[df[CITY].isin(clusters)].rename(columns={CITY: "cluster"}).reset_index(drop=True)
     if log1p is None:
@@ -558,7 +582,8 @@ def regression_panel(cities_df: pd.DataFrame, links_df: pd.DataFrame, clusters, 
         use = set(log1p)
         bad = use - set(_RAW_FOR)
         if bad:
-            raise ValueError(f"log1p may name only {sorted(_RAW_FOR)}; found {sorted(bad)}.")
+            raise ValueError(Msg(N_("log1p may name only {allowed}; found {found}."), allowed=str(sorted(_RAW_FOR)),
+                                 found=str(sorted(bad))))
     out = d[["cluster", YEAR]].copy()
     for v, raw in _RAW_FOR.items():
         out[v] = _log(d[raw], v, v in use, d).to_numpy()
@@ -579,7 +604,8 @@ def _columns(panel: pd.DataFrame, columns) -> list[str]:
     columns = list(columns)
     missing = [c for c in columns if c not in panel.columns]
     if missing:
-        raise ValueError(f"panel is missing column(s) {missing}; found {list(panel.columns)}.")
+        raise ValueError(Msg(N_("panel is missing column(s) {missing}; found {found}."), missing=str(missing),
+                             found=str(list(panel.columns))))
     return columns
 
 
@@ -648,8 +674,8 @@ def correlations(panel: pd.DataFrame, columns=REGRESSION_VARIABLES) -> Correlati
         for j in range(i):
             ok = panel[cols[i]].notna() & panel[cols[j]].notna()
             if ok.sum() < 3:
-                raise ValueError(f"{cols[i]} and {cols[j]} are jointly observed in {int(ok.sum())} "
-                                 "rows; at least 3 are needed for a correlation.")
+                raise ValueError(Msg(N_("{a} and {b} are jointly observed in {n} rows; at least 3 are needed for a "
+                                        "correlation."), a=str(cols[i]), b=str(cols[j]), n=str(int(ok.sum()))))
             res = stats.pearsonr(panel.loc[ok, cols[i]], panel.loc[ok, cols[j]])
             r[i, j] = r[j, i] = float(res.statistic)
             p[i, j] = p[j, i] = float(res.pvalue)
@@ -679,11 +705,11 @@ def vif(panel: pd.DataFrame, columns=("IP", "NC", "ED", "IC", "IE")) -> pd.DataF
 
     cols = _columns(panel, columns)
     if len(cols) < 2:
-        raise ValueError(f"VIF needs at least 2 columns; found {cols}.")
+        raise ValueError(Msg(N_("VIF needs at least 2 columns; found {columns}."), columns=str(cols)))
     x = panel[cols].apply(pd.to_numeric, errors="coerce").dropna()
     if len(x) <= len(cols) + 1:
-        raise ValueError(f"VIF needs more complete rows than regressors; found {len(x)} rows for "
-                         f"{len(cols)} columns.")
+        raise ValueError(Msg(N_("VIF needs more complete rows than regressors; found {rows} rows for {n} "
+                                "columns."), rows=str(len(x)), n=str(len(cols))))
     ex = np.column_stack([np.ones(len(x)), x.to_numpy(float)])
     vals = [float(variance_inflation_factor(ex, i + 1)) for i in range(len(cols))]
     return pd.DataFrame({"variable": cols, "vif": vals, "n": len(x)})
@@ -710,7 +736,7 @@ def threshold_sensitivity(cities_df: pd.DataFrame, links_df: pd.DataFrame,
     percentiles = list(percentiles)
     for p in percentiles:
         if not 0 <= float(p) <= 100:
-            raise ValueError(f"percentiles must lie in [0, 100]; found {p!r}.")
+            raise ValueError(Msg(N_("percentiles must lie in [0, 100]; found {value}."), value=repr(p)))
     base = _city_base(cities_df, links_df, scale_column, years)  # validated once
     rows = []
     for p in percentiles:
