@@ -15,8 +15,8 @@ Caching policy
   has run is kept in that session's state.
 
 The tables themselves are built by ``sim.cluster_tables`` (data, tested without Streamlit); this module
-caches them, puts them in the session's language (``localise``: headers, words, city names) and phrases
-the findings. Layout lives in ``pages/clusters.py``.
+caches them and puts them in the session's language (``localise``: headers, words, city names); the
+findings are ``ui.findings.clusters_findings`` (importable here as ``findings``). Layout lives in ``pages/clusters.py``.
 """
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+# "What this shows" of the page (identification, cooperation, centrality): one implementation, in ui.findings
+from ui.findings import clusters_findings as findings  # noqa: F401 - the page's name for it
 from ui.i18n import N_, _, lang, place, tr
 from ui.paper import paper_scalars as _paper_scalars
 from ui.paper import paper_table
@@ -329,46 +331,6 @@ def legend_chart(legend):
     title = _("log2 LQ: {lo} (left) to {hi} (right), {mid} in the middle").format(
         lo=f"{lo:.2f}", hi=f"{hi:.2f}", mid=f"{(lo + hi) / 2:.2f}")
     return chart.properties(title=alt.TitleParams(title, fontSize=11, anchor="start", fontWeight="normal"))
-
-
-# --------------------------------------------------------------------------- findings
-def findings(ident, percentile: float, t1: pd.DataFrame, rank: pd.DataFrame | None,
-             patents_column: str = "ai_patents_mean") -> list[str]:
-    """"What this shows" on the identification (``ident``), the cooperation totals (``t1``, our rows) and
-    the centrality ranking (``rank``), in the session's language (in English the sentences of
-    ``ui.findings.clusters_findings``)."""
-    from ui.findings import names
-    from ui.text import md_escape
-
-    t = ident.table
-    clusters = list(ident.clusters)
-    thr = ident.threshold
-    out = [_("**{n} of {m} cities are AI clusters**: specialised in AI (location quotient above 1), large (mean "
-             "AI patent applications at or above the {percentile}th percentile, {threshold} a year) and "
-             "cooperating both within and across regions.").format(
-        n=len(clusters), m=len(t), percentile=f"{percentile:g}", threshold=f"{thr:,.1f}" if thr < 100 else f"{thr:,.0f}")]
-    if patents_column in t.columns and clusters:
-        sc = t.set_index("city").loc[clusters, patents_column].sort_values(ascending=False)
-        ratio = sc.iloc[0] / sc.iloc[-1] if sc.iloc[-1] > 0 else np.inf
-        lead = (_("Sizes differ by orders of magnitude") if ratio >= 100 else
-                _("The largest is {ratio} times the smallest").format(ratio=f"{ratio:,.0f}") if np.isfinite(ratio)
-                else _("Sizes differ widely"))
-        sep = ", " if lang() == "en" else "、"
-        out.append(_("{lead}: largest {largest} ({values} mean AI patent applications a year); smallest "
-                     "{smallest} ({value}).").format(
-            lead=lead, largest=names(sc.index[:3]), values=sep.join(f"{v:,.0f}" for v in sc.iloc[:3]),
-            smallest=md_escape(place(sc.index[-1])), value=f"{sc.iloc[-1]:,.0f}"))
-    ours = t1[t1["rank"].notna()]
-    n_inter = int((ours["interregional"] > ours["intraregional"]).sum())
-    out.append(_("Cooperation across regions is the main form for **{n} of {m}** clusters (more co-applied "
-                 "patents with cities in other regions than within their own).").format(n=n_inter, m=len(ours)))
-    if rank is not None and len(rank):
-        out.append(_("Most central in the cooperation network (closest to all other clusters): {top}; least "
-                     "central: {bottom}.").format(top=names(rank["cluster"].head(3)),
-                                                  bottom=names(rank["cluster"].tail(2))))
-    if len(ident.excluded):
-        out.append(_("Specialised but too small to count: {names}.").format(names=names(ident.excluded)))
-    return out
 
 
 # --------------------------------------------------------------------------- NC and descriptives

@@ -255,35 +255,37 @@ def dynamics_findings(D: pd.DataFrame, chain, spatial, class_names: list[str], f
 # --------------------------------------------------------------------------- AI clusters
 def clusters_findings(ident, percentile: float, t1: pd.DataFrame, rank: pd.DataFrame | None,
                       patents_column: str = "ai_patents_mean") -> list[str]:
-    """Findings from the identification (``ident``), cooperation totals (``t1``, our rows) and the
-    centrality ranking (``rank``)."""
+    """Findings of the AI clusters page from the identification (``ident``), the cooperation totals (``t1``,
+    our rows) and the centrality ranking (``rank``), in the session's language (``ui.clusters.findings`` is
+    this function)."""
     t = ident.table
     clusters = list(ident.clusters)
     thr = ident.threshold
-    out = [f"**{len(clusters)} of {len(t)} cities are AI clusters**: specialised in AI (location quotient above 1), "
-           f"large (mean AI patent applications at or above the {percentile:g}th percentile, "
-           f"{thr:,.1f} a year) and cooperating both within and across regions."
-           if thr < 100 else
-           f"**{len(clusters)} of {len(t)} cities are AI clusters**: specialised in AI (location quotient above 1), "
-           f"large (mean AI patent applications at or above the {percentile:g}th percentile, "
-           f"{thr:,.0f} a year) and cooperating both within and across regions."]
+    out = [_("**{n} of {m} cities are AI clusters**: specialised in AI (location quotient above 1), large (mean "
+             "AI patent applications at or above the {percentile}th percentile, {threshold} a year) and "
+             "cooperating both within and across regions.").format(
+        n=len(clusters), m=len(t), percentile=f"{percentile:g}", threshold=f"{thr:,.1f}" if thr < 100 else f"{thr:,.0f}")]
     if patents_column in t.columns and clusters:
         sc = t.set_index("city").loc[clusters, patents_column].sort_values(ascending=False)
         ratio = sc.iloc[0] / sc.iloc[-1] if sc.iloc[-1] > 0 else np.inf
-        lead = ("Sizes differ by orders of magnitude" if ratio >= 100 else
-                f"The largest is {ratio:,.0f} times the smallest" if np.isfinite(ratio) else "Sizes differ widely")
-        out.append(f"{lead}: largest {names(sc.index[:3])} "
-                   f"({', '.join(f'{v:,.0f}' for v in sc.iloc[:3])} mean AI patent applications a year); smallest "
-                   f"{md_escape(sc.index[-1])} ({sc.iloc[-1]:,.0f}).")
+        lead = (_("Sizes differ by orders of magnitude") if ratio >= 100 else
+                _("The largest is {ratio} times the smallest").format(ratio=f"{ratio:,.0f}") if np.isfinite(ratio)
+                else _("Sizes differ widely"))
+        sep = ", " if lang() == "en" else "、"
+        out.append(_("{lead}: largest {largest} ({values} mean AI patent applications a year); smallest "
+                     "{smallest} ({value}).").format(
+            lead=lead, largest=names(sc.index[:3]), values=sep.join(f"{v:,.0f}" for v in sc.iloc[:3]),
+            smallest=md_escape(place(sc.index[-1])), value=f"{sc.iloc[-1]:,.0f}"))
     ours = t1[t1["rank"].notna()]
     n_inter = int((ours["interregional"] > ours["intraregional"]).sum())
-    out.append(f"Cooperation across regions is the main form for **{n_inter} of {len(ours)}** clusters "
-               f"(more co-applied patents with cities in other regions than within their own).")
+    out.append(_("Cooperation across regions is the main form for **{n} of {m}** clusters (more co-applied "
+                 "patents with cities in other regions than within their own).").format(n=n_inter, m=len(ours)))
     if rank is not None and len(rank):
-        out.append(f"Most central in the cooperation network (closest to all other clusters): "
-                   f"{names(rank['cluster'].head(3))}; least central: {names(rank['cluster'].tail(2))}.")
+        out.append(_("Most central in the cooperation network (closest to all other clusters): {top}; least "
+                     "central: {bottom}.").format(top=names(rank["cluster"].head(3)),
+                                                  bottom=names(rank["cluster"].tail(2))))
     if len(ident.excluded):
-        out.append(f"Specialised but too small to count: {names(ident.excluded)}.")
+        out.append(_("Specialised but too small to count: {names}.").format(names=names(ident.excluded)))
     return out
 
 
