@@ -40,7 +40,7 @@ MODEL = N_("Model {m}")
 HEADER = "{model} | {source}"  # no words: not in the catalogue (gettext returns it as it is)
 NOT_REPORTED = N_("not reported")
 ROW_WORDS = {"Observations": N_("Observations"), "Groups": N_("Groups"), "Instruments": N_("Instruments"),
-             "alpha": N_("alpha")}
+             "alpha": N_("alpha"), "const": N_("const")}  # const: the constant term (Stata's _cons)
 # the source and level labels of Fig. 4's lines (values of the ``source`` / ``nc_level`` columns)
 SOURCE_OURS = N_("this data (Model 3)")
 SOURCE_PAPER = N_("paper's coefficients")

@@ -1,6 +1,7 @@
-"""Home, the Simulator and the Study A pages (Coupling, Spatial patterns, Dynamics) in Chinese in a real browser (chromium): no English word outside the allow-list
-of acronyms, method abbreviations, units and codes (locale/english_left.py), and a CJK font is installed
-so the text is drawn, not boxes. Screenshots land in ``screenshots/i18n_*.png`` (git-ignored) for a human
+"""Every page (Home, Data, the Study A pages, AI clusters with each section, the Simulator with each
+view) in Chinese in a real browser (chromium): no English word outside the allow-list of acronyms, method
+abbreviations, units and codes (locale/english_left.py), and a CJK font is installed so the text is drawn,
+not boxes. Screenshots land in ``screenshots/i18n_*.png`` (git-ignored) for a human
 look."""
 import importlib.util
 import shutil
@@ -23,7 +24,7 @@ VIEWS = {"Class shares": ("等级占比", "协调等级"), "Provinces": ("省份
          "Compare": ("比较", "保存以便比较"), "Share": ("分享", "全部结果（Excel）")}
 
 
-def _english_in(page) -> list[str]:
+def _english_in(page, file: str | None = None) -> list[str]:
     text = page.locator("[data-testid='stMain']").inner_text() + "\n" + \
         page.locator("[data-testid='stSidebar']").inner_text()
     for code in page.locator("[data-testid='stCode']").all_inner_texts():  # the share link (an address)
@@ -34,7 +35,7 @@ def _english_in(page) -> list[str]:
         text = text.replace(zone, "")
     # Material icons are drawn from ligature names ("science", "home"): not words a reader sees
     icons = set(page.locator("[data-testid='stIconMaterial'], [data-testid='stAlertDynamicIcon']").all_inner_texts())
-    return [w for w in english_left.english(text) if w not in icons]
+    return [w for w in english_left.english(text, file) if w not in icons]
 
 
 def test_a_cjk_font_is_installed():
@@ -99,4 +100,51 @@ def test_study_a_pages_in_chinese_show_no_english(app_server, browser, path):
     page.wait_for_timeout(1500)  # the charts finish drawing
     page.screenshot(path=str(OUT / f"i18n_{path}_zh.png"), full_page=True)
     assert _english_in(page) == [], (path, _english_in(page))
+    page.close()
+
+
+def test_data_page_in_chinese_shows_no_english(app_server, browser):
+    """The Data page, each of its tabs in turn (loaded data, upload, templates, boundaries)."""
+    OUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(90_000)
+    page.goto(f"{app_server}/data?lang=zh")
+    tabs = page.locator("[data-testid='stTab']")
+    tabs.first.wait_for()
+    wait_for_script(page)
+    assert tabs.count() == 4, tabs.count()
+    for i in range(tabs.count()):
+        tabs.nth(i).click()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / f"i18n_data_tab{i + 1}_zh.png"), full_page=True)
+        assert _english_in(page, "data.py") == [], (i, _english_in(page, "data.py"))
+    page.close()
+
+
+def test_ai_clusters_in_chinese_every_section_shows_no_english(app_server, browser):
+    """The AI clusters page, then each of its sections opened in turn (every table, test and check of
+    Wang et al. 2025 recomputed): no English word outside the allow-list."""
+    OUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(180_000)
+    page.goto(f"{app_server}/clusters?lang=zh")
+    import re
+
+    # the section buttons (the control's help icon is a button without text)
+    sections = page.locator(".st-key-clusters_section [data-testid='stButtonGroup'] button").filter(
+        has_text=re.compile(r"\S"))
+    sections.first.wait_for()
+    wait_for_script(page)
+    page.wait_for_timeout(1500)  # the map and the charts finish drawing
+    page.screenshot(path=str(OUT / "i18n_clusters_zh.png"), full_page=True)
+    assert _english_in(page, "clusters.py") == [], _english_in(page, "clusters.py")
+    n = sections.count()
+    assert n == 9, (n, sections.all_inner_texts())
+    for i in range(n):
+        sections.nth(i).click()
+        page.wait_for_timeout(300)
+        wait_for_script(page, 180)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(OUT / f"i18n_clusters_section{i + 1}_zh.png"), full_page=True)
+        assert _english_in(page, "clusters.py") == [], (i, _english_in(page, "clusters.py"))
     page.close()

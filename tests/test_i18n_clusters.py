@@ -11,7 +11,12 @@ from ui import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "locale"))
-from english_left import CLUSTER_SECTIONS, _texts, english  # noqa: E402
+from english_left import CLUSTER_SECTIONS, _texts  # noqa: E402
+from english_left import english as _english  # noqa: E402
+
+
+def english(text: str) -> list[str]:
+    return _english(text, "clusters.py")  # with the page's own codes (log, lag, twostep robust)
 
 TIMEOUT = 240
 GMM = "Policy effect: system GMM (Table 4)"
