@@ -153,6 +153,11 @@ def option(value) -> str:
     return _(OPTION_WORDS[value]) if value in OPTION_WORDS else str(value)
 
 
+def _label(label) -> str:
+    """A column label: a marked text (``N_``) through ``_()``, a ``sim.messages.Msg`` through ``tr``."""
+    return tr(label) if type(label).__name__ == "Msg" else _(label)
+
+
 def localise(df: pd.DataFrame, labels: dict | None = None, places=()) -> pd.DataFrame:
     """A display copy in the session's language: column headers through ``labels`` (id -> marked text) or
     ``tr`` (a ``Msg`` header of ``df.attrs["headers"]``), text cells through ``tr`` (``sim.messages.Msg`` words; numbers unchanged),
@@ -167,7 +172,7 @@ def localise(df: pd.DataFrame, labels: dict | None = None, places=()) -> pd.Data
         elif not pd.api.types.is_numeric_dtype(out[c]):
             out[c] = pd.Series([tr(v) if isinstance(v, str) else v for v in out[c]], index=out.index, dtype=object)
     headers = df.attrs.get("headers", {})
-    out.columns = [_(labels[c]) if labels and c in labels else tr(headers.get(c, c)) for c in out.columns]
+    out.columns = [_label(labels[c]) if labels and c in labels else tr(headers.get(c, c)) for c in out.columns]
     out.attrs = {}
     return out
 
@@ -467,10 +472,69 @@ def negative_binomial(pkey: str, _panel: pd.DataFrame):
 
 
 # --------------------------------------------------------------------------- downloads
+# The long numeric tables of Tables 4-6 (``model, term, coef, std_err, z, p, paper_coef, paper_z``)
+LONG_LABELS = {"model": N_("Model"), "term": TERM_LABEL_TEXT, "coef": N_("Coefficient or statistic (this data)"),
+               "std_err": N_("Standard error (this data)"), "z": N_("z (this data)"), "p": N_("p (this data)"),
+               "paper_coef": N_("Coefficient or statistic (paper)"), "paper_z": N_("z (paper)")}
+MODERATION_LABELS = {**SLOPE_LABELS, "IP": "IP", "NC": "NC", "TI_pred": N_("Predicted TI"),
+                     "line": N_("Line (source: NC level)")}
+PLACEBO_LABELS = {"replication": N_("Replication"), "ip_coefficient": N_("IP coefficient")}
+
+
+def _words(value) -> str:
+    """A word of ``sim`` kept as its English message id in a table cell (``nc_level``, ``source``, an
+    instrument set, a diagnostic row), in the session's language."""
+    if not isinstance(value, str):
+        return value
+    return _(ct.ROW_WORDS.get(value, value))
+
+
+def _line(value) -> str:
+    """Fig. 4's ``line`` cell ("source: nc_level") in the session's language."""
+    source, _sep, level = str(value).partition(": ")
+    return f"{_(source)}：{_(level)}" if level else _(source)
+
+
+# file name -> (column labels or a function of the frame giving them, columns of city names, cell words)
+DOWNLOADS = {
+    "table1_cooperation.csv": (TABLE1_LABELS, ("cluster",), {}),
+    "nc_ranking.csv": (ct.rank_labels, ("cluster",), {}),
+    "table2_descriptive.csv": (DESCRIPTIVE_LABELS, (), {}),
+    "table3_correlations.csv": (DESCRIPTIVE_LABELS, (), {}),
+    "vif.csv": (DESCRIPTIVE_LABELS, (), {}),
+    "table4_system_gmm.csv": (LONG_LABELS, (), {"term": _words}),
+    "instrument_sets.csv": (INSTRUMENT_LABELS, (), {"instruments": _words}),
+    "moderation_fig4.csv": (MODERATION_LABELS, (), {"source": _words, "nc_level": _words, "line": _line}),
+    "placebo_ip_coefficients.csv": (PLACEBO_LABELS, (), {}),
+    "threshold_sensitivity.csv": ({**SENSITIVITY_LABELS, "clusters": N_("AI clusters (cities)")},
+                                  ("clusters", "excluded", "added_vs_p80", "dropped_vs_p80"), {}),
+    "table5_mediation.csv": (LONG_LABELS, (), {"term": _words}),
+    "table6_negative_binomial.csv": (LONG_LABELS, (), {"term": _words}),
+}
+
+
+def download_frame(df: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """The frame a download of ``file_name`` writes, in the session's language: in English ``df`` itself
+    (the stable column ids of ``sim``, unchanged); in Chinese the headers of the on-screen tables
+    (:data:`DOWNLOADS`: the same label dicts), words and city names in Chinese, numbers unchanged."""
+    if lang() == "en" or file_name not in DOWNLOADS:
+        return df
+    labels, places, words = DOWNLOADS[file_name]
+    labels = labels(df) if callable(labels) else labels
+    out = df.copy()
+    for col, fn in words.items():
+        if col in out.columns:
+            out[col] = out[col].map(fn)
+    return localise(out, labels, places)
+
+
 def download(df: pd.DataFrame, file_name: str, label: str | None = None, key: str | None = None,
              index: bool = False) -> None:
-    """A CSV download button (``ui.downloads.csv_button``) with this page's widget-key prefix. The file
-    keeps the stable column ids of ``sim`` (the same in every language)."""
+    """A CSV download button (``ui.downloads.csv_button``: UTF-8 with BOM) with this page's widget-key prefix.
+    English: the stable column ids of ``sim``; Chinese: :func:`download_frame`. The frame is put in the
+    session's language now, in the script run (Streamlit builds a deferred download's bytes outside the
+    run, where the session's language cannot be read)."""
     from ui.downloads import csv_button
 
-    csv_button(df, file_name, label or _("Download CSV"), key or f"dl_clusters_{file_name}", index=index)
+    csv_button(download_frame(df, file_name), file_name, label or _("Download CSV"),
+               key or f"dl_clusters_{file_name}", index=index)
