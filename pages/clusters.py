@@ -128,7 +128,7 @@ def map_view():
         st.caption(links_text + gap
                    + (_("{n} cities have no coordinates in the registry and are not drawn.").format(n=n_missing) + gap
                       if n_missing else "")
-                   + _(state.boundaries().source))
+                   + tr(state.boundaries().source))
 
 
 map_view()
@@ -309,33 +309,34 @@ def section_moderation(collapse, max_lag, ginv):
     levels = [_(v) for v in sorted(set(mod["nc_level"]))]  # the English order: colours and dashes as before
     sources = [_(v) for v in sorted(set(mod["source"]))]
     words = {c: _(uc.SLOPE_LABELS[c]) for c in uc.SLOPE_LABELS}
+    # lines and points in two layers: a line mark with point=True draws its strokeDash legend without the
+    # dash samples (labels only); the points repeat the colour and take no legend of their own
+    base = alt.Chart(shown).encode(
+        x=alt.X("IP:Q", title=_("IP (ln incentive policies)")),
+        y=alt.Y("TI_pred:Q", title=_("Predicted TI (ln AI patents)"), scale=alt.Scale(zero=False)),
+        color=alt.Color("nc_level:N", title=None, scale=alt.Scale(domain=levels, range=["#d73027", "#4575b4"]),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
+        detail="line:N",
+        tooltip=[alt.Tooltip("source:N", title=words["source"]), alt.Tooltip("nc_level:N", title=words["nc_level"]),
+                 alt.Tooltip("IP:Q", format=".2f"),
+                 alt.Tooltip("TI_pred:Q", format=".3f", title=_("Predicted TI")),
+                 alt.Tooltip("slope:Q", format=".3f", title=words["slope"])])
+    lines = base.mark_line(strokeWidth=2).encode(
+        strokeDash=alt.StrokeDash("source:N", title=None, scale=alt.Scale(domain=sources, range=[[1, 0], [6, 4]]),
+                                  legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0,
+                                                    symbolType="stroke", symbolStrokeColor="#444",
+                                                    symbolStrokeWidth=2, symbolSize=400)))
+    points = base.mark_point(filled=True, size=30)
+    st.altair_chart((lines + points).properties(height=360), width="stretch")
+    # the slopes table below the chart, wide enough for its Chinese labels (no sideways scrolling)
     a, b = st.columns([3, 2])
     with a:
-        chart = (alt.Chart(shown).mark_line(point=True)
-                 .encode(x=alt.X("IP:Q", title=_("IP (ln incentive policies)")),
-                         y=alt.Y("TI_pred:Q", title=_("Predicted TI (ln AI patents)"), scale=alt.Scale(zero=False)),
-                         color=alt.Color("nc_level:N", title=None,
-                                         scale=alt.Scale(domain=levels, range=["#d73027", "#4575b4"]),
-                                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
-                         strokeDash=alt.StrokeDash("source:N", title=None, scale=alt.Scale(domain=sources),
-                                                   legend=alt.Legend(orient="bottom", direction="vertical",
-                                                                     labelLimit=0, symbolType="stroke",
-                                                                     symbolStrokeColor="#444",
-                                                                     symbolStrokeWidth=2)),
-                         detail="line:N",
-                         tooltip=[alt.Tooltip("source:N", title=words["source"]),
-                                  alt.Tooltip("nc_level:N", title=words["nc_level"]),
-                                  alt.Tooltip("IP:Q", format=".2f"),
-                                  alt.Tooltip("TI_pred:Q", format=".3f", title=_("Predicted TI")),
-                                  alt.Tooltip("slope:Q", format=".3f", title=words["slope"])])
-                 .properties(height=360))
-        st.altair_chart(chart, width="stretch")
-    with b:
         slopes = mod.groupby(["source", "nc_level"], as_index=False)["slope"].first()
         st.dataframe(uc.localise(slopes.assign(source=[_(v) for v in slopes["source"]],
                                                nc_level=[_(v) for v in slopes["nc_level"]]), uc.SLOPE_LABELS)
                      .style.format({words["slope"]: "{:.3f}"}), hide_index=True, width="stretch")
         uc.download(mod, "moderation_fig4.csv")
+    with b:
         st.caption(_("Slope = dTI/dIP = b_IP + b_IP×NC (NC - mean NC) at NC mean -/+ 1 sd; other regressors at "
                      "their means. The paper's finding: the slope is smaller at high NC (negative moderation). "
                      "Uses Model 3 under the instrument options above."))
