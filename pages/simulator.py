@@ -536,7 +536,7 @@ def _map_tab(res) -> None:
                           fmt="{:+.0%}", legend_format="+.0%", diverging=True, extra=extra)
     st.vega_lite_chart(localise_map(spec), width="stretch")
     st.caption(_("Medians over {n} paths in {year}.").format(n=f"{res.scenario.n_paths:,}", year=year) + " "
-               + _(state.boundaries().source))
+               + tr(state.boundaries().source))
 
 
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from ui.unitmap import unit_map
 from ui import spatial as sp
 from ui.downloads import localised
 from ui import state
-from ui.i18n import N_, _, lang, localise_map, place
+from ui.i18n import N_, _, lang, localise_map, place, tr
 
 ZH = lang() != "en"
 # headers of tables shown and downloaded (in Chinese; English downloads keep the ids)
@@ -157,7 +157,7 @@ def local_view():
             categories={sp.cluster_word(k): v for k, v in sp.CLUSTER_COLOURS.items()},
             extra={"D": one.set_index("province")["value"].round(3),
                    "p_sim": one.set_index("province")["p_sim"].round(3)}, height=380)), width="stretch")
-        st.caption(_(state.boundaries().source))
+        st.caption(tr(state.boundaries().source))
 
 
 local_view()

@@ -21,11 +21,12 @@ from functools import cached_property
 from pathlib import Path
 
 from sim import schema
+from sim.messages import Join, Msg, N_, Place
 
 DEFAULT_BOUNDARIES = schema.DATA_DIR / "geo" / "provinces_ne10m_simplified.geojson"
 CONTEXT_LAYER = schema.DATA_DIR / "geo" / "context_ne10m_simplified.geojson"
-BOUNDARY_CREDIT = ("Boundaries: Natural Earth (public domain; de facto, not an authority on territorial "
-                   "status). City and capital coordinates: GeoNames (geonames.org), CC BY 4.0.")
+BOUNDARY_CREDIT = Msg(N_("Boundaries: Natural Earth (public domain; de facto, not an authority on territorial "
+                         "status). City and capital coordinates: GeoNames (geonames.org), CC BY 4.0."))
 MAX_BOUNDARY_BYTES = 20 * 1024 * 1024
 
 
@@ -121,19 +122,20 @@ def load_boundaries(source: bytes | str | Path | None = None) -> Boundaries:
     else:
         raw, origin = bytes(source), "uploaded"
     if len(raw) > MAX_BOUNDARY_BYTES:
-        raise BoundaryError([f"The boundary file is {len(raw) / 2**20:.1f} MiB; at most "
-                             f"{MAX_BOUNDARY_BYTES // 2**20} MiB is accepted (simplify it first)."])
+        raise BoundaryError([Msg(N_("The boundary file is {size} MiB; at most {limit} MiB is accepted (simplify it "
+                                    "first)."), size=f"{len(raw) / 2**20:.1f}", limit=str(MAX_BOUNDARY_BYTES // 2**20))])
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BoundaryError([f"The boundary file is not valid UTF-8 GeoJSON ({exc})."]) from None
+        raise BoundaryError([Msg(N_("The boundary file is not valid UTF-8 GeoJSON ({error})."), error=str(exc))]) from None
     except (RecursionError, ValueError):  # absurdly deep nesting, or integers beyond Python's limit
-        raise BoundaryError(["The boundary file is not valid GeoJSON (nested too deeply or numbers too "
-                             "long to read)."]) from None
+        raise BoundaryError([Msg(N_("The boundary file is not valid GeoJSON (nested too deeply or numbers too "
+                                    "long to read)."))]) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
             doc.get("features"), list):
-        raise BoundaryError(["Expected a GeoJSON FeatureCollection with a 'features' list; found "
-                             f"{type(doc).__name__} with type={doc.get('type') if isinstance(doc, dict) else None!r}."])
+        raise BoundaryError([Msg(N_("Expected a GeoJSON FeatureCollection with a 'features' list; found {kind} "
+                                    "with type={type}."), kind=type(doc).__name__,
+                                 type=repr(doc.get("type") if isinstance(doc, dict) else None))])
     lookup = _province_lookup()
     study = set(schema.province_names())
     features: dict = {}
@@ -144,34 +146,36 @@ def load_boundaries(source: bytes | str | Path | None = None) -> Boundaries:
         geom = feat.get("geometry") if isinstance(feat, dict) else None
         props = feat.get("properties") or {} if isinstance(feat, dict) else {}
         if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
-            problems.append(f"Feature {k}: geometry must be Polygon or MultiPolygon, found "
-                            f"{geom.get('type') if isinstance(geom, dict) else geom!r}.")
+            problems.append(Msg(N_("Feature {k}: geometry must be Polygon or MultiPolygon, found {found}."), k=str(k),
+                                found=str(geom.get("type")) if isinstance(geom, dict) else repr(geom)))
             continue
         if not _coordinates_ok(geom):
-            problems.append(f"Feature {k} ({_label(props)}): coordinates are not longitude/latitude "
-                            "pairs in degrees (is it projected? GeoJSON must be WGS84).")
+            problems.append(Msg(N_("Feature {k} ({label}): coordinates are not longitude/latitude pairs in degrees "
+                                   "(is it projected? GeoJSON must be WGS84)."), k=str(k), label=_label(props)))
             continue
         name = _match(props, lookup) if isinstance(props, dict) else None
         if name in study:
             if name in features:
-                problems.append(f"Feature {k}: a second feature for {name}; merge it into one "
-                                "MultiPolygon.")
+                problems.append(Msg(N_("Feature {k}: a second feature for {name}; merge it into one MultiPolygon."),
+                                    k=str(k), name=Place(name)))
                 continue
             features[name] = geom
         else:
             label = name or _label(props)
             not_analysed.append((label, geom))
             if name is None:
-                notes.append(f"Feature {k} ({label}) matches no province; drawn grey as not analysed.")
+                notes.append(Msg(N_("Feature {k} ({label}) matches no province; drawn grey as not analysed."),
+                                 k=str(k), label=label))
     if not features:
-        problems.append("None of the 30 study provinces could be matched: give each feature a "
-                        "property with the province name (English or Chinese), a GB/T 2260 code "
-                        "or an ISO 3166-2 code.")
+        problems.append(Msg(N_("None of the 30 study provinces could be matched: give each feature a property "
+                               "with the province name (English or Chinese), a GB/T 2260 code or an ISO 3166-2 "
+                               "code.")))
     if problems:
         raise BoundaryError(problems)
     missing = sorted(study - set(features))
     if missing:
-        notes.append("No boundary for: " + ", ".join(missing) + " (they are left off the maps).")
+        notes.append(Msg(N_("No boundary for: {names} (they are left off the maps)."),
+                         names=Join([Place(m) for m in missing])))
     if origin == "shipped":
         ctx = json.loads(CONTEXT_LAYER.read_text(encoding="utf-8"))
         for feat in ctx["features"]:
@@ -179,8 +183,9 @@ def load_boundaries(source: bytes | str | Path | None = None) -> Boundaries:
                 not_analysed.append((feat["properties"]["name"], feat["geometry"]))
         source_text = BOUNDARY_CREDIT
     else:
-        source_text = (f"Boundaries: {origin} file supplied by the user. City and capital coordinates: "
-                       "GeoNames (geonames.org), CC BY 4.0.")
+        source_text = Msg(N_("Boundaries: {origin} file supplied by the user. City and capital coordinates: "
+                             "GeoNames (geonames.org), CC BY 4.0."), origin=Msg(N_("uploaded")) if origin == "uploaded"
+                          else origin)
     return Boundaries(features, not_analysed, notes, source_text)
 
 
@@ -230,7 +235,7 @@ def _label(props) -> str:
         for key in ("name", "name_en", "NAME", "name_zh", "NAME_1"):
             if props.get(key):
                 return str(props[key])[:60]
-    return "unnamed feature"
+    return Msg(N_("unnamed feature"))
 
 
 def _coordinates_ok(geom: dict) -> bool:

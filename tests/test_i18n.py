@@ -424,3 +424,21 @@ def test_fill_merges_a_fragment_under_the_lock(tmp_path, monkeypatch):
     assert "no such message anywhere" not in cat
     assert missing == 0 and n == len(_ids(cat))
     assert pot.read_bytes() == (ROOT / "locale" / "messages.pot").read_bytes()
+
+
+@pytest.mark.parametrize("raw, english, chinese", [
+    (b'{"type": "Topology"}', "Expected a GeoJSON FeatureCollection", "应为带有 'features' 列表的"),
+    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Atlantis"}, '
+     b'"geometry": {"type": "Point", "coordinates": [0, 0]}}]}', "Feature 1: geometry must be Polygon",
+     "第 1 个要素：几何类型必须为"),
+])
+def test_a_bad_boundary_file_is_explained_in_the_chosen_language(raw, english, chinese):
+    """The Data page's boundary upload: the reader's problems (sim.geo, Msg) in English and in Chinese;
+    the shipped boundaries stay in use."""
+    for code, expect in (("en", english), ("zh", chinese)):
+        at = _app({"lang": code}, page="data.py")
+        at.file_uploader(key="upload_boundaries").set_value(("bad.geojson", raw, "application/geo+json")).run()
+        assert not at.exception
+        cells = [str(v) for d in at.dataframe for v in d.value.iloc[:, 0]]
+        assert any(expect in c for c in cells), cells
+        assert at.session_state["dataset"].boundaries is None  # the shipped layer stays
