@@ -97,7 +97,7 @@ def test_clusters_csv_downloads_in_chinese_and_english(download_buttons):
     mod = _frame(zh["moderation_fig4.csv"])
     assert "论文的系数" in set(mod["来源"]) and any("高 NC" in v for v in mod["NC 水平"])
     t4 = _frame(zh["table4_system_gmm.csv"])
-    assert {"模型", "变量"} <= set(t4.columns) and {"L.TI", "观测值", "Hansen 检验 p 值"} <= set(t4["变量"]), \
+    assert {"模型", "变量"} <= set(t4.columns) and {"L.TI", "常数项", "观测值", "Hansen 检验 p 值"} <= set(t4["变量"]), \
         set(t4["变量"])
     assert list(_frame(zh["placebo_ip_coefficients.csv"]).columns) == ["重复序号", "IP 系数"]
     sens = _frame(zh["threshold_sensitivity.csv"])
