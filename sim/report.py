@@ -26,7 +26,17 @@ BASELINE_SENTENCE = N_("Baseline: the observed dynamics continue. Each year ever
                      "adds its own effect on D from the year each change starts, on the same random paths.")
 NO_PROVINCES_BASELINE = N_("Baseline: policies, links and controls stay at their last observed values and "
                            "innovation follows the estimated dynamic-panel equation.")
+UNIT_BASELINE_SENTENCE = N_("Baseline: the observed dynamics continue. Each year every unit moves between "
+                            "coordination classes with the probabilities seen in {first}-{last} for a unit of "
+                            "its class with neighbours of theirs, keeping its rank within its class; the scenario "
+                            "adds its own effect on D from the year each change starts, on the same random paths.")
 MAX_PROVINCE_LINES = 6
+
+
+def _u(res, provinces: str, units: str) -> str:
+    """The template about provinces, or its twin about units when the panel's units are not the 30 study
+    provinces (own cities, counties ...)."""
+    return units if getattr(res, "own_units", False) else provinces
 MAX_CLUSTER_LINES = 5
 
 
@@ -35,7 +45,8 @@ def baseline_sentence(res) -> str:
     if pb is None:
         return Msg(NO_PROVINCES_BASELINE)
     years = list(pb.static_D.columns)
-    return Msg(BASELINE_SENTENCE, first=str(years[0]), last=str(int(pb.paths.years[0])))
+    return Msg(_u(res, BASELINE_SENTENCE, UNIT_BASELINE_SENTENCE), first=str(years[0]),
+               last=str(int(pb.paths.years[0])))
 
 
 def _pct(x: float) -> str:
@@ -75,13 +86,17 @@ def _province_lines(res) -> list[str]:
     hb, hs = res.high_share("baseline"), res.high_share("scenario")
     _, lo_s, hi_s = s.high_shares
     if s is b:
-        out.append(Msg(N_("Share of provinces at high or extreme coordination in {end}: {share} (90 % band "
-                          "{lo}-{hi}), against {first_share} in {first}."),
+        out.append(Msg(_u(res, N_("Share of provinces at high or extreme coordination in {end}: {share} (90 % band "
+                                  "{lo}-{hi}), against {first_share} in {first}."),
+                          N_("Share of units at high or extreme coordination in {end}: {share} (90 % band "
+                             "{lo}-{hi}), against {first_share} in {first}.")),
                        end=str(end), share=_share(hb), lo=_share(lo_s[-1]), hi=_share(hi_s[-1]),
                        first_share=_share(float(b.high_shares[0][0])), first=str(int(b.paths.years[0]))))
         return out
-    out.append(Msg(N_("Share of provinces at high or extreme coordination in {end}: {base} in the baseline, "
-                      "{scen} with the scenario (scenario 90 % band {lo}-{hi})."),
+    out.append(Msg(_u(res, N_("Share of provinces at high or extreme coordination in {end}: {base} in the baseline, "
+                              "{scen} with the scenario (scenario 90 % band {lo}-{hi})."),
+                      N_("Share of units at high or extreme coordination in {end}: {base} in the baseline, "
+                         "{scen} with the scenario (scenario 90 % band {lo}-{hi}).")),
                    end=str(end), base=_share(hb), scen=_share(hs), lo=_share(lo_s[-1]), hi=_share(hi_s[-1])))
     names = list(b.paths.labels)
     touched = list(dict.fromkeys(res.touched["province"].to_numpy().tolist())) if len(res.touched) else []
@@ -101,12 +116,15 @@ def _province_lines(res) -> list[str]:
                            province=Place(names[i]), end=str(end), d_base=f"{qb[1, o]:.3f}", d_scen=f"{qs[1, o]:.3f}",
                            lo=f"{qs[0, o]:.3f}", hi=f"{qs[2, o]:.3f}", p_base=_pct(pb_end[i]), p_scen=_pct(ps_end[i])))
         if len(idx) > MAX_PROVINCE_LINES:
-            out.append(Msg(N_("... and {n} more provinces changed."), n=str(len(idx) - MAX_PROVINCE_LINES)))
+            out.append(Msg(_u(res, N_("... and {n} more provinces changed."), N_("... and {n} more units changed.")),
+                           n=str(len(idx) - MAX_PROVINCE_LINES)))
     others = [i for i in range(len(names)) if i not in idx and abs(ps_end[i] - pb_end[i]) >= 0.005]
     if others:
         top = max(others, key=lambda i: abs(ps_end[i] - pb_end[i]))
-        out.append(Msg(N_("Through their neighbours, {n} province(s) not changed directly also move; most: "
-                          "{province}, chance of high or extreme in {end} {p_base} → {p_scen}."),
+        out.append(Msg(_u(res, N_("Through their neighbours, {n} province(s) not changed directly also move; most: "
+                                  "{province}, chance of high or extreme in {end} {p_base} → {p_scen}."),
+                          N_("Through their neighbours, {n} unit(s) not changed directly also move; most: "
+                             "{province}, chance of high or extreme in {end} {p_base} → {p_scen}.")),
                        n=str(len(others)), province=Place(names[top]), end=str(end), p_base=_pct(pb_end[top]),
                        p_scen=_pct(ps_end[top])))
     if len(res.out_of_range):
@@ -178,21 +196,33 @@ def explain(res) -> Explanation:
         prov = share_direction(hs - hb)
         shares = {"end": str(end), "base": _share(hb), "scen": _share(hs)}
         if prov > 0:
-            text.append(Msg(N_("The model predicts more provinces at high or extreme coordination in {end}: {base} → "
-                               "{scen}, because the changed indicators raise D through the entropy weights and the "
-                               "higher D carries on along the Markov paths."), **shares))
+            text.append(Msg(_u(res, N_("The model predicts more provinces at high or extreme coordination in {end}: "
+                                       "{base} → {scen}, because the changed indicators raise D through the entropy "
+                                       "weights and the higher D carries on along the Markov paths."),
+                               N_("The model predicts more units at high or extreme coordination in {end}: "
+                                  "{base} → {scen}, because the changed indicators raise D through the entropy "
+                                  "weights and the higher D carries on along the Markov paths.")), **shares))
         elif prov < 0:
-            text.append(Msg(N_("The model predicts fewer provinces at high or extreme coordination in {end}: {base} → "
-                               "{scen}."), **shares))
+            text.append(Msg(_u(res, N_("The model predicts fewer provinces at high or extreme coordination in {end}: "
+                                       "{base} → {scen}."),
+                               N_("The model predicts fewer units at high or extreme coordination in {end}: "
+                                  "{base} → {scen}.")), **shares))
         elif hb >= 0.995:
-            text.append(Msg(N_("The model predicts the same share of provinces at high or extreme coordination in "
-                               "{end} ({base} → {scen}): nearly every province is there already in the baseline, so "
-                               "the change can only move D within those classes."), **shares))
+            text.append(Msg(_u(res, N_("The model predicts the same share of provinces at high or extreme coordination "
+                                       "in {end} ({base} → {scen}): nearly every province is there already in the "
+                                       "baseline, so the change can only move D within those classes."),
+                               N_("The model predicts the same share of units at high or extreme coordination "
+                                  "in {end} ({base} → {scen}): nearly every unit is there already in the "
+                                  "baseline, so the change can only move D within those classes.")), **shares))
         else:
-            text.append(Msg(N_("The model predicts the same share of provinces at high or extreme coordination in "
-                               "{end} ({base} → {scen}, a difference below 0.05 percentage points): the change moves "
-                               "D, but too little to take provinces across a class boundary on more than a handful "
-                               "of paths."), **shares))
+            text.append(Msg(_u(res, N_("The model predicts the same share of provinces at high or extreme coordination "
+                                       "in {end} ({base} → {scen}, a difference below 0.05 percentage points): the "
+                                       "change moves D, but too little to take provinces across a class boundary on "
+                                       "more than a handful of paths."),
+                               N_("The model predicts the same share of units at high or extreme coordination "
+                                  "in {end} ({base} → {scen}, a difference below 0.05 percentage points): the "
+                                  "change moves D, but too little to take units across a class boundary on "
+                                  "more than a handful of paths.")), **shares))
     if res.baseline_clusters is not None and (sc.policy_changes or sc.link_edits):
         last = res.ti_difference(end)
         moved = last[last["ti_change"].abs() > 1e-12]

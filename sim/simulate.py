@@ -156,6 +156,7 @@ class SimulationResult:
     notes: tuple = ()
     summary: tuple = field(default=())
     class_names: tuple = CLASS_NAMES
+    own_units: bool = False  # the panel's units are not the 30 study provinces: sentences say "units"
 
     def materialise(self) -> "SimulationResult":
         """Compute every lazily memoised summary now and return self.
@@ -399,9 +400,10 @@ def _simulate(baseline: Baseline, scenario: Scenario, seed: int, reference) -> S
         b_cl, s_cl, cl_notes = _cluster_sides(cb, scenario, seed, end, ref.baseline_clusters if ref else None)
         notes += cl_notes
     elif scenario.policy_changes or scenario.link_edits:
-        notes.append("No AI clusters in the loaded city data: policy and link changes have no effect.")
+        notes.append(Msg(N_("No AI clusters in the loaded city data: policy and link changes have no effect.")))
+    own_units = pb is not None and pb.units is not None and not getattr(pb.units, "provinces", True)
     res = SimulationResult(scenario, seed, launch, end, b_side, s_side, touched, oor, b_cl, s_cl,
-                           tuple(dict.fromkeys(notes)))
+                           tuple(dict.fromkeys(notes)), own_units=own_units)
     return SimulationResult(**{**{f: getattr(res, f) for f in res.__dataclass_fields__},
                                "summary": tuple(report.describe(res))})
 

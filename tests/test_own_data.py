@@ -121,6 +121,13 @@ def test_city_panel_290_units_with_coordinates_and_no_boundaries(cities_own):
     moved = last[last["province"].isin(coastal)]
     assert (moved["D_scenario"] >= moved["D_baseline"] - 1e-12).all()
     assert (moved["D_scenario"] > moved["D_baseline"]).any()
+    # the sentences name units, not provinces (the Simulator's summary, baseline sentence and notes)
+    from sim import report
+
+    assert res.own_units and res.summary[0].startswith("Share of units at high or extreme coordination")
+    assert "every unit moves" in report.baseline_sentence(res)
+    assert any(n.startswith("Spatial Markov chain — No boundaries for these units") for n in res.notes)
+    assert not any("province" in str(t) for t in (*res.summary, *report.explain(res).text))
     # the Study A analyses on these units
     D = pd.DataFrame(base.provinces.D_hist, index=list(base.provinces.names), columns=list(base.provinces.years))
     gm = moran.global_moran_by_year(D, base.provinces.W_econ, 99, seed=1)
