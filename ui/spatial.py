@@ -15,7 +15,8 @@ from ui.paper import paper_scalars as _paper_scalars
 from ui.paper import paper_table
 
 from sim import schema
-from ui.i18n import N_, _
+from ui.i18n import N_, _, tr
+from ui.text import md_escape
 
 # --- widget keys (session state) -------------------------------------------------------------
 SP_YEAR = "spatial_year"
@@ -182,7 +183,7 @@ def proximity_matrix(kind: str, k: int, names: tuple) -> np.ndarray:
         key = "" if own is None else ",".join(sorted(own.features))
         W, note = _own_proximity(int(k), tuple(names), units.key, key, units, own)
         if kind != "knn":
-            st.info(note)
+            st.info(md_escape(tr(note)))
         return W
     return _proximity(kind, int(k), tuple(names), units.key, units)
 
