@@ -128,6 +128,9 @@ def test_city_panel_290_units_with_coordinates_and_no_boundaries(cities_own):
     assert "every unit moves" in report.baseline_sentence(res)
     assert any(n.startswith("Spatial Markov chain — No boundaries for these units") for n in res.notes)
     assert not any("province" in str(t) for t in (*res.summary, *report.explain(res).text))
+    from ui.simulator import comparison_table
+
+    assert "units with a chance of high/extreme up 5 points or more" in comparison_table({"x": res}).columns
     # the Study A analyses on these units
     D = pd.DataFrame(base.provinces.D_hist, index=list(base.provinces.names), columns=list(base.provinces.years))
     gm = moran.global_moran_by_year(D, base.provinces.W_econ, 99, seed=1)

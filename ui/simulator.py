@@ -157,7 +157,8 @@ def comparison_table(runs: dict) -> pd.DataFrame:
             d = r.d_table()
             end = d[d["year"] == r.end_year]
             up = (end["p_high_scenario"] - end["p_high_baseline"]) >= 0.05
-            row[N_("provinces with a chance of high/extreme up 5 points or more")] = int(up.sum())
+            row[N_("units with a chance of high/extreme up 5 points or more") if getattr(r, "own_units", False)
+                else N_("provinces with a chance of high/extreme up 5 points or more")] = int(up.sum())
         if r.baseline_clusters is not None and r.scenario_clusters is not r.baseline_clusters:
             t = r.ti_difference(r.end_year)
             moved = t[t["ti_change"].abs() > 1e-12]
