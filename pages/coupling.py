@@ -15,7 +15,7 @@ from ui import coupling as cp
 from ui.unitmap import unit_map
 from ui import findings as fd
 from ui import state
-from ui.i18n import N_, _, bound, lang, localise_map, place
+from ui.i18n import N_, _, bound, lang, localise_map, place, unit_text
 
 TYPE_COLOURS = {"low": "#d7e3f4", "medium": "#8fb3de", "high": "#3f78c1", "extreme": "#08306b"}
 TRAD, MLP_D, DIFF = "Traditional D", "MLP D", "Difference (MLP - traditional)"
@@ -27,12 +27,25 @@ WEIGHT_LABELS = {"indicator": N_("Indicator id"), "name": N_("Indicator"), "min"
                  "weight": N_("Weight in its system (0-1)"), "system": N_("System"), "direction": N_("Direction")}
 T, P = bound()  # gettext and place names fixed to this run's language, for format_func callbacks
 ZH = lang() != "en"
+_loaded = state.dataset().get("provinces")
+# units other than the 30 study provinces (own cities, counties ...): the page says "units", not "provinces"
+OWN_UNITS = _loaded is not None and not units_of(_loaded).provinces
+
+
+def UT(provinces: str, units: str) -> str:  # noqa: N802
+    """The message about provinces, or its twin about units when other units are loaded (translated)."""
+    return unit_text(provinces, units, OWN_UNITS)
+
 
 st.title(_("Coupling"))
-st.caption(_("How well each province's new quality productive forces and its innovation resource "
-             "allocation develop together, 2012-2022: the coupling coordination degree D. Method: Liu et al. "
-             "(2026), 'Measuring coupling coordination degree' (entropy weights, and the paper's neural network "
-             "compared below)."))
+st.caption(UT(N_("How well each province's new quality productive forces and its innovation resource "
+                 "allocation develop together, 2012-2022: the coupling coordination degree D. Method: Liu et al. "
+                 "(2026), 'Measuring coupling coordination degree' (entropy weights, and the paper's neural network "
+                 "compared below)."),
+              N_("How well each unit's new quality productive forces and its innovation resource "
+                 "allocation develop together: the coupling coordination degree D. Method: Liu et al. "
+                 "(2026), 'Measuring coupling coordination degree' (entropy weights, and the paper's neural network "
+                 "compared below).")))
 state.synthetic_notice("provinces")
 
 panel = state.dataset().get("provinces")
@@ -78,7 +91,8 @@ if compare:
                       help=_("Cross-prediction towers (recommended): each system's indicators predict the "
                              "other's; the paper's method as published collapses to a constant on this kind "
                              "of data; whitened towers: a deep-CCA variant."))
-    st.caption(f"**{_(cp.METHOD_LABELS[method])}**" + (": " if not ZH else "：") + cp.method_note(method))
+    st.caption(f"**{_(cp.METHOD_LABELS[method])}**" + (": " if not ZH else "：") +
+               cp.method_note(method, OWN_UNITS))
     try:
         ens = cp.trained_ensemble(fp, panel, method)
     except ValueError as err:
@@ -86,19 +100,24 @@ if compare:
             method=_(cp.METHOD_LABELS[method]), err=err))
         st.stop()
     table = cp.results(fp, method, panel, ens)
-    cp.collapse_warning(ens, translate=True)  # once, where the MLP results begin; the figures below are labelled
+    # once, where the MLP results begin; the figures below are labelled
+    cp.collapse_warning(ens, translate=True, units=OWN_UNITS)
     folds = ens.diagnostics.get("folds") or {}
     if isinstance(folds, dict) and folds.get("message"):  # many units: fewer folds, sampled rows (said)
         st.info(cp.folds_message(folds, len(panel)))
     res = cp.wilcoxon(fp, method, table)
-    findings.append(fd.mlp_finding(table, ens.diagnostics["collapsed"], _(cp.SHORT_LABELS[method]), res.p_value))
+    findings.append(fd.mlp_finding(table, ens.diagnostics["collapsed"], _(cp.SHORT_LABELS[method]), res.p_value,
+                                   units=OWN_UNITS))
 else:
     table = trad_table
 
 with findings_slot:
-    fd.show(findings, note=_(fd.D_MEANING) + _(" How sure: D describes every province in the loaded data (no "
-                                               "sampling); it depends on the entropy weights fitted to this panel "
-                                               "(see the technical detail)."),
+    fd.show(findings, note=_(fd.D_MEANING) + UT(N_(" How sure: D describes every province in the loaded data (no "
+                                                   "sampling); it depends on the entropy weights fitted to this panel "
+                                                   "(see the technical detail)."),
+                                                N_(" How sure: D describes every unit in the loaded data (no "
+                                                   "sampling); it depends on the entropy weights fitted to this panel "
+                                                   "(see the technical detail).")),
             synthetic=state.dataset().any_synthetic("provinces"))
 
 collapsed = bool(ens is not None and ens.diagnostics["collapsed"])
@@ -184,7 +203,7 @@ if ZH:  # the chart's words in Chinese; the type order is kept by the position i
                          measure=sh["measure"].map(lambda m: _(cp.MEASURE_NAMES.get(m, m))))
     type_chart = alt.Chart(sh_shown).mark_bar().encode(
         x=alt.X("year:O", title=_("Year")),
-        y=alt.Y("share:Q", title=_("Share of provinces"), axis=alt.Axis(format="%")),
+        y=alt.Y("share:Q", title=UT(N_("Share of provinces"), N_("Share of units")), axis=alt.Axis(format="%")),
         color=alt.Color("type:N", sort=type_domain, title=_("Type"),
                         scale=alt.Scale(domain=type_domain, range=list(TYPE_COLOURS.values()))),
         order=alt.Order("type_order:Q"),
@@ -192,10 +211,11 @@ if ZH:  # the chart's words in Chinese; the type order is kept by the position i
                           sort=[_("Traditional D (entropy weights)"), _("MLP D")]),
         tooltip=[alt.Tooltip("measure:N", title=_("Measure")), alt.Tooltip("year:O", title=_("Year")),
                  alt.Tooltip("type:N", title=_("Type")),
-                 alt.Tooltip("share:Q", format=".0%", title=_("Share of provinces"))])
+                 alt.Tooltip("share:Q", format=".0%", title=UT(N_("Share of provinces"), N_("Share of units")))])
 else:
     type_chart = alt.Chart(sh).mark_bar().encode(
-        x=alt.X("year:O", title="Year"), y=alt.Y("share:Q", title="Share of provinces", axis=alt.Axis(format="%")),
+        x=alt.X("year:O", title="Year"),
+        y=alt.Y("share:Q", title="Share of units" if OWN_UNITS else "Share of provinces", axis=alt.Axis(format="%")),
         color=alt.Color("type:N", sort=list(TYPE_LABELS), title="Type",
                         scale=alt.Scale(domain=list(TYPE_LABELS), range=list(TYPE_COLOURS.values()))),
         order=alt.Order("type_order:Q"),
@@ -211,7 +231,7 @@ st.header(_("Technical detail"))
 if compare:
     with st.expander(_("Is the MLP coupling informative? Diagnostics"), expanded=collapsed):
         if not collapsed:
-            st.success(cp.diagnostics_message(ens), icon=":material/check_circle:")
+            st.success(cp.diagnostics_message(ens, OWN_UNITS), icon=":material/check_circle:")
         left, right = st.columns([1, 1])
         with left:
             st.dataframe(cp.diagnostics_frame(ens), hide_index=True, width="stretch")
@@ -227,7 +247,8 @@ if compare:
             dens = cp.densities(fp, method, table)
             dens = dens.assign(measure=dens["measure"].map(lambda m: _(cp.MEASURE_NAMES[m]))) if ZH else dens
             st.altair_chart(alt.Chart(dens.dropna()).mark_line().encode(
-                x=alt.X("D:Q", title=_("D (all province-years)")), y=alt.Y("density:Q", title=_("Density")),
+                x=alt.X("D:Q", title=UT(N_("D (all province-years)"), N_("D (all unit-years)"))),
+                y=alt.Y("density:Q", title=_("Density")),
                 color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")))
                 .properties(height=300), width="stretch")
             st.caption(_(cp.BANDWIDTH_RULE) if cp.BANDWIDTH_RULE == BANDWIDTH_RULE else BANDWIDTH_RULE)
@@ -243,7 +264,7 @@ if compare:
                          "rank sum, so it is negative whichever measure is larger (as the paper's SPSS-style "
                          "z); the sign of the mean difference gives the direction. Paper: z = -13.709."))
 with st.expander(_("How the methods work, and what the paper leaves open")):
-    st.markdown(_(
+    st.markdown(UT(N_(
         "- **Paper's method**: two towers (17 and 18 inputs), Linear+ReLU layers (64, 32), linear "
         "projection to K = 16, L2-normalised; loss = -mean cosine of the paired vectors; "
         "C = (cos + 1)/2. The paper does not give layer sizes, optimiser, epochs or learning rate: we use "
@@ -256,19 +277,41 @@ with st.expander(_("How the methods work, and what the paper leaves open")):
         "rows, that province included); C = 1/(1 + held-out error). 1 = each system is exactly what "
         "the other implies, 0.5 = no better than the panel average.\n"
         "- **Whitened towers**: the paper's towers with a whitening penalty that forbids the constant "
-        "solution (deep-CCA style), scored out-of-fold the same way."))
+        "solution (deep-CCA style), scored out-of-fold the same way."),
+                  N_(
+        "- **Paper's method**: two towers (17 and 18 inputs), Linear+ReLU layers (64, 32), linear "
+        "projection to K = 16, L2-normalised; loss = -mean cosine of the paired vectors; "
+        "C = (cos + 1)/2. The paper does not give layer sizes, optimiser, epochs or learning rate: we use "
+        "Adam, lr 0.001, 500 full-batch epochs, PyTorch's default initialisation, seeds 0-4, inputs = "
+        "the min-max normalised indicators. Its loss has only positive pairs, so the towers can (and do) "
+        "output one constant direction: C is then ~1 for everyone and D_mlp ~ sqrt(T).\n"
+        "- **Cross-prediction towers**: each tower predicts the other system's indicators (rank-"
+        "Gaussian scores); every unit is scored by towers trained without it (leave-one-unit-"
+        "out for the learned weights; the rank-Gaussian scaling of each indicator is fitted once on all "
+        "rows, that unit included); C = 1/(1 + held-out error). 1 = each system is exactly what "
+        "the other implies, 0.5 = no better than the panel average.\n"
+        "- **Whitened towers**: the paper's towers with a whitening penalty that forbids the constant "
+        "solution (deep-CCA style), scored out-of-fold the same way.")))
     bench = cp.recovery_benchmark()
     if bench is None:
         st.caption(_("Recovery benchmark: no results in this checkout (run `python bench/coupling_recovery.py`)."))
     else:
-        st.markdown(_(
+        st.markdown(UT(N_(
             "**Recovery benchmark** (`bench/coupling_recovery.py`, run "
             "{date}): synthetic panels "
             "with a known per-row coupling, each method's C ranked against it (Spearman, mean over panels "
             "and seeds). The *latent distance* process defines the truth close to what the cross-prediction "
             "towers estimate, so their lead there is partly by construction; the *shared factor* process "
             "defines it independently of every method (a province's loading on a common latent factor). "
-            "The oracle row uses the true latent states, which no method sees.").format(
+            "The oracle row uses the true latent states, which no method sees."),
+                       N_(
+            "**Recovery benchmark** (`bench/coupling_recovery.py`, run "
+            "{date}): synthetic panels "
+            "with a known per-row coupling, each method's C ranked against it (Spearman, mean over panels "
+            "and seeds). The *latent distance* process defines the truth close to what the cross-prediction "
+            "towers estimate, so their lead there is partly by construction; the *shared factor* process "
+            "defines it independently of every method (a unit's loading on a common latent factor). "
+            "The oracle row uses the true latent states, which no method sees.")).format(
             date=bench['run_date'].iloc[0] if 'run_date' in bench else _('date unknown')))
         st.dataframe(cp.recovery_table(bench).style.format(
             {_("Spearman with truth"): "{:.3f}", _("seed stability"): "{:.3f}"}, na_rep=_("n/a")),
@@ -276,10 +319,11 @@ with st.expander(_("How the methods work, and what the paper leaves open")):
 
 
 with st.expander(UW["table"]):
-    shown = table.rename(columns={k: _(v) for k, v in cp.RESULT_LABELS.items()})
+    result_labels = cp.result_labels(OWN_UNITS)
+    shown = table.rename(columns={k: _(v) for k, v in result_labels.items()})
     if ZH:
-        shown[_("Province")] = shown[_("Province")].map(place)
-        shown[_("Region")] = shown[_("Region")].map(place)
+        shown[_(result_labels["province"])] = shown[_(result_labels["province"])].map(place)
+        shown[_(result_labels["region"])] = shown[_(result_labels["region"])].map(place)
         for c in (_("Coordination type, traditional"), _("Coordination type, MLP")):
             if c in shown:
                 shown[c] = shown[c].map(lambda t: _(TYPE_WORDS.get(t, t)))
@@ -296,8 +340,9 @@ with st.expander(UW["table"]):
     # downloads in the session's language: the on-screen headers and words in Chinese (English: the ids)
     type_word = lambda t: _(TYPE_WORDS.get(t, t))  # noqa: E731
     with d1:
-        cp.download(table, f"coupling_results_{suffix}.csv", _("Results per province-year (CSV)"),
-                    headers=cp.RESULT_LABELS,
+        cp.download(table, f"coupling_results_{suffix}.csv",
+                    UT(N_("Results per province-year (CSV)"), N_("Results per unit-year (CSV)")),
+                    headers=result_labels,
                     values={"province": place, "region": place, "type_trad": type_word, "type_mlp": type_word,
                             "mlp_method": lambda m: _(cp.SHORT_LABELS.get(m, m))})
     with d2:
@@ -317,6 +362,9 @@ with st.expander(_("Entropy weights and normalisation bounds (frozen: the simula
     st.dataframe(wt.rename(columns={k: _(v) for k, v in WEIGHT_LABELS.items()}).style.format(
         {_("Minimum (data units)"): "{:.4g}", _("Maximum (data units)"): "{:.4g}", _("Entropy (0-1)"): "{:.4f}",
          _("Weight in its system (0-1)"): "{:.4f}"}), hide_index=True, width="stretch")
-    st.caption(_("Min-max normalisation over the whole panel (all provinces and years) with each "
-                 "indicator's direction; entropy weights on the normalised values + 1e-4; h = sum of "
-                 "weight x normalised value; C = 2 sqrt(h1 h2)/(h1 + h2), T = (h1 + h2)/2, D = sqrt(C T)."))
+    st.caption(UT(N_("Min-max normalisation over the whole panel (all provinces and years) with each "
+                     "indicator's direction; entropy weights on the normalised values + 1e-4; h = sum of "
+                     "weight x normalised value; C = 2 sqrt(h1 h2)/(h1 + h2), T = (h1 + h2)/2, D = sqrt(C T)."),
+                  N_("Min-max normalisation over the whole panel (all units and years) with each "
+                     "indicator's direction; entropy weights on the normalised values + 1e-4; h = sum of "
+                     "weight x normalised value; C = 2 sqrt(h1 h2)/(h1 + h2), T = (h1 + h2)/2, D = sqrt(C T).")))

@@ -17,15 +17,28 @@ from ui.unitmap import unit_map
 from ui import spatial as sp
 from ui import state
 from ui.downloads import localised
-from ui.i18n import N_, _, bound, lang, localise_map, place
+from ui.i18n import N_, _, bound, lang, localise_map, place, unit_text
 
 ZH = lang() != "en"
 T, P = bound()  # gettext and place names fixed to this run's language, for format_func callbacks
+# units other than the 30 study provinces (own cities, counties ...): the page says "units", not "provinces"
+OWN_UNITS = state.dataset().get("provinces") is not None and not sp.active_units().provinces
+
+
+def UT(provinces: str, units: str) -> str:  # noqa: N802
+    """The message about provinces, or its twin about units when other units are loaded (translated)."""
+    return unit_text(provinces, units, OWN_UNITS)
+
+
 st.title(_("Dynamics"))
-st.caption(_("How coordination changes over time: how the distribution shifts, how likely a province is to "
-             "move up or down a class, whether neighbours matter, and where innovation input rises without "
-             "better coordination. Method: Liu et al. (2026), 'Dynamic evolution' (Figs. 9-10, Tables 4-5) "
-             "and the 'coupling fault' monitor of its conclusions."))
+st.caption(UT(N_("How coordination changes over time: how the distribution shifts, how likely a province is to "
+                 "move up or down a class, whether neighbours matter, and where innovation input rises without "
+                 "better coordination. Method: Liu et al. (2026), 'Dynamic evolution' (Figs. 9-10, Tables 4-5) "
+                 "and the 'coupling fault' monitor of its conclusions."),
+              N_("How coordination changes over time: how the distribution shifts, how likely a unit is to "
+                 "move up or down a class, whether neighbours matter, and where innovation input rises without "
+                 "better coordination. Method: Liu et al. (2026), 'Dynamic evolution' (Figs. 9-10, Tables 4-5) "
+                 "and the 'coupling fault' monitor of its conclusions.")))
 state.synthetic_notice("provinces")
 findings_slot = st.container()  # filled once the chains and the warnings exist
 EW_DEFAULTS = {sp.EW_WINDOW: 1, sp.EW_RISE: 0.01, sp.EW_TOL: 0.005}
@@ -33,7 +46,7 @@ STATUS_WORDS = {"stalled": N_("stalled"), "fell": N_("fell"), "ok": N_("ok")}
 # headers of tables shown and downloaded (in Chinese; English downloads keep the ids)
 DENSITY_LABELS = {"scope": N_("Scope"), "year": N_("Year"), "x": N_("Coupling coordination degree D"),
                   "density": N_("Density")}
-FAULT_LABELS = {"province": N_("Province"), "year": N_("Year"), "start_year": N_("From year"),
+FAULT_LABELS = {"province": N_("Unit") if OWN_UNITS else N_("Province"), "year": N_("Year"), "start_year": N_("From year"),
                 "delta_h_inno": N_("Rise in h2"), "delta_D": N_("Change in D"), "status": N_("D stalled or fell"),
                 "flagged": N_("flagged")}
 QB_LABELS = {"quantity": N_("Quantity"), "reported": N_("The paper reports"),
@@ -98,17 +111,23 @@ with b:
 from ui.coupling import BANDWIDTH_RULE as MARKED_BANDWIDTH_RULE  # noqa: E402
 
 st.caption(sp.sim_text(MARKED_BANDWIDTH_RULE, BANDWIDTH_RULE)
-           + _(" Joint density pooled over {n} province-year pairs; bands are "
-               "8 equal steps of the density (filled contours).").format(n=len(jd.pairs)))
+           + UT(N_(" Joint density pooled over {n} province-year pairs; bands are "
+                   "8 equal steps of the density (filled contours)."),
+                N_(" Joint density pooled over {n} unit-year pairs; bands are "
+                   "8 equal steps of the density (filled contours).")).format(n=len(jd.pairs)))
 sp.download(localised(dens, DENSITY_LABELS, {"scope": lambda s: _(sp.NATIONAL) if s == "National" else place(s)}),
             "kernel_densities.csv", label=_("Download densities (CSV)"))
 
 # --- early warning ------------------------------------------------------------------------------
 st.header(_("Coupling-fault early warning"))
-st.caption(_("The paper's recommendation: alert when innovation input rises but coordination stagnates. "
-             "A province-year is flagged when the innovation resource allocation index (h2) rose by at least the "
-             "threshold over the window while D "
-             "changed by no more than the tolerance (stalled) or fell."))
+st.caption(UT(N_("The paper's recommendation: alert when innovation input rises but coordination stagnates. "
+                 "A province-year is flagged when the innovation resource allocation index (h2) rose by at least "
+                 "the threshold over the window while D "
+                 "changed by no more than the tolerance (stalled) or fell."),
+              N_("The paper's recommendation: alert when innovation input rises but coordination stagnates. "
+                 "A unit-year is flagged when the innovation resource allocation index (h2) rose by at least "
+                 "the threshold over the window while D "
+                 "changed by no more than the tolerance (stalled) or fell.")))
 H = sp.wide(table, "h_inno")
 
 
@@ -128,7 +147,8 @@ def warning_view():
     flagged = fl[fl["flagged"]]
     a, b = st.columns([2, 3])
     with a:
-        st.metric(_("Flagged province-years"), _("{n} of {total}").format(n=len(flagged), total=len(fl)))
+        st.metric(UT(N_("Flagged province-years"), N_("Flagged unit-years")),
+                  _("{n} of {total}").format(n=len(flagged), total=len(fl)))
         shown = flagged.drop(columns="flagged").round(4)
         if ZH:
             shown = shown.assign(province=shown["province"].map(place),
@@ -137,14 +157,15 @@ def warning_view():
                      hide_index=True, width="stretch", height=330)
         st.caption(_("h2: the innovation resource allocation index; h2 and D on their 0-1 scales."))
         sp.download(localised(fl, FAULT_LABELS, {"province": place, "status": lambda v: _(STATUS_WORDS.get(v, v))}),
-                    "coupling_fault_flags.csv", label=_("Download all province-years (CSV)"))
+                    "coupling_fault_flags.csv",
+                    label=UT(N_("Download all province-years (CSV)"), N_("Download all unit-years (CSV)")))
     with b:
         per = flagged.groupby("province").size().reindex(list(names), fill_value=0)
         label = per.map(lambda v: "none" if v == 0 else ("1 year" if v == 1 else
                                                           ("2 years" if v == 2 else "3 or more years")))
         label = label.map(lambda v: _(sp.FLAG_WORDS[v]))
         st.vega_lite_chart(localise_map(unit_map(
-            label, state.boundaries(), value_label=_("Flagged years per province"),
+            label, state.boundaries(), value_label=UT(N_("Flagged years per province"), N_("Flagged years per unit")),
             categories={_(sp.FLAG_WORDS[k]): v for k, v in sp.FLAG_COLOURS.items()},
             extra={_("Flagged years (count)"): per}, height=360)), width="stretch")
 
@@ -155,16 +176,22 @@ warning_view()
 st.header(_("Moving between coordination levels (Markov chains)"))
 c1, c2, c3 = st.columns([3, 3, 1])
 scheme_label = c1.radio(_("Classes"), list(sp.SCHEMES), key=sp.DY_SCHEME, format_func=lambda o: T(sp.OPTION_WORDS[o]),
-                        help=_("How D is cut into 4 classes: the paper's fixed coordination types, or four "
-                               "equally full groups (quartiles of all province-years)."))
+                        help=UT(N_("How D is cut into 4 classes: the paper's fixed coordination types, or four "
+                                   "equally full groups (quartiles of all province-years)."),
+                                N_("How D is cut into 4 classes: the paper's fixed coordination types, or four "
+                                   "equally full groups (quartiles of all unit-years).")))
 scheme = sp.SCHEMES[scheme_label]
 prox_label = c2.radio(_("Neighbours for the spatial lag"), list(sp.PROXIMITY), key=sp.DY_PROXIMITY,
-                      format_func=lambda o: T(sp.OPTION_WORDS[o]),
-                      help=_("Which provinces count as a province's neighbours when asking whether their "
-                             "class changes its chances of moving."))
+                      format_func=lambda o: T(sp.OPTION_WORDS_UNITS.get(o, sp.OPTION_WORDS[o]) if OWN_UNITS
+                                              else sp.OPTION_WORDS[o]),
+                      help=UT(N_("Which provinces count as a province's neighbours when asking whether their "
+                                 "class changes its chances of moving."),
+                              N_("Which units count as a unit's neighbours when asking whether their "
+                                 "class changes its chances of moving.")))
 prox = sp.PROXIMITY[prox_label]
 k = c3.number_input("k", min_value=1, max_value=10, value=4, key=sp.DY_K, disabled=prox != "knn",
-                    help=_("Number of nearest provincial capitals counted as neighbours (k nearest only)."))
+                    help=UT(N_("Number of nearest provincial capitals counted as neighbours (k nearest only)."),
+                            N_("Number of nearest units counted as neighbours (k nearest only).")))
 try:
     Wp = sp.proximity_matrix(prox, int(k), names)
 except ValueError as err:
@@ -175,9 +202,10 @@ cuts = ", ".join(f"{c:.3f}" for c in sm.cutoffs)
 st.info(_("In use: **{scheme}** ({cuts}; right-closed), spatial lag classed with the same cut-offs, lag from the "
           "row-standardised {matrix} matrix.").format(
     scheme=_("fixed cut-offs") if scheme == "fixed" else _("pooled quartiles"), cuts=cuts,
-    matrix=_("contiguity") if prox == "contiguity" else _("{k}-nearest-capital").format(k=int(k))),
+    matrix=_("contiguity") if prox == "contiguity" else UT(N_("{k}-nearest-capital"),
+                                                            N_("{k}-nearest-unit")).format(k=int(k))),
         icon=":material/rule:")
-if prox == "contiguity":
+if prox == "contiguity" and not OWN_UNITS:  # other units: their neighbourhood note is shown above
     st.caption(sp.sim_text(sp.ISLAND_RULE, ISLAND_RULE).format(k=2))
 c = sm.cutoffs
 class_names = (list(CLASS_LABELS_FIXED) if scheme == "fixed" else

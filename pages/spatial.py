@@ -17,21 +17,33 @@ from ui.unitmap import unit_map
 from ui import spatial as sp
 from ui.downloads import localised
 from ui import state
-from ui.i18n import N_, _, lang, localise_map, place, tr
+from ui.i18n import N_, _, lang, localise_map, place, tr, unit_text
 
 ZH = lang() != "en"
+# units other than the 30 study provinces (own cities, counties ...): the page says "units", not "provinces"
+OWN_UNITS = state.dataset().get("provinces") is not None and not sp.active_units().provinces
+
+
+def UT(provinces: str, units: str) -> str:  # noqa: N802
+    """The message about provinces, or its twin about units when other units are loaded (translated)."""
+    return unit_text(provinces, units, OWN_UNITS)
+
+
 # headers of tables shown and downloaded (in Chinese; English downloads keep the ids)
-LOCAL_LABELS = {"province": N_("Province"), "year": N_("Year"), "value": "D", "significant": N_("significant"),
-                "cluster": N_("cluster"), "quadrant": N_("Quadrant")}
+LOCAL_LABELS = {"province": N_("Unit") if OWN_UNITS else N_("Province"), "year": N_("Year"), "value": "D",
+                "significant": N_("significant"), "cluster": N_("cluster"), "quadrant": N_("Quadrant")}
 DAGUM_BY_YEAR_LABELS = {"year": N_("Year"), "measure": N_("Measure"), "label": N_("Group or component"),
                         "value": N_("value")}
 DAGUM_MEASURES = {"overall": N_("overall Gini G"), "within": N_("Gini within a region"),
                   "between": N_("Gini between two regions"), "component": N_("component of G"),
                   "share": N_("share of G (0-1)")}
 st.title(_("Spatial patterns"))
-st.caption(_("Where coupling coordination is high or low, whether neighbouring provinces are alike, and how "
-             "unequal the regions are. Method: Liu et al. (2026), 'Spatial correlation analysis' (Table 3, "
-             "Fig. 7) and 'Regional differences' (Fig. 8)."))
+st.caption(UT(N_("Where coupling coordination is high or low, whether neighbouring provinces are alike, and how "
+                 "unequal the regions are. Method: Liu et al. (2026), 'Spatial correlation analysis' (Table 3, "
+                 "Fig. 7) and 'Regional differences' (Fig. 8)."),
+              N_("Where coupling coordination is high or low, whether neighbouring units are alike, and how "
+                 "unequal their groups are. Method: Liu et al. (2026), 'Spatial correlation analysis' (Table 3, "
+                 "Fig. 7) and 'Regional differences' (Fig. 8).")))
 state.synthetic_notice("provinces")
 findings_slot = st.container()  # filled once Moran's I, the LISA clusters and the Dagum decomposition exist
 
@@ -45,12 +57,16 @@ years = [int(y) for y in D.columns]
 c1, c2 = st.columns(2)
 permutations = c1.select_slider(_("Permutations for the p-values"), options=[99, 499, 999, 4999, 9999], value=999,
                                 key=sp.SP_PERMUTATIONS,
-                                help=_("How many random reshufflings of the provinces the permutation p-value "
-                                       "(p_sim) is based on; more is more precise and slower."))
+                                help=UT(N_("How many random reshufflings of the provinces the permutation "
+                                           "p-value (p_sim) is based on; more is more precise and slower."),
+                                        N_("How many random reshufflings of the units the permutation "
+                                           "p-value (p_sim) is based on; more is more precise and slower.")))
 alpha = c2.select_slider(_("Significance level for hot and cold spots (LISA)"), options=[0.01, 0.05, 0.10],
                          value=0.05, key=sp.SP_ALPHA,
-                         help=_("A province counts as a hot or cold spot only when its local test has p_sim "
-                                "at or below this level."))
+                         help=UT(N_("A province counts as a hot or cold spot only when its local test has "
+                                    "p_sim at or below this level."),
+                                 N_("A unit counts as a hot or cold spot only when its local test has "
+                                    "p_sim at or below this level.")))
 
 try:
     w_key, W = sp.econ_geo_matrix(panel, names)
@@ -60,10 +76,13 @@ except ValueError as err:
 with st.expander(_("Weight matrix: economic-geographic, as in the paper") if "gdp_per_capita" in panel.columns
                  else _("Weight matrix: inverse distance squared (no GDP per capita loaded)")):
     if "gdp_per_capita" in panel.columns:
-        st.markdown(_(
+        st.markdown(UT(N_(
             "W_ij = (1/d_ij²)·(1/|PGDP_i − PGDP_j|), W_ii = 0, with d the great-circle distance between "
             "provincial capitals (km) and PGDP the mean GDP per capita over all years of the panel; "
-            "row-standardised before use."))
+            "row-standardised before use."), N_(
+            "W_ij = (1/d_ij²)·(1/|PGDP_i − PGDP_j|), W_ii = 0, with d the great-circle distance between "
+            "the units' coordinates (km) and PGDP the mean GDP per capita over all years of the panel; "
+            "row-standardised before use.")))
         st.caption(sp.sim_text(sp.PGDP_GUARD_RULE, PGDP_GUARD_RULE).format(f=PGDP_FLOOR_FRACTION))
     else:
         st.markdown(_("W_ij = 1/d_ij², W_ii = 0, with d the great-circle distance between the units' "
@@ -74,9 +93,12 @@ with st.expander(_("Weight matrix: economic-geographic, as in the paper") if "gd
     Wr = row_standardise(W)
     top = pd.Series(np.asarray(Wr.max(axis=1).todense()).ravel() if hasattr(Wr, "todense") else Wr.max(axis=1),
                     index=names)
-    st.markdown(_("Concentration: on average a province's single largest weight is **{mean}** of its "
-                  "row (largest: {name}, {max}). The 1/|PGDP_i − PGDP_j| term lets pairs "
-                  "with near-equal GDP per capita dominate, wherever they are.").format(
+    st.markdown(UT(N_("Concentration: on average a province's single largest weight is **{mean}** of its "
+                      "row (largest: {name}, {max}). The 1/|PGDP_i − PGDP_j| term lets pairs "
+                      "with near-equal GDP per capita dominate, wherever they are."),
+                   N_("Concentration: on average a unit's single largest weight is **{mean}** of its "
+                      "row (largest: {name}, {max}). The 1/|PGDP_i − PGDP_j| term lets pairs "
+                      "with near-equal GDP per capita dominate, wherever they are.")).format(
         mean=f"{top.mean():.0%}", name=place(top.idxmax()), max=f"{top.max():.0%}"))
 
 # --- global Moran ------------------------------------------------------------------------------
@@ -100,8 +122,10 @@ with left:
              .properties(height=300))
     st.altair_chart(chart, width="stretch")
 with right:
-    st.markdown(_("Moran's I above 0: neighbours have similar D (clustering); near 0: no spatial pattern; below "
-                  "0: neighbours differ. ") + (_("The paper's Table 3 is drawn beside the recomputed values.")
+    st.markdown(UT(N_("Moran's I above 0: neighbours have similar D (clustering); near 0: no spatial pattern; "
+                      "below 0: neighbours differ. "),
+                   N_("Moran's I above 0: neighbouring units have similar D (clustering); near 0: no spatial "
+                      "pattern; below 0: neighbouring units differ. ")) + (_("The paper's Table 3 is drawn beside the recomputed values.")
                                                if len(paper3) else _("The paper's Table 3 (30 provinces) is not "
                                                                      "drawn: it describes other units than those "
                                                                      "loaded.")))
@@ -136,7 +160,7 @@ def local_view():
             color=alt.Color("quadrant:N", scale=alt.Scale(domain=list(QUADRANT_NAMES),
                                                           range=[sp.CLUSTER_HEX[q] for q in QUADRANT_NAMES]),
                             legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=[alt.Tooltip("name:N", title=_("Province")) if ZH else "province",
+            tooltip=[alt.Tooltip("name:N", title=UT(N_("Province"), N_("Unit"))) if ZH else "province",
                      alt.Tooltip("quadrant:N", title=_("Quadrant")) if ZH else "quadrant",
                      alt.Tooltip("value:Q", title="D", format=".3f"),
                      alt.Tooltip("I_i:Q", format=".3f"), alt.Tooltip("p_sim:Q", format=".3f")])
@@ -165,11 +189,12 @@ local_view()
 counts_all = quadrant_counts(loc).reset_index()
 counts_sig = quadrant_counts(loc, significant_only=True).reset_index()
 sc = sp.paper_scalars()
-quadrant_box = st.expander(_("Provinces per quadrant, and the local Moran statistics"))
+quadrant_box = st.expander(UT(N_("Provinces per quadrant, and the local Moran statistics"),
+                              N_("Units per quadrant, and the local Moran statistics")))
 with quadrant_box:
     a, b = st.columns(2)
     with a:
-        st.markdown(_("All provinces (Moran scatter)"))
+        st.markdown(UT(N_("All provinces (Moran scatter)"), N_("All units (Moran scatter)")))
         st.dataframe(counts_all.rename(columns={"year": _("Year")}) if ZH else counts_all, hide_index=True,
                      width="stretch")
         sp.download(localised(counts_all, {"year": N_("Year")}), "moran_quadrant_counts.csv")
@@ -182,9 +207,11 @@ with quadrant_box:
                  "of all scatter points).").format(
         hh12=f"{sc['lisa_hh_count_2012']:.0f}", ll12=f"{sc['lisa_ll_count_2012']:.0f}",
         hh22=f"{sc['lisa_hh_count_2022']:.0f}", ll22=f"{sc['lisa_ll_count_2022']:.0f}"))
-    st.markdown(_("**Local Moran for every province-year**"))
+    st.markdown(UT(N_("**Local Moran for every province-year**"), N_("**Local Moran for every unit-year**")))
     loc_words = {"province": place, "cluster": sp.cluster_word}  # Chinese: names in words (screen and download)
     loc_shown = localised(loc.round(4), LOCAL_LABELS, loc_words)
+    if OWN_UNITS and not ZH:  # the ids as headers in English; the units' column named for what they are
+        loc_shown = loc_shown.rename(columns={"province": "unit"})
     st.dataframe(loc_shown, hide_index=True, width="stretch", height=300)
     sp.download(localised(loc, LOCAL_LABELS, loc_words), "local_moran_panel.csv")
 
@@ -252,7 +279,14 @@ with findings_slot:
     fd.show(fd.spatial_findings(gm, loc, dg, alpha, groups=tuple(_units.group_order),
                                 similar=("by distance and similar GDP per capita" if "gdp_per_capita" in panel.columns
                                          else "by distance"), unit="provinces" if _units.provinces else "units"),
-            note=_("How sure: p-values from permutation tests (provinces reshuffled at random); a hot or cold "
-                   "spot is a province whose local test passes the significance level chosen below. "
-                   "Neighbours are weighted by distance and similar GDP per capita, as in the paper."),
+            note=UT(N_("How sure: p-values from permutation tests (provinces reshuffled at random); a hot or "
+                       "cold spot is a province whose local test passes the significance level chosen below. "
+                       "Neighbours are weighted by distance and similar GDP per capita, as in the paper."),
+                    N_("How sure: p-values from permutation tests (units reshuffled at random); a hot or "
+                       "cold spot is a unit whose local test passes the significance level chosen below. "
+                       "Neighbours are weighted by distance and similar GDP per capita, as in the paper.")
+                    if "gdp_per_capita" in panel.columns else
+                    N_("How sure: p-values from permutation tests (units reshuffled at random); a hot or "
+                       "cold spot is a unit whose local test passes the significance level chosen below. "
+                       "Neighbours are weighted by distance.")),
             synthetic=state.dataset().any_synthetic("provinces"))

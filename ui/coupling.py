@@ -50,6 +50,15 @@ METHOD_NOTES = {
     "cca": N_("Paper's towers with a whitening (deep-CCA) term that forbids collapse; C = 1/(1 + "
               "held-out squared embedding distance / 2K), out-of-fold by province."),
 }
+# the notes with "units" instead of "provinces": shown when other units than the 30 study provinces are loaded
+METHOD_NOTES_UNITS = {
+    "paper": METHOD_NOTES["paper"],
+    "crosspred": N_("Out-of-fold cross-prediction: each tower predicts the other system's indicators "
+                    "on held-out units (the towers never see them; the rank-Gaussian scaling of "
+                    "the indicators is fitted on all rows); C = 1/(1 + held-out error). Non-degenerate."),
+    "cca": N_("Paper's towers with a whitening (deep-CCA) term that forbids collapse; C = 1/(1 + "
+              "held-out squared embedding distance / 2K), out-of-fold by unit."),
+}
 BANDWIDTH_RULE = N_(
     "Gaussian kernel, bandwidth by Scott's rule (as scipy.stats.gaussian_kde): h = n^(-1/5) x sample "
     "standard deviation in 1-D; in 2-D the kernel covariance is n^(-1/3) x the sample covariance "
@@ -62,15 +71,19 @@ FOLDS_RULE = N_(
     "from a model that never saw it){rows}.")
 ROWS_RULE = N_(", and each fold model trains on a seeded sample of {rows:,} of its training rows")
 NOT_COLLAPSED = N_("C varies across province-years (std {c_std:.3f}, range {c_range:.3f}); no collapse detected.")
+NOT_COLLAPSED_UNITS = N_("C varies across unit-years (std {c_std:.3f}, range {c_range:.3f}); no collapse detected.")
 MEASURE_NAMES = {"Traditional D (entropy weights)": N_("Traditional D (entropy weights)"), "MLP D": N_("MLP D"),
                  "D_trad": N_("Traditional D"), "D_mlp": N_("MLP D")}
 
 
-def method_note(method: str) -> str:
-    """``sim.mlp.METHODS[method]`` in the session's language."""
+def method_note(method: str, units: bool = False) -> str:
+    """``sim.mlp.METHODS[method]`` in the session's language; ``units``: its twin about units (other units
+    than the 30 study provinces loaded)."""
     from sim.mlp import METHODS
 
-    return _(METHOD_NOTES[method]) if METHOD_NOTES.get(method) == METHODS.get(method) else METHODS.get(method, "")
+    if METHOD_NOTES.get(method) != METHODS.get(method):
+        return METHODS.get(method, "")
+    return _(METHOD_NOTES_UNITS[method] if units else METHOD_NOTES[method])
 
 
 def folds_message(folds: dict, n_rows: int) -> str:
@@ -88,12 +101,14 @@ def folds_message(folds: dict, n_rows: int) -> str:
     return message
 
 
-def diagnostics_message(ens) -> str:
-    """``ens.diagnostics["message"]`` in the session's language."""
+def diagnostics_message(ens, units: bool = False) -> str:
+    """``ens.diagnostics["message"]`` in the session's language; ``units``: the twin about units."""
     d = ens.diagnostics
     if d["collapsed"]:
-        return _(COLLAPSE_MESSAGE).format(**d) if d["message"] == COLLAPSE_MESSAGE.format(**d) else d["message"]
-    return _(NOT_COLLAPSED).format(**d) if d["message"] == NOT_COLLAPSED.format(**d) else d["message"]
+        twin = COLLAPSE_MESSAGE_UNITS if units else COLLAPSE_MESSAGE
+        return _(twin).format(**d) if d["message"] == COLLAPSE_MESSAGE.format(**d) else d["message"]
+    twin = NOT_COLLAPSED_UNITS if units else NOT_COLLAPSED
+    return _(twin).format(**d) if d["message"] == NOT_COLLAPSED.format(**d) else d["message"]
 DEFAULT_METHOD = "crosspred"  # the page opens on a non-degenerate method; the paper's is one click away
 RESULT_LABELS = {
     "province": N_("Province"), "year": N_("Year"), "region": N_("Region"), "mlp_method": N_("MLP method"),
@@ -104,6 +119,14 @@ RESULT_LABELS = {
     "D_mlp_sd_seeds": N_("D, MLP: sd across 5 seeds"), "type_trad": N_("Coordination type, traditional"),
     "type_mlp": N_("Coordination type, MLP"),
 }
+
+
+def result_labels(units: bool = False) -> dict:
+    """``RESULT_LABELS``; when other units than the study provinces are loaded, "Unit" and "Group" for the
+    province and region columns."""
+    return {**RESULT_LABELS, "province": N_("Unit"), "region": N_("Group")} if units else RESULT_LABELS
+
+
 DEFAULT_PROVINCES = ("Beijing", "Jiangsu", "Fujian", "Inner Mongolia", "Qinghai", "Gansu")
 
 
@@ -277,18 +300,25 @@ COLLAPSE_MESSAGE = N_(
     "(spread across rows {c_std:.4f}). D_mlp is then just sqrt(T), the average development level: "
     "it says nothing about how well the two systems fit together. Being 'higher' and 'smoother' than "
     "D_trad is a symptom of this collapse, not a finding.")
+COLLAPSE_MESSAGE_UNITS = N_(
+    "The paper's MLP has collapsed: its loss only rewards the two towers for pointing the same way, "
+    "so both learned one constant direction and C is about {c_mean:.3f} for every unit-year "
+    "(spread across rows {c_std:.4f}). D_mlp is then just sqrt(T), the average development level: "
+    "it says nothing about how well the two systems fit together. Being 'higher' and 'smoother' than "
+    "D_trad is a symptom of this collapse, not a finding.")
 
 
-def collapse_warning(ens, where: str = "", translate: bool = False) -> None:
+def collapse_warning(ens, where: str = "", translate: bool = False, units: bool = False) -> None:
     """The plain-language collapse warning, shown once where the MLP results begin; ``translate``: in the
-    session's language (pages translated so far)."""
+    session's language (pages translated so far); ``units``: the twin about units (other units than the
+    study provinces loaded)."""
     d = ens.diagnostics
     if d["collapsed"]:
         message = d["message"]
         if translate and message == COLLAPSE_MESSAGE.format(**d):
             from ui.i18n import _
 
-            message = _(COLLAPSE_MESSAGE).format(**d)
+            message = _(COLLAPSE_MESSAGE_UNITS if units else COLLAPSE_MESSAGE).format(**d)
         from ui.i18n import lang
 
         colon = "：" if translate and lang() != "en" else ": "

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ui.i18n import N_, _, lang, place
+from ui.i18n import N_, _, lang, place, unit_text
 from ui.text import md_escape
 
 # Fixed cut-offs of the coordination types (Liu et al. 2026): right-closed intervals.
@@ -115,17 +115,25 @@ def coupling_findings(table: pd.DataFrame, regions: dict, d_column: str = "D", u
     return out
 
 
-def mlp_finding(table: pd.DataFrame, collapsed: bool, method_label: str, wilcoxon_p: float) -> str:
-    """One sentence comparing the MLP measure with the traditional D (``table``: D_trad, D_mlp)."""
+def mlp_finding(table: pd.DataFrame, collapsed: bool, method_label: str, wilcoxon_p: float,
+                units: bool = False) -> str:
+    """One sentence comparing the MLP measure with the traditional D (``table``: D_trad, D_mlp); ``units``:
+    the sentence about units (other units than the 30 study provinces loaded)."""
     diff = float((table["D_mlp"] - table["D_trad"]).mean())
     direction = _("higher") if diff > 0 else _("lower")
     if collapsed:
-        return _("The {method} gives a D {diff:.2f} {direction} on average, but its training collapsed (every "
-                 "province gets nearly the same coupling), so that difference says nothing about the provinces; "
-                 "read the traditional D.").format(method=method_label, diff=abs(diff), direction=direction)
+        return unit_text(N_("The {method} gives a D {diff:.2f} {direction} on average, but its training collapsed "
+                            "(every province gets nearly the same coupling), so that difference says nothing about "
+                            "the provinces; read the traditional D."),
+                         N_("The {method} gives a D {diff:.2f} {direction} on average, but its training collapsed "
+                            "(every unit gets nearly the same coupling), so that difference says nothing about "
+                            "the units; read the traditional D."), units).format(
+            method=method_label, diff=abs(diff), direction=direction)
     rho = float(table[["D_trad", "D_mlp"]].rank().corr().iloc[0, 1])
-    return _("The {method} ranks provinces much like the traditional D (rank correlation {rho:.2f}) and is on "
-             "average {diff:.2f} {direction} (Wilcoxon signed-rank {p}).").format(
+    return unit_text(N_("The {method} ranks provinces much like the traditional D (rank correlation {rho:.2f}) "
+                        "and is on average {diff:.2f} {direction} (Wilcoxon signed-rank {p})."),
+                     N_("The {method} ranks units much like the traditional D (rank correlation {rho:.2f}) "
+                        "and is on average {diff:.2f} {direction} (Wilcoxon signed-rank {p})."), units).format(
         method=method_label, rho=rho, diff=abs(diff), direction=direction, p=p_text(wilcoxon_p))
 
 

@@ -144,6 +144,12 @@ def _(message: str) -> str:
     return translations(lang()).gettext(message)
 
 
+def unit_text(provinces: str, units: str, own: bool) -> str:
+    """The message about provinces, or its twin about units (地区) when ``own`` (the loaded units are not
+    the 30 study provinces: own cities, counties ...), in the session's language. Mark both with ``N_``."""
+    return _(units if own else provinces)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(lang()).ngettext(singular, plural, n)
 

@@ -15,7 +15,7 @@ from ui.paper import paper_scalars as _paper_scalars
 from ui.paper import paper_table
 
 from sim import schema
-from ui.i18n import N_, _, tr
+from ui.i18n import N_, _, tr, unit_text
 from ui.text import md_escape
 
 # --- widget keys (session state) -------------------------------------------------------------
@@ -82,6 +82,18 @@ OPTION_WORDS = {  # SCHEMES and PROXIMITY labels, as shown
     "Contiguity (shared border; Hainan linked to its 2 nearest capitals)":
         N_("Contiguity (shared border; Hainan linked to its 2 nearest capitals)"),
     "k nearest capitals": N_("k nearest capitals")}
+# PROXIMITY labels as shown when other units than the 30 study provinces are loaded (no Hainan, no capitals)
+OPTION_WORDS_UNITS = {"Contiguity (shared border; Hainan linked to its 2 nearest capitals)":
+                      N_("Contiguity (shared border, where the units' boundaries are loaded; else k nearest)"),
+                      "k nearest capitals": N_("k nearest units")}
+
+
+def option_word(option: str, own: bool = False) -> str:
+    """A SCHEMES or PROXIMITY label as shown (translated); ``own``: the wording for other units than the
+    study provinces."""
+    return _((OPTION_WORDS_UNITS if own else {}).get(option, OPTION_WORDS[option]))
+
+
 # sim.markov.CLASS_LABELS_FIXED and EMPTY_ROW_RULE, sim.weights.ISLAND_RULE, sim.density's scope "National"
 # marked for the catalogue (tests/test_i18n.py checks they are the same as in sim/)
 CLASS_LABELS_FIXED = (N_("Low [0, 0.25]"), N_("Medium (0.25, 0.5]"), N_("High (0.5, 0.75]"), N_("Extreme (0.75, 1]"))
@@ -320,6 +332,9 @@ def d_source(ds, page: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, s
                          help=_("The paper analyses its MLP-based D; the traditional D needs no training. "
                                 "MLP variants are trained on first use (as on the Coupling page)."))
     measure = opts[label]
+    from sim.units import units_of
+
+    own = not units_of(panel).provinces  # other units than the 30 study provinces: "units", not "provinces"
     base = coupling_table(panel)
     if measure == TRADITIONAL:
         table = base
@@ -330,20 +345,25 @@ def d_source(ds, page: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, s
         ens = cp.trained_ensemble(fp, panel, measure)
         res = cp.results(fp, measure, panel, ens)
         table = base.assign(D=res["D_mlp"].to_numpy())
-        cp.collapse_warning(ens, _("D_mlp on this page"), translate=True)
+        cp.collapse_warning(ens, _("D_mlp on this page"), translate=True, units=not units_of(panel).provinces)
     D = wide(table, "D")
     if D.isna().to_numpy().any():
         missing = [f"{D.index[i]} {D.columns[j]}" for i, j in zip(*np.nonzero(D.isna().to_numpy()))]
         from ui.i18n import place
 
         missing = [f"{place(D.index[i])} {D.columns[j]}" for i, j in zip(*np.nonzero(D.isna().to_numpy()))]
-        st.error(_("The spatial analyses need a balanced panel (every province in every year); D is missing "
-                   "for {n} province-years: {which}{more}. Fill the gaps on the Data page or upload a "
-                   "complete panel.").format(n=len(missing), which=", ".join(missing[:12]),
+        st.error(unit_text(N_("The spatial analyses need a balanced panel (every province in every year); D is "
+                              "missing for {n} province-years: {which}{more}. Fill the gaps on the Data page or "
+                              "upload a complete panel."),
+                           N_("The spatial analyses need a balanced panel (every unit in every year); D is "
+                              "missing for {n} unit-years: {which}{more}. Fill the gaps on the Data page or "
+                              "upload a complete panel."), own).format(n=len(missing), which=", ".join(missing[:12]),
                                              more=" ..." if len(missing) > 12 else ""))
         return None
     if D.shape[0] < 4 or D.shape[1] < 2:
-        st.error(_("The spatial analyses need at least 4 provinces and 2 years; the panel has "
-                   "{units} provinces and {years} years.").format(units=D.shape[0], years=D.shape[1]))
+        st.error(unit_text(N_("The spatial analyses need at least 4 provinces and 2 years; the panel has "
+                              "{units} provinces and {years} years."),
+                           N_("The spatial analyses need at least 4 units and 2 years; the panel has "
+                              "{units} units and {years} years."), own).format(units=D.shape[0], years=D.shape[1]))
         return None
     return panel, table, D, label
