@@ -83,7 +83,8 @@ with st.expander(_("Weight matrix: economic-geographic, as in the paper") if "gd
             "W_ij = (1/d_ij²)·(1/|PGDP_i − PGDP_j|), W_ii = 0, with d the great-circle distance between "
             "the units' coordinates (km) and PGDP the mean GDP per capita over all years of the panel; "
             "row-standardised before use.")))
-        st.caption(sp.sim_text(sp.PGDP_GUARD_RULE, PGDP_GUARD_RULE).format(f=PGDP_FLOOR_FRACTION))
+        st.caption((_(sp.PGDP_GUARD_RULE_UNITS) if OWN_UNITS and sp.PGDP_GUARD_RULE == PGDP_GUARD_RULE else
+                    sp.sim_text(sp.PGDP_GUARD_RULE, PGDP_GUARD_RULE)).format(f=PGDP_FLOOR_FRACTION))
     else:
         st.markdown(_("W_ij = 1/d_ij², W_ii = 0, with d the great-circle distance between the units' "
                       "coordinates (km); row-standardised before use. The paper's economic-geographic "

@@ -60,6 +60,11 @@ PGDP_GUARD_RULE = N_(
     "Equal GDP per capita would make 1/|PGDP_i - PGDP_j| infinite. Every |PGDP_i - PGDP_j| is "
     "replaced by max(|PGDP_i - PGDP_j|, f x (max PGDP - min PGDP)) with f = {f:g}, so pairs closer "
     "than that floor all get the same (largest) economic weight.")
+# its twin when other units than the 30 study provinces are loaded (the Chinese of the rule says 省份对)
+PGDP_GUARD_RULE_UNITS = N_(
+    "Equal GDP per capita would make 1/|PGDP_i - PGDP_j| infinite. Every |PGDP_i - PGDP_j| is "
+    "replaced by max(|PGDP_i - PGDP_j|, f x (max PGDP - min PGDP)) with f = {f:g}, so pairs of units "
+    "closer than that floor all get the same (largest) economic weight.")
 
 
 def cluster_word(code: str) -> str:
