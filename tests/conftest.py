@@ -107,16 +107,27 @@ def browser():
         b.close()
 
 
-def wait_for_script(page, timeout_s: float = 90) -> None:
-    """Wait until Streamlit is connected and its script run has finished."""
+def wait_for_script(page, timeout_s: float = 90, quiet_s: float = 0.5) -> None:
+    """Wait until Streamlit is connected and its script has stayed idle ("notRunning") for ``quiet_s``.
+
+    Idle must last: the first visit of a fresh server process to a deep link runs twice (``ui.nav``
+    switches the process to ``st.navigation`` and reruns), with ~30 ms of "notRunning" between the two
+    runs; a check that accepted any idle moment could return in that gap, and a click made then landed
+    in the second run's start (measured: running 0.93-1.43 s, idle 34 ms, running again until 4.57 s)."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
                            timeout=timeout_s * 1000)
     t0 = time.time()
+    idle_since = None
     while time.time() - t0 < timeout_s:
         state = page.get_attribute("[data-testid='stApp']", "data-test-script-state")
-        if state == "notRunning" and time.time() - t0 > 0.5:
-            return
-        time.sleep(0.1)
+        now = time.time()
+        if state == "notRunning":
+            idle_since = idle_since or now
+            if now - idle_since >= quiet_s:
+                return
+        else:
+            idle_since = None
+        time.sleep(0.05)
     raise AssertionError("the Streamlit script did not finish in time")
 
 
