@@ -30,6 +30,22 @@ SEEDS = (0, 1, 2, 3, 4)
 METHODS = ("crosspred", "paper", "cca")
 
 
+def content_hash(frame: pd.DataFrame, extra: str = "") -> str:
+    """A short (16 hex) hash of a frame's values and column names, and of ``extra`` (what else makes
+    up its content, e.g. the keys of its indicator system and units). The one content hash of the app:
+    :func:`panel_fingerprint` and ``ui.state.frame_fingerprint`` are both this.
+
+    >>> a = pd.DataFrame({"x": [1, 2]})
+    >>> content_hash(a) == content_hash(a.copy()), content_hash(a) == content_hash(a, "units")
+    (True, False)
+    """
+    h = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    h.update(",".join(map(str, frame.columns)).encode())
+    if extra:
+        h.update(extra.encode())
+    return h.hexdigest()[:16]
+
+
 def panel_fingerprint(panel: pd.DataFrame) -> str:
     """A short hash of a province panel's contents, columns, indicator system and units.
 
@@ -39,10 +55,7 @@ def panel_fingerprint(panel: pd.DataFrame) -> str:
     from sim.indicators import system_of
     from sim.units import units_of
 
-    h = hashlib.sha256(pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
-    h.update(",".join(map(str, panel.columns)).encode())
-    h.update(f"{system_of(panel).key}|{units_of(panel).key}".encode())
-    return h.hexdigest()[:16]
+    return content_hash(panel, f"{system_of(panel).key}|{units_of(panel).key}")
 
 
 def training_signature(method: str, seeds=SEEDS) -> str:

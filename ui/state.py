@@ -64,15 +64,13 @@ def demo_frames() -> dict[str, pd.DataFrame]:
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
-    """A short content hash of one frame (values and column names)."""
-    import hashlib
+    """A short content hash of one frame (values and column names; a province panel's indicator system
+    and units are part of its content): ``sim.model_store.content_hash``."""
+    from sim.model_store import content_hash
 
-    h = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    h.update(",".join(map(str, frame.columns)).encode())
-    for key in ("indicator_system", "units"):  # a province panel's system and units are part of its content
-        if frame.attrs.get(key) is not None:
-            h.update(str(getattr(frame.attrs[key], "key", "")).encode())
-    return h.hexdigest()[:16]
+    keys = [str(getattr(frame.attrs[k], "key", "")) for k in ("indicator_system", "units")
+            if frame.attrs.get(k) is not None]
+    return content_hash(frame, "".join(keys))
 
 
 @st.cache_data(show_spinner=False)
