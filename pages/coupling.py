@@ -5,6 +5,7 @@ from ui.nav import ensure_navigation
 
 ensure_navigation()
 
+import functools
 import altair as alt  # noqa: E402
 import streamlit as st
 
@@ -27,14 +28,9 @@ WEIGHT_LABELS = {"indicator": N_("Indicator id"), "name": N_("Indicator"), "min"
                  "weight": N_("Weight in its system (0-1)"), "system": N_("System"), "direction": N_("Direction")}
 T, P = bound()  # gettext and place names fixed to this run's language, for format_func callbacks
 ZH = lang() != "en"
-_loaded = state.dataset().get("provinces")
 # units other than the 30 study provinces (own cities, counties ...): the page says "units", not "provinces"
-OWN_UNITS = _loaded is not None and not units_of(_loaded).provinces
-
-
-def UT(provinces: str, units: str) -> str:  # noqa: N802
-    """The message about provinces, or its twin about units when other units are loaded (translated)."""
-    return unit_text(provinces, units, OWN_UNITS)
+OWN_UNITS = state.own_units()
+UT = functools.partial(unit_text, own=OWN_UNITS)  # the province message, or its twin about units
 
 
 st.title(_("Coupling"))
@@ -61,7 +57,7 @@ except ValueError as err:
     st.stop()
 trad_table = cp.traditional_results(fp, panel)
 years = sorted(int(y) for y in trad_table["year"].unique())
-UNIT = "province" if units_of(panel).provinces else "unit"  # the loaded units' noun on screen
+UNIT = "unit" if OWN_UNITS else "province"  # the loaded units' noun on screen
 PROVINCE_WORDS = dict(map=N_("Coupling coordination degree by province"), trajectories=N_("Province trajectories"),
                       pick=N_("Provinces"), help=N_("Provinces whose D is drawn year by year."),
                       colour=N_("Province"), table=N_("Results per province-year and downloads"))
@@ -70,8 +66,8 @@ OTHER_UNIT_WORDS = dict(map=N_("Coupling coordination degree by unit"), trajecto
                         table=N_("Results per unit-year and downloads"))
 UW = {k: _(v) for k, v in (PROVINCE_WORDS if UNIT == "province" else OTHER_UNIT_WORDS).items()}  # shown words
 findings = fd.coupling_findings(trad_table, units_of(panel).group_map(), d_column="D_trad",
-                               unit="provinces" if units_of(panel).provinces else "units",
-                               group="region" if units_of(panel).provinces else "group")
+                               unit="units" if OWN_UNITS else "provinces",
+                               group="group" if OWN_UNITS else "region")
 findings_slot = st.container()  # filled at the end, when the MLP comparison (if on) is known
 
 # --- the MLP comparison switch: nothing is trained until it is on -----------------------------------

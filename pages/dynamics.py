@@ -3,6 +3,7 @@ from ui.nav import ensure_navigation
 
 ensure_navigation()
 
+import functools
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -22,12 +23,8 @@ from ui.i18n import N_, _, bound, lang, localise_map, place, unit_text
 ZH = lang() != "en"
 T, P = bound()  # gettext and place names fixed to this run's language, for format_func callbacks
 # units other than the 30 study provinces (own cities, counties ...): the page says "units", not "provinces"
-OWN_UNITS = state.dataset().get("provinces") is not None and not sp.active_units().provinces
-
-
-def UT(provinces: str, units: str) -> str:  # noqa: N802
-    """The message about provinces, or its twin about units when other units are loaded (translated)."""
-    return unit_text(provinces, units, OWN_UNITS)
+OWN_UNITS = state.own_units()
+UT = functools.partial(unit_text, own=OWN_UNITS)  # the province message, or its twin about units
 
 
 st.title(_("Dynamics"))
@@ -353,11 +350,11 @@ with findings_slot:
                    f"D up by no more than {_tol:g}") if not ZH else
         _("innovation index up by at least {rise} over {window} years, D up by no more than {tol}").format(
             rise=f"{_rise:g}", window=_window, tol=f"{_tol:g}"),
-        unit=("province", "provinces") if sp.active_units().provinces else ("unit", "units")),
+        unit=("unit", "units") if OWN_UNITS else ("province", "provinces")),
         note=_("How sure: chances are shares of the observed year-to-year moves (about {moves} "
                "moves for {n} {units}), so a class with "
                "few moves has an uncertain row; the long-run figures assume the "
                "observed moves continue unchanged. Classes and neighbours as chosen below.").format(
             moves=f"{D.shape[0] * (D.shape[1] - 1):,}", n=D.shape[0],
-            units=_("provinces") if sp.active_units().provinces else _("units")),
+            units=_("units") if OWN_UNITS else _("provinces")),
         synthetic=state.dataset().any_synthetic("provinces"))

@@ -8,6 +8,7 @@ import io
 import zipfile
 from dataclasses import replace
 
+import functools
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -18,7 +19,7 @@ from ui import state
 from ui import coupling as ui_coupling
 from ui import goal as ui_goal
 from ui import simulator as ui
-from ui.i18n import N_, _, bound, lang, place, tr
+from ui.i18n import N_, _, bound, lang, place, tr, unit_text
 
 T, P = bound()  # gettext and place names fixed to this run's language, for format_func callbacks
 st.title(_("Simulator"))
@@ -63,12 +64,8 @@ targets = ui.target_choices(_system_of(frames["provinces"]))
 unit_groups = list(_units_of(frames["provinces"]).group_order) if frames["provinces"] is not None else None
 scenario_context = ui.scenario_context(frames["provinces"])
 # units other than the 30 study provinces (own cities, counties ...): the page says "units", not "provinces"
-OWN_UNITS = frames["provinces"] is not None and not _units_of(frames["provinces"]).provinces
-
-
-def UW(provinces: str, units: str) -> str:  # noqa: N802
-    """The message about provinces, or its twin about units when other units are loaded (translated)."""
-    return _(units if OWN_UNITS else provinces)
+OWN_UNITS = state.own_units()
+UW = functools.partial(unit_text, own=OWN_UNITS)  # the province message, or its twin about units
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@ from ui.nav import ensure_navigation
 
 ensure_navigation()
 
+import functools
 import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sim import schema
 from sim.moran import P_VALUE_NOTE, QUADRANT_NAMES, quadrant_counts
 from sim.weights import PGDP_FLOOR_FRACTION, PGDP_GUARD_RULE
 from ui import findings as fd
@@ -21,12 +21,8 @@ from ui.i18n import N_, _, lang, localise_map, place, tr, unit_text
 
 ZH = lang() != "en"
 # units other than the 30 study provinces (own cities, counties ...): the page says "units", not "provinces"
-OWN_UNITS = state.dataset().get("provinces") is not None and not sp.active_units().provinces
-
-
-def UT(provinces: str, units: str) -> str:  # noqa: N802
-    """The message about provinces, or its twin about units when other units are loaded (translated)."""
-    return unit_text(provinces, units, OWN_UNITS)
+OWN_UNITS = state.own_units()
+UT = functools.partial(unit_text, own=OWN_UNITS)  # the province message, or its twin about units
 
 
 # headers of tables shown and downloaded (in Chinese; English downloads keep the ids)
@@ -107,7 +103,7 @@ st.header(_("Global Moran's I by year"))
 gm = sp.global_moran(D, w_key, W, permutations)
 paper3 = sp.paper_table("liu2026_table3_global_moran.csv").rename(
     columns={"morans_i": "paper_I", "p_value": "paper_p"})
-if not sp.active_units().provinces:  # the paper's figures describe the 30 provinces, not these units
+if OWN_UNITS:  # the paper's figures describe the 30 provinces, not these units
     paper3 = paper3.iloc[0:0]
 gm_show = gm[["year", "I", "EI", "z_norm", "p_norm", "p_rand", "p_sim"]].merge(paper3, on="year", how="left")
 left, right = st.columns([3, 2])

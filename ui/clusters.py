@@ -21,7 +21,6 @@ findings are ``ui.findings.clusters_findings`` (importable here as ``findings``)
 from __future__ import annotations
 
 import hashlib
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -38,8 +37,6 @@ from sim import schema
 # the pure table builders live in sim.cluster_tables; their former names here stay importable
 from sim.cluster_tables import as_text, stars  # noqa: F401
 from sim.cluster_tables import cell as _cell  # noqa: F401
-from sim.cluster_tables import display as _display  # noqa: F401
-from sim.cluster_tables import p_from_z as _p_from_z  # noqa: F401
 from sim.cluster_tables import side_by_side as _side_by_side  # noqa: F401
 from sim.cluster_tables import test_cell as _test_cell  # noqa: F401
 

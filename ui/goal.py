@@ -6,11 +6,12 @@ Layout only: the target is validated by ``sim.target.Target.from_dict`` and solv
 """
 from __future__ import annotations
 
+import functools
 import streamlit as st
 
 from sim import schema
 from sim.target import CLASSES, LEVERS, QUANTITIES, Target, TargetError
-from ui.i18n import N_, _, bound, tr
+from ui.i18n import N_, _, bound, tr, unit_text
 from ui.text import md_escape
 
 SOLUTION_KEY = "goal_solution"
@@ -70,8 +71,7 @@ def form(province_names, clusters, cities, targets: dict, first_year: int, last_
     T, P = bound()  # for format_func callbacks (see ui.i18n.bound)
     labels = UNIT_QUANTITY_LABELS if own_units else QUANTITY_LABELS
 
-    def U(provinces: str, units: str) -> str:  # noqa: N802
-        return _(units if own_units else provinces)
+    U = functools.partial(unit_text, own=own_units)  # noqa: N806 - the province message, or its twin
 
     quantities = [q for q in QUANTITY_LABELS if (q != "cluster_patents_vs_baseline" or clusters)
                   and (q == "cluster_patents_vs_baseline" or province_names)]

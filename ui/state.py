@@ -91,6 +91,15 @@ def dataset() -> Dataset:
     return st.session_state[DATASET_KEY]
 
 
+def own_units() -> bool:
+    """True when the loaded province panel's units are not the 30 study provinces (own cities, counties
+    ...): the pages then say "units" (地区), not "provinces" (``ui.i18n.unit_text``)."""
+    from sim.units import units_of
+
+    panel = dataset().get("provinces")
+    return panel is not None and not units_of(panel).provinces
+
+
 def replace_part(kind: str, frame: pd.DataFrame, source: str, notes: list[str] | None = None) -> None:
     """Swap one part of the dataset for a validated frame; the rest stays as it was."""
     ds = dataset()
