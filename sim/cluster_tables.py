@@ -322,28 +322,24 @@ def descriptives_table(ours: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
 def correlation_stars(r: pd.DataFrame, pvalues: pd.DataFrame) -> pd.DataFrame:
     """Table 3's layout: the lower triangle of ``r`` as "0.123**" (stars from ``pvalues``), "1" on the
     diagonal, blank above; a ``variable`` column first."""
-    cols = list(r.columns)
-    out = pd.DataFrame("", index=cols, columns=cols)
-    for i, a in enumerate(cols):
-        for j, b in enumerate(cols):
-            if j < i:
-                out.loc[a, b] = f"{r.loc[a, b]:.3f}{stars(pvalues.loc[a, b])}"
-            elif j == i:
-                out.loc[a, b] = "1"
-    return out.reset_index(names="variable")
+    return _lower_triangle(list(r.columns), lambda a, b: f"{r.loc[a, b]:.3f}{stars(pvalues.loc[a, b])}")
 
 
 def paper_correlations(paper: pd.DataFrame, cols: list) -> pd.DataFrame:
     """The paper's Table 3 (``variable`` + one column per variable) in :func:`correlation_stars`' layout
     (its stars are not in the CSV: numbers only)."""
     p3 = paper.set_index("variable")
+    return _lower_triangle(cols, lambda a, b: f"{p3.loc[a, b]:.3f}")
+
+
+def _lower_triangle(cols: list, cell) -> pd.DataFrame:
+    """A correlation table's layout: ``cell(row, column)`` below the diagonal, "1" on it, blank above;
+    a ``variable`` column first."""
     out = pd.DataFrame("", index=cols, columns=cols)
     for i, a in enumerate(cols):
-        for j, b in enumerate(cols):
-            if j < i:
-                out.loc[a, b] = f"{p3.loc[a, b]:.3f}"
-            elif j == i:
-                out.loc[a, b] = "1"
+        for b in cols[:i]:
+            out.loc[a, b] = cell(a, b)
+        out.loc[a, a] = "1"
     return out.reset_index(names="variable")
 
 

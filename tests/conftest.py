@@ -145,3 +145,28 @@ def demo_base(demo_frames):
     from sim import simulate
 
     return simulate.prepare(demo_frames, simulate.Options())
+
+
+@pytest.fixture
+def download_buttons(monkeypatch):
+    """Every download button an AppTest run creates: file name -> its data (bytes, or the deferred callable)."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    seen = {}
+    original = DeltaGenerator.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        seen[file_name] = data
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    import streamlit as st
+
+    main = st.download_button  # bound to the main area when streamlit was imported
+
+    def spy_main(label, data, file_name=None, *args, **kwargs):
+        seen[file_name] = data
+        return main(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", spy_main)
+    return seen

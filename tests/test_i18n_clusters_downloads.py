@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import clusters as uc
@@ -30,31 +29,6 @@ SECTIONS = {  # section -> the files it offers
     "Negative binomial (Table 6)": {"table6_negative_binomial.csv"},
     "Placebo test (Fig. 6)": {"placebo_ip_coefficients.csv"},
 }
-
-
-@pytest.fixture
-def download_buttons(monkeypatch):
-    """Every download button a run creates: file name -> its data (bytes, or the deferred callable)."""
-    from streamlit.delta_generator import DeltaGenerator
-
-    seen = {}
-    original = DeltaGenerator.download_button
-
-    def spy(self, label, data, file_name=None, *args, **kwargs):
-        seen[file_name] = data
-        return original(self, label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
-    import streamlit as st
-
-    main = st.download_button  # bound to the main area when streamlit was imported
-
-    def spy_main(label, data, file_name=None, *args, **kwargs):
-        seen[file_name] = data
-        return main(label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", spy_main)
-    return seen
 
 
 def _run_sections(lang: str, seen: dict) -> dict:

@@ -214,31 +214,6 @@ def test_mlp_training_progress_in_both_languages():
 
 
 # ------------------------------------------------------------------------------------------ the Share view
-@pytest.fixture
-def download_buttons(monkeypatch):
-    """Every download button a run creates: file name -> its data (bytes, or the deferred callable)."""
-    from streamlit.delta_generator import DeltaGenerator
-
-    seen = {}
-    original = DeltaGenerator.download_button
-
-    def spy(self, label, data, file_name=None, *args, **kwargs):
-        seen[file_name] = data
-        return original(self, label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
-    import streamlit as st
-
-    main = st.download_button  # bound to the main area when streamlit was imported
-
-    def spy_main(label, data, file_name=None, *args, **kwargs):
-        seen[file_name] = data
-        return main(label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", spy_main)
-    return seen
-
-
 def test_share_view_files_are_written_in_the_session_language(download_buttons):
     """The Share view's files are built when clicked, in another thread than the script run (Streamlit's
     deferred downloads): they are built here after the run, outside the session, and still in Chinese."""

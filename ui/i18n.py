@@ -240,11 +240,10 @@ def tr(value) -> str:
     return str(value)
 
 
-# words the shared map builders (ui/maps.py, ui/unitmap.py) write into a spec, and the shipped credit line
+# words the shared map builders (ui/maps.py, ui/unitmap.py) write into a spec (the shipped boundaries'
+# credit line is sim.geo.BOUNDARY_CREDIT, a Msg)
 MAP_WORDS = {"Region": N_("Region"), "Unit": N_("Unit"), "not analysed": N_("not analysed"),
              "no value": N_("no value")}
-BOUNDARY_CREDIT = N_("Boundaries: Natural Earth (public domain; de facto, not an authority on territorial "
-                     "status). City and capital coordinates: GeoNames (geonames.org), CC BY 4.0.")
 
 
 def localise_map(spec: dict) -> dict:
