@@ -21,7 +21,7 @@ import html
 
 from sim import report
 from sim.changes import target_label
-from ui.i18n import N_
+from ui.i18n import N_, words
 
 CSS = """
 body{font-family:-apple-system,'Segoe UI','Noto Sans','Noto Sans SC',sans-serif;color:#1d2a33;max-width:60rem;
@@ -56,27 +56,6 @@ def _language(code: str):
     from ui.i18n import place, translations
 
     return translations(code).gettext, functools.partial(place, code=code)
-
-
-def words(value, code: str = "en") -> str:
-    """A sentence of ``sim`` (``Msg``, ``Place``, ``Join``, ``Named``) in language ``code``: as
-    ``ui.i18n.tr`` writes it for the session, but for a given language; any other text as it is."""
-    if not code or code == "en":
-        return str(value)
-    gettext, place = _language(code)
-    kind = type(value).__name__ if type(value).__module__ == "sim.messages" else ""
-    if kind == "Named":
-        return value.zh or str(value)
-    if kind == "Msg":
-        if not value.params:
-            return gettext(value.msgid)
-        return gettext(value.msgid).format(**{k: words(v, code) for k, v in value.params.items()})
-    if kind == "Place":
-        return place(value)
-    if kind == "Join":
-        sep = "、" if all(type(i).__name__ == "Place" for i in value.items) else "；"
-        return sep.join(words(i, code) for i in value.items)
-    return str(value)
 
 
 def is_synthetic(provenance) -> bool:

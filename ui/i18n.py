@@ -216,28 +216,36 @@ def bound():
     return gettext_, functools.partial(place, code=code)
 
 
-def tr(value) -> str:
-    """A sentence from ``sim`` (``sim.messages.Msg``) in the session's language; place names in it
-    (``Place``) as :func:`place` writes them; any other text as it is.
+def words(value, code: str = DEFAULT) -> str:
+    """A sentence from ``sim`` (``sim.messages.Msg``, ``Place``, ``Join``, ``Named``) in the language
+    ``code``; place names as :func:`place` writes them; any other text as it is. The one writer of sim's
+    sentences: :func:`tr` (the session's language), :func:`translator` and the briefing use it.
 
     The kinds are recognised by class name, not ``isinstance``: Streamlit's file watcher may re-import
     ``sim.messages`` while results made with the old classes sit in a shared cache."""
     kind = type(value).__name__ if type(value).__module__ == "sim.messages" else ""
+    if not kind or (code == DEFAULT and kind != "Place"):
+        return str(value)
     if kind == "Named":
-        return value.zh if lang() == "zh" and value.zh else str(value)
+        return value.zh or str(value)
     if kind == "Msg":
-        if lang() == DEFAULT:
-            return str(value)
-        if not value.params:
-            return _(value.msgid)
-        return _(value.msgid).format(**{k: tr(v) for k, v in value.params.items()})
+        template = translations(code).gettext(value.msgid)
+        return template.format(**{k: words(v, code) for k, v in value.params.items()}) if value.params else template
     if kind == "Place":
-        return place(value)
-    if kind == "Join":
-        sep = value.sep if lang() == DEFAULT else ("、" if all(type(i).__name__ == "Place" for i in value.items)
-                                                    else "；")
-        return sep.join(tr(i) for i in value.items)
-    return str(value)
+        return place(value, code=code)
+    sep = "、" if all(type(i).__name__ == "Place" for i in value.items) else "；"  # a Join
+    return sep.join(words(i, code) for i in value.items)
+
+
+def tr(value) -> str:
+    """A sentence from ``sim`` in the session's language (:func:`words`)."""
+    return words(value, lang())
+
+
+def translator(code: str | None = None):
+    """:func:`words` fixed to ``code`` (default: the session's language, read now), for code that runs
+    where the session cannot be read: a download's data callback runs outside the script run."""
+    return functools.partial(words, code=code or lang())
 
 
 # words the shared map builders (ui/maps.py, ui/unitmap.py) write into a spec (the shipped boundaries'

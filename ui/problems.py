@@ -14,39 +14,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.i18n import DEFAULT, N_, _, lang, ngettext, place, translations
+from ui.i18n import DEFAULT, N_, _, lang, ngettext, translator  # noqa: F401 - translator: pages import it from here
 from ui.text import md_escape
 
 SHOWN = 12
 # the columns of the problem table and of its CSV download (the values are the user's, as written)
 COLUMNS = {"row": N_("row"), "column": N_("column"), "value": N_("value"), "problem": N_("problem")}
-
-
-def translator(code: str | None = None):
-    """A function writing a ``sim.messages.Msg`` (or ``Place``, ``Join``, ``Named``; anything else as
-    it is) in the language ``code`` (default: the session's, fixed now). Like ``ui.i18n.tr``, but usable
-    where the session cannot be read: a download's data callback runs outside the script run."""
-    code = code or lang()
-    gettext_ = translations(code).gettext
-
-    def t(value) -> str:
-        kind = type(value).__name__ if type(value).__module__ == "sim.messages" else ""
-        if kind == "Named":
-            return value.zh if code == "zh" and value.zh else str(value)
-        if kind == "Msg":
-            if code == DEFAULT:
-                return str(value)
-            return gettext_(value.msgid).format(**{k: t(v) for k, v in value.params.items()})
-        if kind == "Place":
-            return place(value, code=code)
-        if kind == "Join":
-            if code == DEFAULT:
-                return str(value)
-            sep = "、" if all(type(i).__name__ == "Place" for i in value.items) else "；"
-            return sep.join(t(i) for i in value.items)
-        return str(value)
-
-    return t
 
 
 def problem_line(p: dict, translate=None) -> str:
