@@ -43,19 +43,11 @@ CSS_ZH = CSS.replace(
 
 # ---------------------------------------------------------------------------------------------
 # the language of one file (not the session's: a file is written in the language asked for)
-def _identity(message: str) -> str:
-    return message
-
-
 def _language(code: str):
-    """``(gettext, place)`` of ``code``; English: the identity (no catalogue, no Streamlit import)."""
-    if not code or code == "en":
-        return _identity, str
-    import functools
+    """``(gettext, place)`` of ``code`` (``ui.i18n.bound``; English: the identity)."""
+    from ui.i18n import bound
 
-    from ui.i18n import place, translations
-
-    return translations(code).gettext, functools.partial(place, code=code)
+    return bound(code or "en")
 
 
 def is_synthetic(provenance) -> bool:

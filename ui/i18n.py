@@ -207,11 +207,11 @@ def place(name, code: str | None = None) -> str:
     return _zh_names().get(name, name)
 
 
-def bound():
-    """``(gettext, place)`` fixed to the session's language now. For ``format_func`` callbacks: Streamlit
-    calls them during the run, but the test harness (AppTest) also calls them outside it, where the
-    session's language cannot be read."""
-    code = lang()
+def bound(code: str | None = None):
+    """``(gettext, place)`` fixed to ``code`` (default: the session's language now). For ``format_func``
+    callbacks: Streamlit calls them during the run, but the test harness (AppTest) also calls them outside
+    it, where the session's language cannot be read; and for files written outside the session."""
+    code = code or lang()
     gettext_ = translations(code).gettext
     return gettext_, functools.partial(place, code=code)
 
