@@ -72,16 +72,22 @@ def _walk(page, base, tag):
     page.screenshot(path=str(SHOTS / f"{tag}_simulator_map.png"), full_page=True)
 
 
-@pytest.mark.browser
-def test_own_indicator_system_uploaded_and_every_page_in_a_browser(fresh_server, browser):
+def _upload_tab(browser, server):
+    """A tall page on the Data page's "Upload your own" tab of ``server``."""
     from conftest import wait_for_script
 
     ctx = browser.new_context(viewport={"width": 1400, "height": 4200})
     page = ctx.new_page()
     page.set_default_timeout(120_000)
-    page.goto(fresh_server + "/data")
+    page.goto(server + "/data")
     wait_for_script(page)
     page.get_by_role("tab", name="Upload your own").click()
+    return page
+
+
+@pytest.mark.browser
+def test_own_indicator_system_uploaded_and_every_page_in_a_browser(fresh_server, browser):
+    page = _upload_tab(browser, fresh_server)
     page.get_by_text("Your own indicator system, or units other").first.click()
     _upload(page, 1, "my_indicators.csv", _csv(own_system()), "Indicator sheet in use")
     _upload(page, 0, "provinces_zh.csv", _csv(own_panel(None, pgdp=True, group=False)), "Loaded provinces_zh.csv")
@@ -94,14 +100,7 @@ def test_own_indicator_system_uploaded_and_every_page_in_a_browser(fresh_server,
 
 @pytest.mark.browser
 def test_290_cities_with_coordinates_uploaded_and_every_page_in_a_browser(fresh_server, browser):
-    from conftest import wait_for_script
-
-    ctx = browser.new_context(viewport={"width": 1400, "height": 4200})
-    page = ctx.new_page()
-    page.set_default_timeout(120_000)
-    page.goto(fresh_server + "/data")
-    wait_for_script(page)
-    page.get_by_role("tab", name="Upload your own").click()
+    page = _upload_tab(browser, fresh_server)
     # no sheet first: the unknown columns get a proposed mapping, shown in full
     _upload(page, 0, "cities.csv", _csv(own_panel(290)), "The file was not loaded")
     _healthy(page)
